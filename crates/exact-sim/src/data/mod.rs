@@ -1,0 +1,1 @@
+//! Deterministic, lazily generated Exact Online data (owned by the data work).

@@ -1,0 +1,2 @@
+//! exact-sim: a simulated Exact Online.
+pub mod data;
