@@ -1,1 +1,41 @@
-//! placeholder
+//! exact-api: a client for the Exact Online REST API that keeps Exact's rules.
+//!
+//! - Regions and a base-URL override ([`Region`]); OAuth2 authorization code flow with a loopback
+//!   redirect ([`OAuth`], [`Loopback`]).
+//! - Token lifecycle ([`Session`]): the rotated refresh token is persisted before use, one refresh
+//!   at a time (in process and across processes), refresh only in the last 30 s or after a 401,
+//!   a broken chain becomes [`Error::AuthRequired`].
+//! - Pacing from Exact's rate-limit headers ([`Pacer`]): we never cause a 429; a spent daily budget
+//!   stops cleanly with [`Error::DailyLimit`].
+//! - Bounded retries with backoff and jitter for 5xx, network failures and unreadable bodies;
+//!   other 4xx are never retried.
+//! - OData paging that follows `__next` verbatim ([`Pager`]) and tolerant parsing into
+//!   [`Record`]s that keep every property Exact sent.
+//!
+//! This crate never depends on the simulator outside its tests: two independent implementations
+//! of the protocol catch each other's mistakes.
+
+pub mod client;
+pub mod clock;
+pub mod dates;
+pub mod error;
+pub mod loopback;
+pub mod oauth;
+pub mod odata;
+pub mod pacing;
+pub mod record;
+pub mod region;
+pub mod session;
+pub mod tokens;
+
+pub use client::{ClientConfig, Download, ExactClient, Pager, RequestOptions, RetryPolicy};
+pub use clock::{Clock, ScaledClock, SharedClock, SystemClock};
+pub use error::{Error, Result};
+pub use loopback::Loopback;
+pub use oauth::{AppCredentials, OAuth};
+pub use odata::Page;
+pub use pacing::{Pacer, RateSnapshot};
+pub use record::Record;
+pub use region::Region;
+pub use session::{Session, TokenStatus};
+pub use tokens::{FileTokenStore, StoreKind, StorePreference, TokenSet, TokenStore, open_store};

@@ -1,0 +1,612 @@
+//! The Exact Online REST client: authenticated, paced, retried requests; OData paging; downloads.
+//!
+//! Every request goes through one loop ([`ExactClient::execute`]) that takes a pacing slot, attaches
+//! a valid bearer token, and classifies the answer: 2xx is handed to the caller's body handler;
+//! 401 refreshes the token once; 429 waits for the window reset (or ends on the daily limit); 5xx,
+//! network failures and unreadable bodies are retried with exponential backoff and jitter, a
+//! bounded number of times; other 4xx are returned at once, since Exact blocks an app after ten
+//! errors per endpoint per hour. Bearer tokens are only ever sent to the configured instance.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use rand::Rng;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use tokio::io::AsyncWriteExt;
+use url::Url;
+
+use crate::clock::SharedClock;
+use crate::error::{Error, Result};
+use crate::oauth::{AppCredentials, OAuth};
+use crate::odata::{Page, error_message, parse_page};
+use crate::pacing::{Pacer, RateHeaders, RateSnapshot};
+use crate::record::Record;
+use crate::session::Session;
+use crate::tokens::TokenStore;
+
+/// Retry and backoff limits.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Tries of one request for transient failures (5xx, network, unreadable body).
+    pub max_attempts: u32,
+    pub base_delay_ms: i64,
+    pub max_delay_ms: i64,
+    /// 429 answers tolerated for one request before giving up with [`Error::RateLimited`].
+    pub max_rate_limit_waits: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            base_delay_ms: 500,
+            max_delay_ms: 30_000,
+            max_rate_limit_waits: 5,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Full-jitter exponential backoff for the given retry number (1 = first retry).
+    fn delay_ms(&self, retry: u32) -> i64 {
+        let ceiling = (self.base_delay_ms << retry.min(16))
+            .min(self.max_delay_ms)
+            .max(1);
+        rand::rng().random_range(ceiling / 2..=ceiling)
+    }
+}
+
+/// How to reach one Exact instance as one app.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `https://start.exactonline.nl` or a simulator's URL.
+    pub base_url: String,
+    pub app: AppCredentials,
+    /// Lock file shared by every process using the same token store.
+    pub lock_path: PathBuf,
+    pub clock: SharedClock,
+    pub retry: RetryPolicy,
+    /// Added after every rate-limit reset before calling again, for clock skew.
+    pub pacing_margin_ms: i64,
+    /// Per-request timeout (real time).
+    pub timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(
+        base_url: impl Into<String>,
+        app: AppCredentials,
+        lock_path: PathBuf,
+        clock: SharedClock,
+    ) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            app,
+            lock_path,
+            clock,
+            retry: RetryPolicy::default(),
+            pacing_margin_ms: 1_000,
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Options of one GET.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Value of Exact's `CustomDescriptionLanguage` header (for example `NL`, `EN`, `FR-BE`).
+    pub language: Option<String>,
+}
+
+/// A file fetched by [`ExactClient::download_to`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub content_type: Option<String>,
+}
+
+/// What a body handler says about a 2xx answer.
+#[derive(Debug)]
+pub enum BodyError {
+    /// Worth another try (truncated or unreadable body).
+    Transient(String),
+    /// Final.
+    Fatal(Error),
+}
+
+/// An Exact Online client for one user, app and instance.
+#[derive(Debug, Clone)]
+pub struct ExactClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    base: Url,
+    http: reqwest::Client,
+    session: Session,
+    pacer: Pacer,
+    clock: SharedClock,
+    retry: RetryPolicy,
+}
+
+impl ExactClient {
+    pub fn new(config: ClientConfig, store: Arc<dyn TokenStore>) -> Result<Self> {
+        let base = Url::parse(config.base_url.trim_end_matches('/'))
+            .map_err(|e| Error::Protocol(format!("invalid base URL {:?}: {e}", config.base_url)))?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(20))
+            .tcp_nodelay(true)
+            .user_agent(concat!("exact-offline/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        let oauth = OAuth::new(base.as_str(), &config.app, http.clone())?;
+        let session = Session::new(oauth, store, config.lock_path, Arc::clone(&config.clock));
+        let pacer = Pacer::new(Arc::clone(&config.clock), config.pacing_margin_ms);
+        let inner = Inner {
+            base,
+            http,
+            session,
+            pacer,
+            clock: config.clock,
+            retry: config.retry,
+        };
+        Ok(ExactClient {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Token lifecycle: sign-in, status, sign-out.
+    pub fn session(&self) -> &Session {
+        &self.inner.session
+    }
+
+    /// The browser URL that starts a sign-in.
+    pub fn authorize_url(&self, state: &str, force_login: bool) -> String {
+        self.inner.session.oauth().authorize_url(state, force_login)
+    }
+
+    /// What is known of a division's call budgets.
+    pub fn rate(&self, division: i32) -> RateSnapshot {
+        self.inner.pacer.snapshot(division)
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// `{base}/api/v1/{division}/{path}?{query}` with OData-safe encoding (spaces as `%20`).
+    pub fn api_url(&self, division: Option<i32>, path: &str, query: &[(&str, &str)]) -> String {
+        let base = self.inner.base.as_str().trim_end_matches('/');
+        let scope = division.map_or_else(|| "current".to_owned(), |d| d.to_string());
+        let mut url = format!("{base}/api/v1/{scope}/{}", path.trim_start_matches('/'));
+        for (i, (key, value)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(key);
+            url.push('=');
+            url.push_str(&encode_query_value(value));
+        }
+        url
+    }
+
+    /// The signed-in user (`/api/v1/current/Me`), including `CurrentDivision`.
+    pub async fn me(&self) -> Result<Record> {
+        let select = exact_fields::entity("Me")
+            .map(|e| e.select_all("current"))
+            .unwrap_or_default();
+        let url = self.api_url(None, "Me", &[("$select", &select)]);
+        let page = self
+            .get_page(None, &url, &RequestOptions::default())
+            .await?;
+        page.records
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Protocol("Me returned no user".into()))
+    }
+
+    /// Every division the user can access (`system/Divisions`), read through any division the
+    /// user has, typically `Me.CurrentDivision`.
+    pub async fn divisions(&self, via_division: i32) -> Result<Vec<Record>> {
+        let select = exact_fields::entity("Divisions")
+            .map(|e| e.select_all("system"))
+            .unwrap_or_default();
+        let url = self.api_url(
+            Some(via_division),
+            "system/Divisions",
+            &[("$select", &select)],
+        );
+        self.collect(via_division, &url).await
+    }
+
+    /// Pages of a sync endpoint (for example `sync/Logistics/Items`) with `Timestamp` above
+    /// `since`, selecting `select` (comma-separated; Exact refuses `*`).
+    pub fn sync(&self, division: i32, path: &str, select: &str, since: i64) -> Pager {
+        let filter = format!("Timestamp gt {since}L");
+        let url = self.api_url(
+            Some(division),
+            path,
+            &[("$select", select), ("$filter", &filter)],
+        );
+        Pager::new(self.clone(), division, url, RequestOptions::default())
+    }
+
+    /// Pages of any collection URL, following `__next` verbatim.
+    pub fn pages(&self, division: i32, url: String, options: RequestOptions) -> Pager {
+        Pager::new(self.clone(), division, url, options)
+    }
+
+    /// Every record of a (small) collection.
+    pub async fn collect(&self, division: i32, url: &str) -> Result<Vec<Record>> {
+        let mut pager = self.pages(division, url.to_owned(), RequestOptions::default());
+        let mut all = Vec::new();
+        while let Some(page) = pager.next_page().await? {
+            all.extend(page.records);
+        }
+        Ok(all)
+    }
+
+    /// One page of a collection, retried when the body is truncated or malformed.
+    pub async fn get_page(
+        &self,
+        division: Option<i32>,
+        url: &str,
+        options: &RequestOptions,
+    ) -> Result<Page> {
+        self.execute(
+            division,
+            url,
+            options,
+            "application/json",
+            |response| async move {
+                let body = read_body(response).await?;
+                parse_page(&body).map_err(|e| BodyError::Transient(e.to_string()))
+            },
+        )
+        .await
+    }
+
+    /// Downloads a picture or attachment with the bearer token, streaming to `dest` through a
+    /// temporary file, refusing more than `max_bytes`. Paced when `division` is given.
+    pub async fn download_to(
+        &self,
+        division: Option<i32>,
+        url: &str,
+        dest: &Path,
+        max_bytes: u64,
+    ) -> Result<Download> {
+        let part = dest.with_extension("part");
+        let result = self
+            .execute(
+                division,
+                url,
+                &RequestOptions::default(),
+                "*/*",
+                |response| {
+                    let part = part.clone();
+                    async move { stream_to_file(response, &part, max_bytes).await }
+                },
+            )
+            .await;
+        match result {
+            Ok((bytes, content_type)) => {
+                tokio::fs::rename(&part, dest).await.map_err(|e| {
+                    Error::Download(format!("cannot move the download into place: {e}"))
+                })?;
+                Ok(Download {
+                    path: dest.to_path_buf(),
+                    bytes,
+                    content_type,
+                })
+            }
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&part).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Sends a GET through pacing, authentication, classification and retries; `handle` reads
+    /// the body of a 2xx answer.
+    pub async fn execute<T, F, Fut>(
+        &self,
+        division: Option<i32>,
+        url: &str,
+        options: &RequestOptions,
+        accept: &str,
+        handle: F,
+    ) -> Result<T>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<T, BodyError>>,
+    {
+        let inner = &self.inner;
+        self.check_origin(url)?;
+        let mut retries = 0;
+        let mut rate_limit_waits = 0;
+        let mut refreshed = false;
+        loop {
+            if let Some(d) = division {
+                inner.pacer.acquire(d).await?;
+            }
+            let token = inner.session.access_token().await?;
+            let mut request = inner
+                .http
+                .get(url)
+                .bearer_auth(&token)
+                .header(ACCEPT, accept);
+            if let Some(lang) = &options.language {
+                request = request.header("CustomDescriptionLanguage", lang);
+            }
+            let failure = match request.send().await {
+                Err(e) => Error::Network(describe(e)),
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = RateHeaders::from_headers(response.headers());
+                    if let Some(d) = division {
+                        inner.pacer.observe(d, &headers);
+                    }
+                    if status.is_success() {
+                        match handle(response).await {
+                            Ok(value) => return Ok(value),
+                            Err(BodyError::Fatal(e)) => return Err(e),
+                            Err(BodyError::Transient(m)) => Error::Protocol(m),
+                        }
+                    } else if status == StatusCode::UNAUTHORIZED && !refreshed {
+                        refreshed = true;
+                        tracing::info!(url = %redact(url), "401 from Exact; refreshing the token once");
+                        inner.session.after_unauthorized(&token).await?;
+                        continue;
+                    } else if status == StatusCode::UNAUTHORIZED {
+                        return Err(Error::AuthRequired {
+                            reason: message_of(response).await,
+                        });
+                    } else if status == StatusCode::TOO_MANY_REQUESTS {
+                        rate_limit_waits += 1;
+                        tracing::warn!(url = %redact(url), "429 from Exact");
+                        match division {
+                            Some(d) => inner.pacer.on_too_many_requests(d, &headers)?,
+                            None => {
+                                inner
+                                    .clock
+                                    .sleep_ms(next_minute_wait(inner.clock.now_ms()))
+                                    .await
+                            }
+                        }
+                        if rate_limit_waits > inner.retry.max_rate_limit_waits {
+                            let reset = headers
+                                .minutely_reset
+                                .unwrap_or_else(|| inner.clock.now_ms());
+                            return Err(Error::RateLimited {
+                                reset: crate::clock::to_utc(reset),
+                            });
+                        }
+                        continue;
+                    } else if status.is_server_error() {
+                        Error::Server {
+                            status: status.as_u16(),
+                            message: message_of(response).await,
+                        }
+                    } else {
+                        return Err(Error::Api {
+                            status: status.as_u16(),
+                            message: message_of(response).await,
+                        });
+                    }
+                }
+            };
+            retries += 1;
+            if retries >= inner.retry.max_attempts {
+                return Err(failure);
+            }
+            let delay = inner.retry.delay_ms(retries);
+            tracing::warn!(url = %redact(url), error = %failure, retries, delay_ms = delay, "transient failure; retrying");
+            inner.clock.sleep_ms(delay).await;
+        }
+    }
+
+    /// Bearer tokens go to the configured instance only, whatever URL a record contains.
+    fn check_origin(&self, url: &str) -> Result<()> {
+        let target = Url::parse(url).map_err(|e| Error::Download(format!("invalid URL: {e}")))?;
+        if target.origin() == self.inner.base.origin() {
+            Ok(())
+        } else {
+            Err(Error::Download(format!(
+                "refusing to send credentials to {}, which is not {}",
+                target.origin().ascii_serialization(),
+                self.inner.base.origin().ascii_serialization()
+            )))
+        }
+    }
+}
+
+/// A cursor over the pages of one collection; follows `__next` verbatim.
+#[derive(Debug)]
+pub struct Pager {
+    client: ExactClient,
+    division: i32,
+    next: Option<String>,
+    options: RequestOptions,
+    pages: u64,
+}
+
+impl Pager {
+    fn new(client: ExactClient, division: i32, url: String, options: RequestOptions) -> Self {
+        Pager {
+            client,
+            division,
+            next: Some(url),
+            options,
+            pages: 0,
+        }
+    }
+
+    /// The next page, or `None` after the last. A failed call leaves the pager where it was.
+    pub async fn next_page(&mut self) -> Result<Option<Page>> {
+        let Some(url) = self.next.clone() else {
+            return Ok(None);
+        };
+        let page = self
+            .client
+            .get_page(Some(self.division), &url, &self.options)
+            .await?;
+        self.pages += 1;
+        self.next = page.next.clone();
+        Ok(Some(page))
+    }
+
+    /// Pages fetched so far.
+    pub fn pages_fetched(&self) -> u64 {
+        self.pages
+    }
+
+    /// The URL the next call will fetch (to persist a position or for diagnostics).
+    pub fn next_url(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+}
+
+async fn read_body(response: reqwest::Response) -> Result<Bytes, BodyError> {
+    response
+        .bytes()
+        .await
+        .map_err(|e| BodyError::Transient(format!("the body was cut off: {}", describe(e))))
+}
+
+async fn stream_to_file(
+    response: reqwest::Response,
+    part: &Path,
+    max_bytes: u64,
+) -> Result<(u64, Option<String>), BodyError> {
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if response.content_length().is_some_and(|n| n > max_bytes) {
+        return Err(BodyError::Fatal(Error::Download(format!(
+            "the file is larger than the {max_bytes}-byte cap"
+        ))));
+    }
+    let io = |e: std::io::Error| {
+        BodyError::Fatal(Error::Download(format!(
+            "cannot write {}: {e}",
+            part.display()
+        )))
+    };
+    if let Some(dir) = part.parent() {
+        tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    }
+    let mut file = tokio::fs::File::create(part).await.map_err(io)?;
+    let mut written = 0u64;
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            BodyError::Transient(format!("the download was cut off: {}", describe(e)))
+        })?;
+        written += chunk.len() as u64;
+        if written > max_bytes {
+            return Err(BodyError::Fatal(Error::Download(format!(
+                "the file is larger than the {max_bytes}-byte cap"
+            ))));
+        }
+        file.write_all(&chunk).await.map_err(io)?;
+    }
+    file.sync_all().await.map_err(io)?;
+    Ok((written, content_type))
+}
+
+async fn message_of(response: reqwest::Response) -> String {
+    let status = response.status();
+    let reason = response
+        .headers()
+        .get("reason")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.bytes().await.unwrap_or_default();
+    let message = error_message(&body)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    match reason {
+        Some(reason) => format!("{message} ({reason})"),
+        None => message,
+    }
+}
+
+/// reqwest's Display hides the cause (connection reset, timeout); include the chain.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn next_minute_wait(now: i64) -> i64 {
+    60_000 - now.rem_euclid(60_000) + 1_000
+}
+
+/// A URL for logs: path only, no query (queries can be long and carry filters).
+fn redact(url: &str) -> String {
+    Url::parse(url).map_or_else(|_| "<invalid url>".into(), |u| u.path().to_owned())
+}
+
+/// Percent-encodes a query value the way OData expects: spaces as `%20`, keeping `$ , ' ( ) :`.
+fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b','
+            | b'\''
+            | b'('
+            | b')'
+            | b'$'
+            | b':' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_odata_friendly() {
+        assert_eq!(encode_query_value("Timestamp gt 5L"), "Timestamp%20gt%205L");
+        assert_eq!(encode_query_value("ID,Code"), "ID,Code");
+        assert_eq!(encode_query_value("Code eq 'a&b'"), "Code%20eq%20'a%26b'");
+        assert_eq!(encode_query_value("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::default();
+        for retry in 1..20 {
+            let d = p.delay_ms(retry);
+            assert!(
+                d >= 1 && d <= p.max_delay_ms,
+                "delay {d} out of bounds at retry {retry}"
+            );
+        }
+        assert!(p.delay_ms(1) <= 1_000 && p.delay_ms(1) >= 500);
+    }
+}

@@ -1,0 +1,38 @@
+//! The one error type of the client. Variants are what the app acts on, not where it failed.
+
+use chrono::{DateTime, Utc};
+
+/// Why a call to Exact Online did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No usable tokens: never signed in, the refresh chain is broken, or the refresh token expired.
+    /// The user must sign in again.
+    #[error("sign in to Exact Online again: {reason}")]
+    AuthRequired { reason: String },
+    /// Exact's minutely limit was hit more often than the retry budget allows.
+    #[error("Exact Online's rate limit was reached; retry after {reset}")]
+    RateLimited { reset: DateTime<Utc> },
+    /// The daily call budget of this division is spent; nothing more until `reset`.
+    #[error("the daily Exact Online call limit for division {division} is used up until {reset}")]
+    DailyLimit { division: i32, reset: DateTime<Utc> },
+    /// The network failed (connect, reset, timeout, truncated body) after the allowed retries.
+    #[error("could not reach Exact Online: {0}")]
+    Network(String),
+    /// Exact answered 5xx after the allowed retries.
+    #[error("Exact Online had a server error ({status}): {message}")]
+    Server { status: u16, message: String },
+    /// The answer did not follow the protocol (malformed JSON, missing envelope, bad token reply).
+    #[error("Exact Online sent an unexpected answer: {0}")]
+    Protocol(String),
+    /// Exact refused the request (4xx other than 401/429); never retried.
+    #[error("Exact Online refused the request ({status}): {message}")]
+    Api { status: u16, message: String },
+    /// Tokens could not be read or written locally.
+    #[error("the token store failed: {0}")]
+    TokenStore(String),
+    /// A download was larger than its cap, or a URL pointed somewhere the token must not go.
+    #[error("download refused: {0}")]
+    Download(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

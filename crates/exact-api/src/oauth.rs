@@ -1,0 +1,292 @@
+//! The OAuth2 authorization-code flow as Exact implements it, through the `oauth2` crate.
+//!
+//! Exact's quirks handled here: client credentials go in the request body (not Basic auth);
+//! `expires_in` arrives as a string ("600"); there is no PKCE; a refresh within 570 s of the last
+//! issue is refused with `access_denied` ("access_token not expired"); an old refresh token is
+//! refused with "Old refresh token used".
+
+use std::fmt;
+use std::time::Duration;
+
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AccessToken, AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardRevocableToken, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::Error;
+use crate::tokens::{REFRESH_IDLE_MS, TokenSet};
+
+/// The user's own app registration in Exact's App Center.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Must equal the registered redirect URI, character for character.
+    pub redirect_uri: String,
+}
+
+impl fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("redirect_uri", &self.redirect_uri)
+            .finish()
+    }
+}
+
+/// Exact's token response: like the standard one, but `expires_in` may be a string.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExactTokenResponse {
+    access_token: AccessToken,
+    token_type: BasicTokenType,
+    #[serde(default, deserialize_with = "lenient_seconds")]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    refresh_token: Option<RefreshToken>,
+    #[serde(skip)]
+    scopes: Option<Vec<Scope>>,
+}
+
+fn lenient_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Option::<Seconds>::deserialize(d)? {
+        Some(Seconds::Number(n)) => Some(n),
+        Some(Seconds::Text(t)) => Some(t.trim().parse().map_err(serde::de::Error::custom)?),
+        None => None,
+    })
+}
+
+impl TokenResponse for ExactTokenResponse {
+    type TokenType = BasicTokenType;
+
+    fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+    fn expires_in(&self) -> Option<Duration> {
+        self.expires_in.map(Duration::from_secs)
+    }
+    fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+    fn scopes(&self) -> Option<&Vec<Scope>> {
+        self.scopes.as_ref()
+    }
+}
+
+type ExactOAuthClient = Client<
+    BasicErrorResponse,
+    ExactTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// Why a token request failed, in the terms the session acts on.
+#[derive(Debug)]
+pub enum TokenError {
+    /// Exact's 570 s rule: the previous token is too young to be replaced.
+    TooEarly,
+    /// The grant is dead (old or expired refresh token, revoked consent, wrong secret).
+    Rejected(String),
+    /// Network trouble or an unexpected answer; may be retried.
+    Transient(Error),
+}
+
+/// The OAuth endpoints of one Exact instance for one app registration.
+#[derive(Debug, Clone)]
+pub struct OAuth {
+    client: ExactOAuthClient,
+    http: reqwest::Client,
+}
+
+impl OAuth {
+    /// `http` must not follow redirects (the token endpoint never redirects legitimately).
+    pub fn new(base_url: &str, app: &AppCredentials, http: reqwest::Client) -> Result<Self, Error> {
+        let base = base_url.trim_end_matches('/');
+        let bad =
+            |what: &str, e: &dyn fmt::Display| Error::Protocol(format!("invalid {what}: {e}"));
+        let client = Client::new(ClientId::new(app.client_id.clone()))
+            .set_client_secret(ClientSecret::new(app.client_secret.clone()))
+            .set_auth_uri(
+                AuthUrl::new(format!("{base}/api/oauth2/auth")).map_err(|e| bad("base URL", &e))?,
+            )
+            .set_token_uri(
+                TokenUrl::new(format!("{base}/api/oauth2/token"))
+                    .map_err(|e| bad("base URL", &e))?,
+            )
+            .set_redirect_uri(
+                RedirectUrl::new(app.redirect_uri.clone()).map_err(|e| bad("redirect URI", &e))?,
+            )
+            .set_auth_type(AuthType::RequestBody);
+        Ok(OAuth { client, http })
+    }
+
+    /// The URL to open in the browser. `force_login` makes Exact ignore a browser session, so the
+    /// user can pick another account.
+    pub fn authorize_url(&self, state: &str, force_login: bool) -> String {
+        let (url, _) = self
+            .client
+            .authorize_url(|| CsrfToken::new(state.to_owned()))
+            .add_extra_param("force_login", if force_login { "1" } else { "0" })
+            .url();
+        url.to_string()
+    }
+
+    /// Exchanges an authorization code (single use, valid a few minutes) for a token set.
+    pub async fn exchange_code(&self, code: &str, now_ms: i64) -> Result<TokenSet, TokenError> {
+        let response = self
+            .client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .request_async(&self.http)
+            .await
+            .map_err(classify)?;
+        token_set(&response, now_ms)
+    }
+
+    /// Trades a refresh token for a new token set (with a new refresh token).
+    pub async fn refresh(&self, refresh_token: &str, now_ms: i64) -> Result<TokenSet, TokenError> {
+        let token = RefreshToken::new(refresh_token.to_owned());
+        let response = self
+            .client
+            .exchange_refresh_token(&token)
+            .request_async(&self.http)
+            .await
+            .map_err(classify)?;
+        token_set(&response, now_ms)
+    }
+}
+
+fn token_set(response: &ExactTokenResponse, now_ms: i64) -> Result<TokenSet, TokenError> {
+    let refresh_token = response.refresh_token().ok_or_else(|| {
+        TokenError::Transient(Error::Protocol(
+            "the token answer has no refresh token".into(),
+        ))
+    })?;
+    // Exact documents 600 s; assume that when the answer omits it.
+    let lifetime_ms = response
+        .expires_in()
+        .map_or(600_000, |d| d.as_millis() as i64);
+    Ok(TokenSet {
+        access_token: response.access_token().secret().clone(),
+        refresh_token: refresh_token.secret().clone(),
+        issued_at_ms: now_ms,
+        expires_at_ms: now_ms + lifetime_ms,
+        refresh_expires_at_ms: now_ms + REFRESH_IDLE_MS,
+    })
+}
+
+type OAuthRequestError =
+    RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>;
+
+fn classify(e: OAuthRequestError) -> TokenError {
+    match e {
+        RequestTokenError::ServerResponse(resp) => {
+            let code = resp.error().to_string();
+            let description = resp.error_description().cloned().unwrap_or_default();
+            let message = if description.is_empty() {
+                code.clone()
+            } else {
+                format!("{code}: {description}")
+            };
+            if description.to_ascii_lowercase().contains("not expired") {
+                return TokenError::TooEarly;
+            }
+            match resp.error() {
+                BasicErrorResponseType::InvalidGrant
+                | BasicErrorResponseType::InvalidClient
+                | BasicErrorResponseType::InvalidRequest
+                | BasicErrorResponseType::UnauthorizedClient => TokenError::Rejected(message),
+                BasicErrorResponseType::Extension(ext) if ext == "access_denied" => {
+                    TokenError::Rejected(message)
+                }
+                _ => TokenError::Transient(Error::Protocol(message)),
+            }
+        }
+        RequestTokenError::Request(e) => TokenError::Transient(Error::Network(e.to_string())),
+        RequestTokenError::Parse(e, body) => {
+            let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+            TokenError::Transient(Error::Protocol(format!(
+                "token answer not understood ({e}): {shown}"
+            )))
+        }
+        RequestTokenError::Other(text) => TokenError::Transient(Error::Protocol(text)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_in_may_be_a_string_or_a_number() {
+        let text: ExactTokenResponse = serde_json::from_str(
+            r#"{"access_token":"a","token_type":"bearer","expires_in":"600","refresh_token":"r"}"#,
+        )
+        .expect("string seconds parse");
+        assert_eq!(text.expires_in(), Some(Duration::from_secs(600)));
+        let number: ExactTokenResponse = serde_json::from_str(
+            r#"{"access_token":"a","token_type":"Bearer","expires_in":600,"refresh_token":"r"}"#,
+        )
+        .expect("numeric seconds parse");
+        assert_eq!(number.expires_in(), Some(Duration::from_secs(600)));
+        let set = token_set(&number, 1_000).expect("a full answer makes a token set");
+        assert_eq!(set.expires_at_ms, 601_000);
+        assert!(
+            serde_json::from_str::<ExactTokenResponse>(
+                r#"{"access_token":"a","token_type":"bearer","expires_in":"soon"}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn authorize_url_carries_exacts_parameters() {
+        let app = AppCredentials {
+            client_id: "abc".into(),
+            client_secret: "s3cret".into(),
+            redirect_uri: "http://127.0.0.1:8765/callback".into(),
+        };
+        let oauth = OAuth::new(
+            "https://start.exactonline.nl/",
+            &app,
+            reqwest::Client::new(),
+        )
+        .expect("valid config");
+        let url = url::Url::parse(&oauth.authorize_url("st4te", false)).expect("absolute URL");
+        assert_eq!(url.path(), "/api/oauth2/auth");
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q.get("client_id").map(String::as_str), Some("abc"));
+        assert_eq!(q.get("response_type").map(String::as_str), Some("code"));
+        assert_eq!(q.get("state").map(String::as_str), Some("st4te"));
+        assert_eq!(
+            q.get("redirect_uri").map(String::as_str),
+            Some("http://127.0.0.1:8765/callback")
+        );
+        assert_eq!(q.get("force_login").map(String::as_str), Some("0"));
+        assert!(!q.contains_key("code_challenge"), "Exact supports no PKCE");
+        assert!(
+            !format!("{app:?}").contains("s3cret"),
+            "secrets never reach Debug output"
+        );
+    }
+}
