@@ -99,7 +99,11 @@ impl EntityFields {
 
     /// Comma-separated names for a `$select` of every property the endpoint returns.
     pub fn select_all(&self, label: &str) -> String {
-        let names: Vec<&str> = self.properties_for(label).iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .properties_for(label)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         names.join(",")
     }
 }
@@ -110,16 +114,31 @@ const FILES: &[(&str, &str)] = &[
     ("Contacts", include_str!("../data/Contacts.json")),
     ("Deleted", include_str!("../data/Deleted.json")),
     ("Divisions", include_str!("../data/Divisions.json")),
-    ("DocumentAttachments", include_str!("../data/DocumentAttachments.json")),
+    (
+        "DocumentAttachments",
+        include_str!("../data/DocumentAttachments.json"),
+    ),
     ("Documents", include_str!("../data/Documents.json")),
-    ("ItemExtraField", include_str!("../data/ItemExtraField.json")),
+    (
+        "ItemExtraField",
+        include_str!("../data/ItemExtraField.json"),
+    ),
     ("ItemGroups", include_str!("../data/ItemGroups.json")),
-    ("ItemWarehouses", include_str!("../data/ItemWarehouses.json")),
+    (
+        "ItemWarehouses",
+        include_str!("../data/ItemWarehouses.json"),
+    ),
     ("Items", include_str!("../data/Items.json")),
     ("Me", include_str!("../data/Me.json")),
-    ("SalesItemPrices", include_str!("../data/SalesItemPrices.json")),
+    (
+        "SalesItemPrices",
+        include_str!("../data/SalesItemPrices.json"),
+    ),
     ("SalesOrders", include_str!("../data/SalesOrders.json")),
-    ("StockPositions", include_str!("../data/StockPositions.json")),
+    (
+        "StockPositions",
+        include_str!("../data/StockPositions.json"),
+    ),
     ("SyncTimestamp", include_str!("../data/SyncTimestamp.json")),
     ("Units", include_str!("../data/Units.json")),
 ];
@@ -168,21 +187,38 @@ mod tests {
         let items = entity("Items").expect("Items");
         assert_eq!(items.properties_for("sync").len(), 115);
         assert_eq!(items.properties_for("bulk").len(), 117);
-        assert!(items.properties_for("bulk").iter().all(|p| p.name != "Timestamp"));
+        assert!(
+            items
+                .properties_for("bulk")
+                .iter()
+                .all(|p| p.name != "Timestamp")
+        );
         let accounts = entity("Accounts").expect("Accounts");
         assert_eq!(accounts.properties_for("sync").len(), 165);
         assert_eq!(accounts.properties_for("regular").len(), 164);
         let orders = entity("SalesOrders").expect("SalesOrders");
         assert_eq!(orders.properties_for("sync_headers").len(), 78);
         assert_eq!(orders.properties_for("sync_lines").len(), 60);
-        assert_eq!(entity("Units").expect("Units").properties_for("regular").len(), 8);
+        assert_eq!(
+            entity("Units")
+                .expect("Units")
+                .properties_for("regular")
+                .len(),
+            8
+        );
     }
 
     #[test]
     fn deleted_codes_are_present() {
         let deleted = entity("Deleted").expect("Deleted");
-        assert_eq!(deleted.entity_type_codes.get("9").map(String::as_str), Some("Items"));
-        assert_eq!(deleted.entity_type_codes.get("2").map(String::as_str), Some("Accounts"));
+        assert_eq!(
+            deleted.entity_type_codes.get("9").map(String::as_str),
+            Some("Items")
+        );
+        assert_eq!(
+            deleted.entity_type_codes.get("2").map(String::as_str),
+            Some("Accounts")
+        );
     }
 
     #[test]
@@ -192,7 +228,11 @@ mod tests {
         let mut unique = names.clone();
         unique.sort_unstable();
         unique.dedup();
-        assert_eq!(names.len(), unique.len(), "a $select must not repeat a property");
+        assert_eq!(
+            names.len(),
+            unique.len(),
+            "a $select must not repeat a property"
+        );
         assert!(names.contains(&"Timestamp") && names.contains(&"PictureUrl"));
     }
 }

@@ -1,0 +1,197 @@
+//! Faults on demand: rules that make matching calls fail in a chosen way.
+//!
+//! A rule matches a call when its `path` is `*` or a substring (case-insensitive) of the request
+//! path. Each matching rule fires with probability `rate` (drawn from an RNG seeded from the
+//! simulator seed, so a run is reproducible) until its `count` is used up. Latency rules add up;
+//! of the other kinds the first rule that fires wins.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// What a fired rule does to the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer `status` (default 503) with Exact's error body.
+    Status,
+    /// A minutely-style 429: only the minutely headers, empty body.
+    Burst429,
+    /// Wait `latency_ms` before answering normally.
+    Latency,
+    /// Close the connection without any response.
+    Reset,
+    /// Send the headers with the full Content-Length, part of the body, then close.
+    Truncate,
+    /// 200 with a body that is not valid JSON.
+    Malformed,
+    /// Invalidate the presented access token; the call gets 401.
+    RevokeAccess,
+    /// Kill the whole grant (access and refresh tokens); the call gets 401.
+    RevokeGrant,
+}
+
+/// One rule as posted to `/_sim/faults` or given with `--fault`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRule {
+    #[serde(default = "any_path")]
+    pub path: String,
+    pub kind: FaultKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default = "always")]
+    pub rate: f64,
+    /// How many times the rule may still fire; `None` = unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+}
+
+fn any_path() -> String {
+    "*".to_string()
+}
+
+fn always() -> f64 {
+    1.0
+}
+
+/// Body of `POST /_sim/faults`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FaultSet {
+    pub rules: Vec<FaultRule>,
+}
+
+/// Parses a `--fault` value: one rule, an array of rules, or `{"rules":[...]}`.
+pub fn parse_rules(text: &str) -> Result<Vec<FaultRule>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("fault JSON is invalid: {e}"))?;
+    let parsed = if value.is_array() {
+        serde_json::from_value::<Vec<FaultRule>>(value)
+    } else if value.get("rules").is_some() {
+        serde_json::from_value::<FaultSet>(value).map(|s| s.rules)
+    } else {
+        serde_json::from_value::<FaultRule>(value).map(|r| vec![r])
+    };
+    parsed.map_err(|e| format!("fault JSON does not describe rules: {e}"))
+}
+
+/// The faults that fired for one call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fired {
+    /// Total extra latency from latency rules.
+    pub latency_ms: u64,
+    /// The first non-latency rule that fired.
+    pub action: Option<FaultRule>,
+}
+
+impl Fired {
+    /// True when anything fired.
+    pub fn any(&self) -> bool {
+        self.latency_ms > 0 || self.action.is_some()
+    }
+}
+
+/// The current rule set and its RNG.
+#[derive(Debug)]
+pub struct Faults {
+    rules: Vec<FaultRule>,
+    rng: StdRng,
+}
+
+impl Faults {
+    /// Rules drawn from an RNG seeded with `seed`.
+    pub fn new(seed: u64, rules: Vec<FaultRule>) -> Faults {
+        Faults {
+            rules,
+            rng: StdRng::seed_from_u64(seed ^ 0xfa17_fa17),
+        }
+    }
+
+    /// Replaces the rule set (an empty list clears it).
+    pub fn replace(&mut self, rules: Vec<FaultRule>) {
+        self.rules = rules;
+    }
+
+    /// The current rules with their remaining counts.
+    pub fn rules(&self) -> &[FaultRule] {
+        &self.rules
+    }
+
+    /// Decides which rules fire for a call to `path`.
+    pub fn roll(&mut self, path: &str) -> Fired {
+        let lower = path.to_ascii_lowercase();
+        let mut fired = Fired::default();
+        for rule in &mut self.rules {
+            let matches = rule.path == "*" || lower.contains(&rule.path.to_ascii_lowercase());
+            if !matches || rule.count == Some(0) {
+                continue;
+            }
+            if rule.kind != FaultKind::Latency && fired.action.is_some() {
+                continue;
+            }
+            if rule.rate < 1.0 && self.rng.random::<f64>() >= rule.rate {
+                continue;
+            }
+            if let Some(n) = rule.count.as_mut() {
+                *n -= 1;
+            }
+            if rule.kind == FaultKind::Latency {
+                fired.latency_ms += rule.latency_ms.unwrap_or(1000);
+            } else {
+                fired.action = Some(rule.clone());
+            }
+        }
+        fired
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_limits_firing_and_path_must_match() {
+        let rules =
+            parse_rules(r#"{"path":"sync/Logistics","kind":"status","status":503,"count":2}"#)
+                .expect("one rule parses");
+        let mut faults = Faults::new(1, rules);
+        assert!(
+            !faults.roll("/api/v1/1/crm/Accounts").any(),
+            "other paths are untouched"
+        );
+        assert!(
+            faults
+                .roll("/api/v1/1/sync/logistics/Items")
+                .action
+                .is_some(),
+            "case-insensitive match"
+        );
+        assert!(
+            faults
+                .roll("/api/v1/1/sync/Logistics/Items")
+                .action
+                .is_some()
+        );
+        assert!(
+            !faults.roll("/api/v1/1/sync/Logistics/Items").any(),
+            "count 2 is used up"
+        );
+    }
+
+    #[test]
+    fn rate_is_deterministic_per_seed() {
+        let rules =
+            parse_rules(r#"[{"path":"*","kind":"reset","rate":0.5}]"#).expect("array parses");
+        let run = |seed| {
+            let mut f = Faults::new(seed, rules.clone());
+            (0..64).map(|_| f.roll("/x").any()).collect::<Vec<_>>()
+        };
+        assert_eq!(run(9), run(9), "same seed, same sequence");
+        let hits = run(9).iter().filter(|h| **h).count();
+        assert!(
+            (10..54).contains(&hits),
+            "rate 0.5 fires about half the time, got {hits}/64"
+        );
+    }
+}
