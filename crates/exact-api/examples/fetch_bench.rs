@@ -9,6 +9,9 @@
 
 mod common;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant;
 
 use anyhow::{Context, Result};

@@ -1,0 +1,268 @@
+//! The `accounts` table: row type, upsert, list with search and filters, and the detail view.
+
+use exact_api::Record;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use crate::addresses::{self, AddressRow};
+use crate::columns::{date_ms, flag, is_real_picture, normalise_id, text};
+use crate::contacts::{self, ContactRow};
+use crate::documents::{self, DocumentRow};
+use crate::error::{Context, Result};
+use crate::records::ListPage;
+use crate::search::fts_query;
+
+/// `contact_names` is computed on insert from contacts already stored (they may arrive before
+/// their account) and afterwards maintained by the contacts triggers, so an update leaves it.
+pub(crate) const UPSERT: &str = "
+INSERT INTO accounts (division, id, code, name, status, is_supplier, is_sales, city, country,
+    email, phone, blocked, logo_url, has_logo, modified_ms, timestamp, attributes, seen_generation,
+    contact_names)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+    (SELECT group_concat(full_name, ' ') FROM contacts WHERE division = ?1 AND account = ?2))
+ON CONFLICT (division, id) DO UPDATE SET
+    code = excluded.code, name = excluded.name, status = excluded.status,
+    is_supplier = excluded.is_supplier, is_sales = excluded.is_sales, city = excluded.city,
+    country = excluded.country, email = excluded.email, phone = excluded.phone,
+    blocked = excluded.blocked, logo_url = excluded.logo_url, has_logo = excluded.has_logo,
+    modified_ms = excluded.modified_ms, timestamp = excluded.timestamp,
+    attributes = excluded.attributes,
+    seen_generation = coalesce(excluded.seen_generation, accounts.seen_generation)";
+
+pub(crate) fn bind(
+    stmt: &mut Statement<'_>,
+    division: i32,
+    id: &str,
+    r: &Record,
+    json: &str,
+    generation: Option<i64>,
+) -> rusqlite::Result<usize> {
+    let logo_url = text(r, "LogoUrl");
+    stmt.execute(params![
+        division,
+        id,
+        text(r, "Code"),
+        text(r, "Name"),
+        text(r, "Status"),
+        flag(r, "IsSupplier"),
+        flag(r, "IsSales"),
+        text(r, "City"),
+        text(r, "Country"),
+        text(r, "Email"),
+        text(r, "Phone"),
+        flag(r, "Blocked"),
+        logo_url,
+        is_real_picture(logo_url),
+        date_ms(r, "Modified"),
+        r.timestamp(),
+        json,
+        generation,
+    ])
+}
+
+/// An account as a list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountSummary {
+    pub division: i32,
+    pub id: String,
+    /// Trimmed (Exact left-pads account codes to 18 characters).
+    pub code: Option<String>,
+    pub name: Option<String>,
+    /// A none, S suspect, P prospect, C customer.
+    pub status: Option<String>,
+    pub is_supplier: bool,
+    pub is_sales: bool,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub blocked: bool,
+    pub logo_url: Option<String>,
+    /// A real logo, not Exact's placeholder.
+    pub has_logo: bool,
+    pub modified_ms: Option<i64>,
+    pub timestamp: Option<i64>,
+}
+
+const SUMMARY_COLUMNS: &str = "division, id, code, name, status, is_supplier, is_sales, city,
+    country, email, phone, blocked, logo_url, has_logo, modified_ms, timestamp";
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
+    Ok(AccountSummary {
+        division: row.get(0)?,
+        id: row.get(1)?,
+        code: row.get(2)?,
+        name: row.get(3)?,
+        status: row.get(4)?,
+        is_supplier: row.get(5)?,
+        is_sales: row.get(6)?,
+        city: row.get(7)?,
+        country: row.get(8)?,
+        email: row.get(9)?,
+        phone: row.get(10)?,
+        blocked: row.get(11)?,
+        logo_url: row.get(12)?,
+        has_logo: row.get(13)?,
+        modified_ms: row.get(14)?,
+        timestamp: row.get(15)?,
+    })
+}
+
+/// Which accounts: by relationship status, or suppliers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountKind {
+    /// Status C.
+    Customer,
+    /// Status P.
+    Prospect,
+    /// Status S.
+    Suspect,
+    /// `IsSupplier`.
+    Supplier,
+}
+
+/// Sort order of the account list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountSort {
+    Code,
+    #[default]
+    Name,
+    City,
+    Modified,
+}
+
+/// What the account list shows: filters are ANDed; `None` means "don't filter".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountQuery {
+    pub division: i32,
+    /// Free text: every word must prefix-match name, code, city, email, phone or a contact name.
+    pub search: Option<String>,
+    pub kind: Option<AccountKind>,
+    /// Country code as Exact stores it, trimmed (`NL`).
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub blocked: Option<bool>,
+    pub sort: AccountSort,
+    pub descending: bool,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Default for AccountQuery {
+    fn default() -> Self {
+        AccountQuery {
+            division: 0,
+            search: None,
+            kind: None,
+            country: None,
+            city: None,
+            blocked: None,
+            sort: AccountSort::Name,
+            descending: false,
+            offset: 0,
+            limit: 100,
+        }
+    }
+}
+
+/// An account with everything the detail view shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountDetail {
+    pub summary: AccountSummary,
+    /// Main contact first, then by name.
+    pub contacts: Vec<ContactRow>,
+    /// Main addresses first, then by type (1 visit, 2 postal, 3 invoice, 4 delivery).
+    pub addresses: Vec<AddressRow>,
+    /// Documents linked to the account, newest first, each with its attachments.
+    pub documents: Vec<DocumentRow>,
+    /// Every attribute as Exact sent it (JSON object text).
+    pub attributes: String,
+}
+
+pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<AccountSummary>> {
+    let mut filter = String::from("division = ?");
+    let mut values: Vec<Value> = vec![Value::Integer(q.division.into())];
+    if let Some(m) = q.search.as_deref().and_then(fts_query) {
+        filter
+            .push_str(" AND rowid IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?)");
+        values.push(Value::Text(m));
+    }
+    match q.kind {
+        Some(AccountKind::Customer) => filter.push_str(" AND status = 'C'"),
+        Some(AccountKind::Prospect) => filter.push_str(" AND status = 'P'"),
+        Some(AccountKind::Suspect) => filter.push_str(" AND status = 'S'"),
+        Some(AccountKind::Supplier) => filter.push_str(" AND is_supplier = 1"),
+        None => {}
+    }
+    if let Some(c) = &q.country {
+        filter.push_str(" AND country = ? COLLATE NOCASE");
+        values.push(Value::Text(c.trim().to_string()));
+    }
+    if let Some(c) = &q.city {
+        filter.push_str(" AND city = ? COLLATE NOCASE");
+        values.push(Value::Text(c.trim().to_string()));
+    }
+    if let Some(b) = q.blocked {
+        filter.push_str(" AND blocked = ?");
+        values.push(Value::Integer(b.into()));
+    }
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM accounts WHERE {filter}"))
+        .context("preparing the account count")?
+        .query_row(params_from_iter(values.iter()), |r| r.get(0))
+        .context("counting accounts")?;
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let order = match q.sort {
+        AccountSort::Code => format!("code COLLATE NOCASE {dir}, id {dir}"),
+        AccountSort::Name => format!("name COLLATE NOCASE {dir}, id {dir}"),
+        AccountSort::City => {
+            format!("city COLLATE NOCASE {dir}, name COLLATE NOCASE {dir}, id {dir}")
+        }
+        AccountSort::Modified => format!("modified_ms {dir}, id {dir}"),
+    };
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM accounts WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+    );
+    values.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
+    values.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
+    let mut stmt = conn
+        .prepare_cached(&sql)
+        .context("preparing the account list")?;
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), summary)
+        .context("listing accounts")?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .context("reading accounts")?;
+    Ok(ListPage {
+        rows,
+        total: u64::try_from(total).unwrap_or(0),
+        offset: q.offset,
+        limit: q.limit,
+    })
+}
+
+pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Option<AccountDetail>> {
+    let id = normalise_id(id);
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS}, attributes FROM accounts WHERE division = ?1 AND id = ?2"
+        ))
+        .context("preparing the account detail")?
+        .query_row(params![division, id], |row| {
+            Ok((summary(row)?, row.get::<_, String>(16)?))
+        })
+        .optional()
+        .context("reading an account")?;
+    let Some((summary, attributes)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(AccountDetail {
+        summary,
+        contacts: contacts::for_account(conn, division, &id)?,
+        addresses: addresses::for_account(conn, division, &id)?,
+        documents: documents::for_account(conn, division, &id)?,
+        attributes,
+    }))
+}

@@ -1,0 +1,199 @@
+//! [`Cache`]: the public handle. Sync-side methods write through the single writer in one
+//! transaction each; app-side methods read from the reader pool.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use exact_api::Record;
+
+use crate::accounts::{self, AccountDetail, AccountQuery, AccountSummary};
+use crate::clock::now_ms;
+use crate::cursors::{self, DELETED_CURSOR};
+use crate::database::Database;
+use crate::divisions;
+use crate::entity::Entity;
+use crate::error::Result;
+use crate::items::{self, ItemDetail, ItemQuery, ItemSummary};
+use crate::records::{self, ListPage};
+use crate::runs::{self, EntityResult, RunSummary};
+use crate::status::{self, EntityStatus};
+
+/// The offline cache. Cheap to clone (an `Arc` inside), `Send + Sync`; all methods block, so
+/// async callers use `spawn_blocking`.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    db: Arc<Database>,
+}
+
+impl Cache {
+    /// Opens the cache file at `path`, creating its folder and the file if needed, and migrates
+    /// it to the newest schema.
+    pub fn open(path: &Path) -> Result<Cache> {
+        Ok(Cache {
+            db: Arc::new(Database::open(path)?),
+        })
+    }
+
+    // ----- sync side -----
+
+    /// The committed cursor of `key` (an entity name or [`DELETED_CURSOR`]).
+    pub fn cursor(&self, division: i32, key: &str) -> Result<Option<i64>> {
+        self.db.read(|c| cursors::get(c, division, key))
+    }
+
+    /// In one transaction: upserts every record (a repeated ID overwrites; deduplication is the
+    /// caller's job), keeps the full-text index in step, marks rows with `generation` when given,
+    /// and moves the entity's cursor to `max(old, cursor)` when given. A record without an ID
+    /// fails the batch and nothing is committed. Returns the number of records applied.
+    pub fn apply_upserts(
+        &self,
+        division: i32,
+        entity: Entity,
+        records: &[Record],
+        cursor: Option<i64>,
+        generation: Option<i64>,
+    ) -> Result<usize> {
+        let now = now_ms();
+        self.db.write(|tx| {
+            let n = records::upsert(tx, division, entity, records, generation)?;
+            if let Some(c) = cursor {
+                cursors::advance(tx, division, entity.as_str(), c, now)?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// In one transaction: deletes the listed rows (unknown ids are fine) and moves the
+    /// Deleted cursor to `max(old, cursor)`. Returns the number of rows that existed.
+    pub fn apply_deletions(
+        &self,
+        division: i32,
+        deletions: &[(Entity, String)],
+        cursor: i64,
+    ) -> Result<usize> {
+        let now = now_ms();
+        self.db.write(|tx| {
+            let mut n = 0;
+            for (entity, id) in deletions {
+                n += usize::from(records::delete(tx, division, *entity, id)?);
+            }
+            cursors::advance(tx, division, DELETED_CURSOR, cursor, now)?;
+            Ok(n)
+        })
+    }
+
+    /// In one transaction: replaces every row of the entity in the division by `records`
+    /// (for masters without a sync endpoint: ItemGroups, Units).
+    pub fn replace_all(&self, division: i32, entity: Entity, records: &[Record]) -> Result<usize> {
+        self.db.write(|tx| {
+            records::delete_all(tx, division, entity)?;
+            records::upsert(tx, division, entity, records, None)
+        })
+    }
+
+    /// Deletes the rows not marked with `generation` by a full pass; returns how many.
+    pub fn sweep(&self, division: i32, entity: Entity, generation: i64) -> Result<usize> {
+        self.db
+            .write(|tx| records::sweep(tx, division, entity, generation))
+    }
+
+    /// Forgets every cursor of the division (full resync, for example after a division move).
+    pub fn reset_cursors(&self, division: i32) -> Result<()> {
+        self.db.write(|tx| cursors::reset(tx, division))
+    }
+
+    /// Stores system/Divisions rows by their `Code`.
+    pub fn upsert_divisions(&self, divisions: &[Record]) -> Result<()> {
+        self.db
+            .write(|tx| divisions::upsert(tx, divisions).map(|_| ()))
+    }
+
+    /// The raw `DivisionMoveDate` the engine last acted on (see [`Cache::set_division_move_date`]).
+    pub fn division_move_date(&self, division: i32) -> Result<Option<String>> {
+        self.db.read(|c| divisions::move_date(c, division))
+    }
+
+    /// Remembers the raw `DivisionMoveDate` acted on, to detect the next move.
+    pub fn set_division_move_date(&self, division: i32, value: Option<&str>) -> Result<()> {
+        self.db
+            .write(|tx| divisions::set_move_date(tx, division, value))
+    }
+
+    /// Records the start of a sync run; returns its id.
+    pub fn start_run(&self, trigger: &str, started_ms: i64) -> Result<i64> {
+        self.db.write(|tx| runs::start(tx, trigger, started_ms))
+    }
+
+    /// Records (or replaces) one entity's result in a run.
+    pub fn record_entity_result(&self, run: i64, result: &EntityResult) -> Result<()> {
+        self.db.write(|tx| runs::record(tx, run, result))
+    }
+
+    /// Records the end of a run and its outcome (`"ok"`, `"failed"`, `"cancelled"` ...).
+    pub fn finish_run(&self, run: i64, finished_ms: i64, outcome: &str) -> Result<()> {
+        self.db
+            .write(|tx| runs::finish(tx, run, finished_ms, outcome))
+    }
+
+    // ----- app and CLI side -----
+
+    /// Per synced division and entity (plus the Deleted log): rows, cursor, last result.
+    pub fn status(&self) -> Result<Vec<EntityStatus>> {
+        self.db.read(status::all)
+    }
+
+    /// The newest `limit` runs with their entity results.
+    pub fn runs(&self, limit: usize) -> Result<Vec<RunSummary>> {
+        self.db.read(|c| runs::recent(c, limit))
+    }
+
+    /// Rows stored for the entity in the division.
+    pub fn count(&self, division: i32, entity: Entity) -> Result<u64> {
+        self.db.read(|c| records::count(c, division, entity))
+    }
+
+    /// Streams every row's attribute JSON (exactly as received), ordered by id; returns the
+    /// number of rows. An error from `each` stops the export and is returned.
+    pub fn export(
+        &self,
+        division: i32,
+        entity: Entity,
+        each: &mut dyn FnMut(&str) -> Result<()>,
+    ) -> Result<u64> {
+        self.db.read(|c| records::export(c, division, entity, each))
+    }
+
+    /// One page of items matching the query, with the total.
+    pub fn items(&self, q: &ItemQuery) -> Result<ListPage<ItemSummary>> {
+        self.db.read(|c| items::list(c, q))
+    }
+
+    /// An item with its unit, group, documents (with attachments) and attributes.
+    pub fn item(&self, division: i32, id: &str) -> Result<Option<ItemDetail>> {
+        self.db.read(|c| items::detail(c, division, id))
+    }
+
+    /// One page of accounts matching the query, with the total.
+    pub fn accounts(&self, q: &AccountQuery) -> Result<ListPage<AccountSummary>> {
+        self.db.read(|c| accounts::list(c, q))
+    }
+
+    /// An account with its contacts, addresses, documents (with attachments) and attributes.
+    pub fn account(&self, division: i32, id: &str) -> Result<Option<AccountDetail>> {
+        self.db.read(|c| accounts::detail(c, division, id))
+    }
+
+    /// Bytes used by the database file and its WAL and shared-memory files.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        let path = self.db.path();
+        let mut total = 0;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            if let Ok(meta) = std::fs::metadata(Path::new(&name)) {
+                total += meta.len();
+            }
+        }
+        Ok(total)
+    }
+}

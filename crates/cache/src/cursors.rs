@@ -1,0 +1,57 @@
+//! The `cursors` table: per division, the highest committed `Timestamp` of each entity and of
+//! the Deleted log. Cursors are only moved inside the transaction that commits their rows.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::error::{Context, Result};
+
+/// Cursor key of the sync/Deleted log (the other keys are entity names).
+pub const DELETED_CURSOR: &str = "Deleted";
+
+/// The stored cursor, `None` before the first committed batch.
+pub(crate) fn get(conn: &Connection, division: i32, key: &str) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT timestamp FROM cursors WHERE division = ?1 AND cursor_key = ?2")
+        .context("preparing a cursor read")?
+        .query_row(params![division, key], |r| r.get(0))
+        .optional()
+        .context("reading a cursor")
+}
+
+/// Moves the cursor forward to `timestamp` (never backward: `max(old, new)`).
+pub(crate) fn advance(
+    tx: &Transaction<'_>,
+    division: i32,
+    key: &str,
+    timestamp: i64,
+    now_ms: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO cursors (division, cursor_key, timestamp, updated_at_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (division, cursor_key) DO UPDATE SET
+             timestamp = max(cursors.timestamp, excluded.timestamp),
+             updated_at_ms = excluded.updated_at_ms",
+    )
+    .context("preparing a cursor move")?
+    .execute(params![division, key, timestamp, now_ms])
+    .context("moving a cursor")?;
+    Ok(())
+}
+
+/// Forgets every cursor of the division, so that the next sync starts from the beginning.
+pub(crate) fn reset(tx: &Transaction<'_>, division: i32) -> Result<()> {
+    tx.execute("DELETE FROM cursors WHERE division = ?1", params![division])
+        .context("resetting cursors")?;
+    Ok(())
+}
+
+/// Every cursor of the division: key → (timestamp, updated_at_ms).
+pub(crate) fn all(conn: &Connection, division: i32) -> Result<Vec<(String, i64, i64)>> {
+    conn.prepare_cached(
+        "SELECT cursor_key, timestamp, updated_at_ms FROM cursors WHERE division = ?1",
+    )
+    .context("preparing cursor listing")?
+    .query_map(params![division], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .context("listing cursors")?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .context("listing cursors")
+}

@@ -1,0 +1,52 @@
+//! The `divisions` table: system/Divisions rows and the move date the engine last acted on.
+
+use exact_api::Record;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::columns::{attributes, text};
+use crate::error::{Context, Result};
+
+/// Stores the divisions (keyed by their numeric `Code`); rows without a code are skipped.
+/// The known move date is left alone: only [`set_move_date`] changes it.
+pub(crate) fn upsert(tx: &Transaction<'_>, divisions: &[Record]) -> Result<usize> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO divisions (code, description, attributes) VALUES (?1, ?2, ?3)
+             ON CONFLICT (code) DO UPDATE SET
+                 description = excluded.description, attributes = excluded.attributes",
+        )
+        .context("preparing a division upsert")?;
+    let mut n = 0;
+    for d in divisions {
+        let Some(code) = d.i64("Code") else { continue };
+        stmt.execute(params![code, text(d, "Description"), attributes(d)?])
+            .context("upserting a division")?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+pub(crate) fn move_date(conn: &Connection, division: i32) -> Result<Option<String>> {
+    let found: Option<Option<String>> = conn
+        .prepare_cached("SELECT known_move_date FROM divisions WHERE code = ?1")
+        .context("preparing a move date read")?
+        .query_row(params![division], |r| r.get(0))
+        .optional()
+        .context("reading a move date")?;
+    Ok(found.flatten())
+}
+
+pub(crate) fn set_move_date(
+    tx: &Transaction<'_>,
+    division: i32,
+    value: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO divisions (code, known_move_date) VALUES (?1, ?2)
+         ON CONFLICT (code) DO UPDATE SET known_move_date = excluded.known_move_date",
+    )
+    .context("preparing a move date write")?
+    .execute(params![division, value])
+    .context("writing a move date")?;
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! The `items` table: row type, upsert, list with search and filters, and the detail view.
+
+use exact_api::Record;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use crate::columns::{date_ms, flag, guid, is_real_picture, text};
+use crate::documents::{self, DocumentRow};
+use crate::error::{Context, Result};
+use crate::item_groups::{self, ItemGroupRow};
+use crate::records::ListPage;
+use crate::search::fts_query;
+use crate::units::{self, UnitRow};
+
+pub(crate) const UPSERT: &str = "
+INSERT INTO items (division, id, code, description, extra_description, search_code, barcode,
+    item_group, item_group_code, item_group_description, unit, is_sales, is_purchase, is_stock,
+    stock, cost_price, picture_url, picture_name, has_picture, modified_ms, timestamp, attributes,
+    seen_generation)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+    ?21, ?22, ?23)
+ON CONFLICT (division, id) DO UPDATE SET
+    code = excluded.code, description = excluded.description,
+    extra_description = excluded.extra_description, search_code = excluded.search_code,
+    barcode = excluded.barcode, item_group = excluded.item_group,
+    item_group_code = excluded.item_group_code,
+    item_group_description = excluded.item_group_description, unit = excluded.unit,
+    is_sales = excluded.is_sales, is_purchase = excluded.is_purchase, is_stock = excluded.is_stock,
+    stock = excluded.stock, cost_price = excluded.cost_price, picture_url = excluded.picture_url,
+    picture_name = excluded.picture_name, has_picture = excluded.has_picture,
+    modified_ms = excluded.modified_ms, timestamp = excluded.timestamp,
+    attributes = excluded.attributes,
+    seen_generation = coalesce(excluded.seen_generation, items.seen_generation)";
+
+pub(crate) fn bind(
+    stmt: &mut Statement<'_>,
+    division: i32,
+    id: &str,
+    r: &Record,
+    json: &str,
+    generation: Option<i64>,
+) -> rusqlite::Result<usize> {
+    let picture_url = text(r, "PictureUrl");
+    stmt.execute(params![
+        division,
+        id,
+        text(r, "Code"),
+        text(r, "Description"),
+        text(r, "ExtraDescription"),
+        text(r, "SearchCode"),
+        text(r, "Barcode"),
+        guid(r, "ItemGroup"),
+        text(r, "ItemGroupCode"),
+        text(r, "ItemGroupDescription"),
+        text(r, "Unit"),
+        flag(r, "IsSalesItem"),
+        flag(r, "IsPurchaseItem"),
+        flag(r, "IsStockItem"),
+        r.f64("Stock"),
+        r.f64("CostPriceStandard"),
+        picture_url,
+        text(r, "PictureName"),
+        is_real_picture(picture_url),
+        date_ms(r, "Modified"),
+        r.timestamp(),
+        json,
+        generation,
+    ])
+}
+
+/// An item as a list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSummary {
+    pub division: i32,
+    pub id: String,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    pub extra_description: Option<String>,
+    pub search_code: Option<String>,
+    pub barcode: Option<String>,
+    pub item_group: Option<String>,
+    pub item_group_code: Option<String>,
+    pub item_group_description: Option<String>,
+    /// Unit code, trimmed.
+    pub unit: Option<String>,
+    pub is_sales: bool,
+    pub is_purchase: bool,
+    pub is_stock: bool,
+    pub stock: Option<f64>,
+    /// `CostPriceStandard`.
+    pub cost_price: Option<f64>,
+    pub picture_url: Option<String>,
+    pub picture_name: Option<String>,
+    /// A real picture, not Exact's placeholder.
+    pub has_picture: bool,
+    pub modified_ms: Option<i64>,
+    pub timestamp: Option<i64>,
+}
+
+const SUMMARY_COLUMNS: &str = "division, id, code, description, extra_description, search_code,
+    barcode, item_group, item_group_code, item_group_description, unit, is_sales, is_purchase,
+    is_stock, stock, cost_price, picture_url, picture_name, has_picture, modified_ms, timestamp";
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<ItemSummary> {
+    Ok(ItemSummary {
+        division: row.get(0)?,
+        id: row.get(1)?,
+        code: row.get(2)?,
+        description: row.get(3)?,
+        extra_description: row.get(4)?,
+        search_code: row.get(5)?,
+        barcode: row.get(6)?,
+        item_group: row.get(7)?,
+        item_group_code: row.get(8)?,
+        item_group_description: row.get(9)?,
+        unit: row.get(10)?,
+        is_sales: row.get(11)?,
+        is_purchase: row.get(12)?,
+        is_stock: row.get(13)?,
+        stock: row.get(14)?,
+        cost_price: row.get(15)?,
+        picture_url: row.get(16)?,
+        picture_name: row.get(17)?,
+        has_picture: row.get(18)?,
+        modified_ms: row.get(19)?,
+        timestamp: row.get(20)?,
+    })
+}
+
+/// Sort order of the item list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemSort {
+    #[default]
+    Code,
+    Description,
+    Modified,
+}
+
+/// What the item list shows: filters are ANDed; `None` means "don't filter".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ItemQuery {
+    pub division: i32,
+    /// Free text: every word must prefix-match code, description, extra description, search
+    /// code, barcode or group.
+    pub search: Option<String>,
+    /// Item group ID.
+    pub item_group: Option<String>,
+    pub sales: Option<bool>,
+    pub purchase: Option<bool>,
+    pub stock: Option<bool>,
+    pub has_picture: Option<bool>,
+    pub sort: ItemSort,
+    pub descending: bool,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Default for ItemQuery {
+    fn default() -> Self {
+        ItemQuery {
+            division: 0,
+            search: None,
+            item_group: None,
+            sales: None,
+            purchase: None,
+            stock: None,
+            has_picture: None,
+            sort: ItemSort::Code,
+            descending: false,
+            offset: 0,
+            limit: 100,
+        }
+    }
+}
+
+/// An item with everything the detail view shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemDetail {
+    pub summary: ItemSummary,
+    pub unit: Option<UnitRow>,
+    pub group: Option<ItemGroupRow>,
+    /// Documents linked to the item, newest first, each with its attachments.
+    pub documents: Vec<DocumentRow>,
+    /// Every attribute as Exact sent it (JSON object text).
+    pub attributes: String,
+}
+
+pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSummary>> {
+    let mut filter = String::from("division = ?");
+    let mut values: Vec<Value> = vec![Value::Integer(q.division.into())];
+    if let Some(m) = q.search.as_deref().and_then(fts_query) {
+        filter.push_str(" AND rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+        values.push(Value::Text(m));
+    }
+    if let Some(g) = &q.item_group {
+        filter.push_str(" AND item_group = ?");
+        values.push(Value::Text(crate::columns::normalise_id(g)));
+    }
+    for (column, wanted) in [
+        ("is_sales", q.sales),
+        ("is_purchase", q.purchase),
+        ("is_stock", q.stock),
+        ("has_picture", q.has_picture),
+    ] {
+        if let Some(w) = wanted {
+            filter.push_str(&format!(" AND {column} = ?"));
+            values.push(Value::Integer(w.into()));
+        }
+    }
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM items WHERE {filter}"))
+        .context("preparing the item count")?
+        .query_row(params_from_iter(values.iter()), |r| r.get(0))
+        .context("counting items")?;
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let order = match q.sort {
+        ItemSort::Code => format!("code COLLATE NOCASE {dir}, id {dir}"),
+        ItemSort::Description => format!("description COLLATE NOCASE {dir}, id {dir}"),
+        ItemSort::Modified => format!("modified_ms {dir}, id {dir}"),
+    };
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+    );
+    values.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
+    values.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
+    let mut stmt = conn
+        .prepare_cached(&sql)
+        .context("preparing the item list")?;
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), summary)
+        .context("listing items")?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .context("reading items")?;
+    Ok(ListPage {
+        rows,
+        total: u64::try_from(total).unwrap_or(0),
+        offset: q.offset,
+        limit: q.limit,
+    })
+}
+
+pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Option<ItemDetail>> {
+    let id = crate::columns::normalise_id(id);
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS}, attributes FROM items WHERE division = ?1 AND id = ?2"
+        ))
+        .context("preparing the item detail")?
+        .query_row(params![division, id], |row| {
+            Ok((summary(row)?, row.get::<_, String>(21)?))
+        })
+        .optional()
+        .context("reading an item")?;
+    let Some((summary, attributes)) = found else {
+        return Ok(None);
+    };
+    let unit = match &summary.unit {
+        Some(code) => units::by_code(conn, division, code)?,
+        None => None,
+    };
+    let group = match &summary.item_group {
+        Some(g) => item_groups::by_id(conn, division, g)?,
+        None => None,
+    };
+    let documents = documents::for_item(conn, division, &id)?;
+    Ok(Some(ItemDetail {
+        summary,
+        unit,
+        group,
+        documents,
+        attributes,
+    }))
+}

@@ -1,0 +1,60 @@
+//! offline-cache: the offline copy of a company's Exact Online data, in one SQLite file.
+//!
+//! Role: the one crate that owns SQLite. No SQL exists anywhere else in the project; the sync
+//! engine writes through [`Cache`]'s sync-side methods and the app and CLI read through its
+//! query methods, which return serialisable DTOs.
+//!
+//! Invariants:
+//! - One writer connection (behind a mutex) plus a small pool of read-only connections; WAL
+//!   lets readers see the last committed state while a batch is being written.
+//! - Pragmas are set once at open: `journal_mode=WAL`, `foreign_keys=ON`, `busy_timeout`,
+//!   `synchronous=NORMAL`.
+//! - Every write goes through `write(|tx| ...)`, which commits on `Ok` and rolls back on `Err`.
+//! - A batch of upserts or deletions and the move of its cursor happen in ONE transaction, so a
+//!   cursor is never ahead of committed rows; cursors only move forward (`max(old, new)`).
+//! - Migrations are append-only, numbered and embedded; `PRAGMA user_version` is the applied
+//!   count, and a database upgraded step by step equals a fresh one (tested).
+//! - Every entity row keeps the record's full attribute map as JSON exactly as received, next to
+//!   typed columns normalised for browsing (trimmed codes, dates as UTC epoch ms).
+//! - The full-text indexes (`items_fts`, `accounts_fts`) are kept in step by triggers inside the
+//!   same transaction as the row change, including an account's contact names.
+//! - User search text is escaped into FTS5 syntax: hostile input never causes an error.
+
+mod accounts;
+mod addresses;
+mod attachments;
+mod cache;
+mod clock;
+mod columns;
+mod contacts;
+mod cursors;
+mod database;
+mod divisions;
+mod documents;
+mod entity;
+mod error;
+mod item_groups;
+mod items;
+mod migrations;
+mod records;
+mod runs;
+mod search;
+mod status;
+mod units;
+
+pub use accounts::{AccountDetail, AccountKind, AccountQuery, AccountSort, AccountSummary};
+pub use addresses::AddressRow;
+pub use attachments::AttachmentRow;
+pub use cache::Cache;
+pub use contacts::ContactRow;
+pub use cursors::DELETED_CURSOR;
+pub use documents::DocumentRow;
+pub use entity::Entity;
+pub use error::{Error, Result};
+pub use item_groups::ItemGroupRow;
+pub use items::{ItemDetail, ItemQuery, ItemSort, ItemSummary};
+pub use migrations::{MIGRATIONS, migrate_to};
+pub use records::ListPage;
+pub use runs::{EntityResult, RunSummary};
+pub use status::EntityStatus;
+pub use units::UnitRow;

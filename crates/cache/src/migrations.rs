@@ -1,0 +1,59 @@
+//! Append-only, numbered, embedded schema migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Each migration runs in its own
+//! transaction together with the version bump, so a failure leaves the previous version intact.
+//! Never edit a published migration: add the next number (a new table is one migration plus one
+//! module).
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::{Context, Error, Result};
+
+/// The migrations in order; index + 1 is the schema version after applying one.
+pub const MIGRATIONS: [&str; 4] = [
+    include_str!("migrations/0001_core.sql"),
+    include_str!("migrations/0002_items.sql"),
+    include_str!("migrations/0003_accounts.sql"),
+    include_str!("migrations/0004_documents.sql"),
+];
+
+/// Brings the database at `path` to schema version `version` (at most [`MIGRATIONS`]`.len()`),
+/// without opening a [`crate::Cache`]. Tests use it to build a database of an older version.
+pub fn migrate_to(path: &Path, version: usize) -> Result<()> {
+    let mut conn = Connection::open(path).context("opening the cache file")?;
+    migrate(&mut conn, path, version.min(MIGRATIONS.len()))
+}
+
+/// Applies the migrations after the current version up to `target`.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path, target: usize) -> Result<()> {
+    let current = version(conn)?;
+    if current > MIGRATIONS.len() {
+        return Err(Error::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
+        let number = index + 1;
+        let failed = |source| Error::Migration {
+            version: number,
+            source,
+        };
+        let tx = conn.transaction().map_err(failed)?;
+        tx.execute_batch(sql).map_err(failed)?;
+        tx.pragma_update(None, "user_version", number as i64)
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+    }
+    Ok(())
+}
+
+fn version(conn: &Connection) -> Result<usize> {
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .context("reading the schema version")?;
+    Ok(usize::try_from(v).unwrap_or(0))
+}

@@ -1,0 +1,140 @@
+//! Operations common to every entity table: batch upserts (dispatched to the entity's module
+//! for its typed columns), deletion by id, mark-and-sweep, replace, count and export.
+
+use exact_api::Record;
+use rusqlite::{Connection, Statement, Transaction, params};
+use serde::Serialize;
+
+use crate::columns;
+use crate::entity::Entity;
+use crate::error::{Context, Error, Result};
+use crate::{accounts, addresses, attachments, contacts, documents, item_groups, items, units};
+
+/// One page of a list query and the total number of matching rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListPage<T> {
+    pub rows: Vec<T>,
+    /// Rows matching the query across all pages.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// Binds one record to its entity's prepared upsert and runs it.
+type Bind =
+    fn(&mut Statement<'_>, i32, &str, &Record, &str, Option<i64>) -> rusqlite::Result<usize>;
+
+fn upsert_sql(entity: Entity) -> (&'static str, Bind) {
+    match entity {
+        Entity::Items => (items::UPSERT, items::bind),
+        Entity::ItemGroups => (item_groups::UPSERT, item_groups::bind),
+        Entity::Units => (units::UPSERT, units::bind),
+        Entity::Accounts => (accounts::UPSERT, accounts::bind),
+        Entity::Contacts => (contacts::UPSERT, contacts::bind),
+        Entity::Addresses => (addresses::UPSERT, addresses::bind),
+        Entity::Documents => (documents::UPSERT, documents::bind),
+        Entity::DocumentAttachments => (attachments::UPSERT, attachments::bind),
+    }
+}
+
+/// Upserts every record (a repeated ID simply overwrites); a record without an ID fails the
+/// whole batch. `generation`, when given, marks the rows as seen in that full pass.
+pub(crate) fn upsert(
+    tx: &Transaction<'_>,
+    division: i32,
+    entity: Entity,
+    records: &[Record],
+    generation: Option<i64>,
+) -> Result<usize> {
+    let (sql, bind) = upsert_sql(entity);
+    let mut stmt = tx.prepare_cached(sql).context("preparing an upsert")?;
+    for (index, record) in records.iter().enumerate() {
+        let id = columns::id(record).ok_or(Error::MissingId {
+            entity: entity.as_str(),
+            index,
+        })?;
+        let json = columns::attributes(record)?;
+        bind(&mut stmt, division, &id, record, &json, generation).context("upserting a row")?;
+    }
+    Ok(records.len())
+}
+
+/// Deletes one row by id; returns whether it existed.
+pub(crate) fn delete(
+    tx: &Transaction<'_>,
+    division: i32,
+    entity: Entity,
+    id: &str,
+) -> Result<bool> {
+    let sql = format!(
+        "DELETE FROM {} WHERE division = ?1 AND id = ?2",
+        entity.table()
+    );
+    let mut stmt = tx.prepare_cached(&sql).context("preparing a delete")?;
+    let n = stmt
+        .execute(params![division, columns::normalise_id(id)])
+        .context("deleting a row")?;
+    Ok(n > 0)
+}
+
+/// Deletes every row of the division and entity.
+pub(crate) fn delete_all(tx: &Transaction<'_>, division: i32, entity: Entity) -> Result<usize> {
+    let sql = format!("DELETE FROM {} WHERE division = ?1", entity.table());
+    tx.execute(&sql, params![division])
+        .context("deleting all rows")
+}
+
+/// Deletes the rows not marked with `generation` (never seen in the last full pass).
+pub(crate) fn sweep(
+    tx: &Transaction<'_>,
+    division: i32,
+    entity: Entity,
+    generation: i64,
+) -> Result<usize> {
+    let sql = format!(
+        "DELETE FROM {} WHERE division = ?1 AND seen_generation IS NOT ?2",
+        entity.table()
+    );
+    tx.execute(&sql, params![division, generation])
+        .context("sweeping unseen rows")
+}
+
+/// Number of rows of the division and entity.
+pub(crate) fn count(conn: &Connection, division: i32, entity: Entity) -> Result<u64> {
+    let sql = format!(
+        "SELECT count(*) FROM {} WHERE division = ?1",
+        entity.table()
+    );
+    let n: i64 = conn
+        .prepare_cached(&sql)
+        .context("preparing a count")?
+        .query_row(params![division], |r| r.get(0))
+        .context("counting rows")?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Streams the stored attribute JSON of every row, ordered by id.
+pub(crate) fn export(
+    conn: &Connection,
+    division: i32,
+    entity: Entity,
+    each: &mut dyn FnMut(&str) -> Result<()>,
+) -> Result<u64> {
+    let sql = format!(
+        "SELECT attributes FROM {} WHERE division = ?1 ORDER BY id",
+        entity.table()
+    );
+    let mut stmt = conn.prepare(&sql).context("preparing an export")?;
+    let mut rows = stmt.query(params![division]).context("exporting rows")?;
+    let mut n = 0;
+    while let Some(row) = rows.next().context("exporting rows")? {
+        let json = row.get_ref(0).context("reading attributes")?;
+        let text = json.as_str().map_err(|e| Error::Sqlite {
+            context: "reading attributes",
+            source: e.into(),
+        })?;
+        each(text)?;
+        n += 1;
+    }
+    Ok(n)
+}

@@ -1,0 +1,80 @@
+//! What the cache holds per division and entity: rows, cursor, last result.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::cursors::{self, DELETED_CURSOR};
+use crate::entity::Entity;
+use crate::error::{Context, Result};
+use crate::records;
+use crate::runs;
+
+/// The state of one entity (or the Deleted log) in one division.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityStatus {
+    pub division: i32,
+    /// An entity name (`"Items"`) or `"Deleted"`.
+    pub entity: String,
+    /// Rows stored (`None` for the Deleted log, which has no table).
+    pub rows: Option<u64>,
+    /// Highest committed `Timestamp`.
+    pub cursor: Option<i64>,
+    /// When the cursor last moved (epoch ms).
+    pub cursor_updated_ms: Option<i64>,
+    /// The run that last recorded a result for this entity.
+    pub last_run: Option<i64>,
+    pub last_upserted: Option<u64>,
+    pub last_deleted: Option<u64>,
+    pub last_error: Option<String>,
+}
+
+/// Divisions that have been synced (a cursor, a recorded result, or stored rows).
+fn known_divisions(conn: &Connection) -> Result<Vec<i32>> {
+    let mut sql =
+        String::from("SELECT division FROM cursors UNION SELECT division FROM sync_run_entities");
+    for e in Entity::ALL {
+        sql.push_str(&format!(
+            " UNION SELECT DISTINCT division FROM {}",
+            e.table()
+        ));
+    }
+    sql.push_str(" ORDER BY 1");
+    conn.prepare_cached(&sql)
+        .context("preparing the division list")?
+        .query_map([], |r| r.get(0))
+        .context("listing divisions")?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .context("listing divisions")
+}
+
+/// One status per known division × (every entity, then the Deleted log).
+pub(crate) fn all(conn: &Connection) -> Result<Vec<EntityStatus>> {
+    let mut out = Vec::new();
+    for division in known_divisions(conn)? {
+        let cursors = cursors::all(conn, division)?;
+        let keys = Entity::ALL
+            .iter()
+            .map(|e| (e.as_str(), Some(*e)))
+            .chain([(DELETED_CURSOR, None)]);
+        for (key, entity) in keys {
+            let rows = match entity {
+                Some(e) => Some(records::count(conn, division, e)?),
+                None => None,
+            };
+            let cursor = cursors.iter().find(|(k, _, _)| k == key);
+            let last = runs::last_result(conn, division, key)?;
+            out.push(EntityStatus {
+                division,
+                entity: key.to_string(),
+                rows,
+                cursor: cursor.map(|c| c.1),
+                cursor_updated_ms: cursor.map(|c| c.2),
+                last_run: last.as_ref().map(|l| l.0),
+                last_upserted: last.as_ref().map(|l| l.1.rows_upserted),
+                last_deleted: last.as_ref().map(|l| l.1.rows_deleted),
+                last_error: last.and_then(|l| l.1.error),
+            });
+        }
+    }
+    Ok(out)
+}
