@@ -24,7 +24,7 @@ pub(crate) fn bind(
     r: &Record,
     json: &str,
     generation: Option<i64>,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
         division,
         id,
@@ -36,6 +36,7 @@ pub(crate) fn bind(
         json,
         generation,
     ])
+    .map(|_| None)
 }
 
 /// A file attached to a document.

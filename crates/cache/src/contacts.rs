@@ -1,8 +1,11 @@
-//! The `contacts` table. The triggers of migration 3 keep `accounts.contact_names` (searched by
-//! the accounts index) in step with inserts, renames, moves and deletions of contacts.
+//! The `contacts` table. Every write to it names the accounts it touched (old and new owner),
+//! and the caller refreshes their `contact_names` (searched by the accounts index) in the same
+//! transaction.
 
 use exact_api::Record;
-use rusqlite::{Connection, Row, Statement, params};
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, OptionalExtension, Row, Statement, Transaction, params};
 use serde::Serialize;
 
 use crate::columns::{date_ms, flag, guid, is_real_picture, text};
@@ -27,7 +30,7 @@ pub(crate) fn bind(
     r: &Record,
     json: &str,
     generation: Option<i64>,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<Option<i64>> {
     let picture_url = text(r, "PictureUrl");
     stmt.execute(params![
         division,
@@ -45,6 +48,7 @@ pub(crate) fn bind(
         json,
         generation,
     ])
+    .map(|_| None)
 }
 
 /// A contact person of an account.
@@ -91,4 +95,57 @@ pub(crate) fn for_account(
     .context("reading contacts")?
     .collect::<rusqlite::Result<Vec<_>>>()
     .context("reading contacts")
+}
+
+/// A contact's account and full name, as stored from this record.
+pub(crate) fn owner_and_name(r: &Record) -> (Option<String>, Option<String>) {
+    (guid(r, "Account"), text(r, "FullName").map(str::to_string))
+}
+
+/// The stored contact's account and full name, `None` when it is not stored yet.
+pub(crate) fn stored_owner_and_name(
+    tx: &Transaction<'_>,
+    division: i32,
+    id: &str,
+) -> Result<Option<(Option<String>, Option<String>)>> {
+    tx.prepare_cached("SELECT account, full_name FROM contacts WHERE division = ?1 AND id = ?2")
+        .context("preparing a contact lookup")?
+        .query_row(params![division, id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .context("reading a contact")
+}
+
+/// The account a stored contact belongs to (before it is changed or deleted).
+pub(crate) fn account_of(tx: &Transaction<'_>, division: i32, id: &str) -> Result<Option<String>> {
+    let found: Option<Option<String>> = tx
+        .prepare_cached("SELECT account FROM contacts WHERE division = ?1 AND id = ?2")
+        .context("preparing a contact lookup")?
+        .query_row(params![division, id], |r| r.get(0))
+        .optional()
+        .context("reading a contact")?;
+    Ok(found.flatten())
+}
+
+/// Accounts of the division's contacts that a sweep with `generation` (or, for `None`, a
+/// replace) is about to delete.
+pub(crate) fn accounts_to_lose(
+    tx: &Transaction<'_>,
+    division: i32,
+    generation: Option<i64>,
+) -> Result<BTreeSet<String>> {
+    let sql = match generation {
+        Some(_) => {
+            "SELECT DISTINCT account FROM contacts
+             WHERE division = ?1 AND account IS NOT NULL AND seen_generation IS NOT ?2"
+        }
+        None => {
+            "SELECT DISTINCT account FROM contacts WHERE division = ?1 AND account IS NOT NULL AND ?2 IS NULL"
+        }
+    };
+    tx.prepare_cached(sql)
+        .context("preparing an account list")?
+        .query_map(params![division, generation], |r| r.get(0))
+        .context("listing accounts of contacts")?
+        .collect::<rusqlite::Result<BTreeSet<String>>>()
+        .context("listing accounts of contacts")
 }

@@ -26,7 +26,7 @@ pub(crate) fn bind(
     r: &Record,
     json: &str,
     generation: Option<i64>,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
         division,
         id,
@@ -41,6 +41,7 @@ pub(crate) fn bind(
         json,
         generation,
     ])
+    .map(|_| None)
 }
 
 /// A document with its attachments.

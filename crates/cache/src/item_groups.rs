@@ -22,7 +22,7 @@ pub(crate) fn bind(
     r: &Record,
     json: &str,
     generation: Option<i64>,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
         division,
         id,
@@ -32,6 +32,7 @@ pub(crate) fn bind(
         json,
         generation,
     ])
+    .map(|_| None)
 }
 
 /// An item group (family).

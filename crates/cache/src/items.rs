@@ -2,10 +2,12 @@
 
 use exact_api::Record;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_from_iter};
+use rusqlite::{
+    Connection, OptionalExtension, Row, Statement, Transaction, params, params_from_iter,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::columns::{date_ms, flag, guid, is_real_picture, text};
+use crate::columns::{date_ms, flag, guid, is_real_picture, joined, text};
 use crate::documents::{self, DocumentRow};
 use crate::error::{Context, Result};
 use crate::item_groups::{self, ItemGroupRow};
@@ -31,7 +33,8 @@ ON CONFLICT (division, id) DO UPDATE SET
     picture_name = excluded.picture_name, has_picture = excluded.has_picture,
     modified_ms = excluded.modified_ms, timestamp = excluded.timestamp,
     attributes = excluded.attributes,
-    seen_generation = coalesce(excluded.seen_generation, items.seen_generation)";
+    seen_generation = coalesce(excluded.seen_generation, items.seen_generation)
+RETURNING rowid";
 
 pub(crate) fn bind(
     stmt: &mut Statement<'_>,
@@ -40,9 +43,9 @@ pub(crate) fn bind(
     r: &Record,
     json: &str,
     generation: Option<i64>,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<Option<i64>> {
     let picture_url = text(r, "PictureUrl");
-    stmt.execute(params![
+    let params = params![
         division,
         id,
         text(r, "Code"),
@@ -66,7 +69,74 @@ pub(crate) fn bind(
         r.timestamp(),
         json,
         generation,
-    ])
+    ];
+    stmt.query_row(params, |row| row.get(0)).map(Some)
+}
+
+/// The indexed texts of an item: code, description, extra description, search code, barcode,
+/// group (code and description).
+pub(crate) type IndexText = [Option<String>; 6];
+
+/// The indexed texts of a record as it will be stored.
+pub(crate) fn index_text(r: &Record) -> IndexText {
+    let t = |name| text(r, name).map(str::to_string);
+    [
+        t("Code"),
+        t("Description"),
+        t("ExtraDescription"),
+        t("SearchCode"),
+        t("Barcode"),
+        joined(r, &["ItemGroupCode", "ItemGroupDescription"], " "),
+    ]
+}
+
+/// The indexed texts of the stored item, `None` when it is not stored yet.
+pub(crate) fn stored_index_text(
+    tx: &Transaction<'_>,
+    division: i32,
+    id: &str,
+) -> Result<Option<IndexText>> {
+    tx.prepare_cached(
+        "SELECT code, description, extra_description, search_code, barcode,
+             nullif(concat_ws(' ', item_group_code, item_group_description), '')
+         FROM items WHERE division = ?1 AND id = ?2",
+    )
+    .context("preparing an index text read")?
+    .query_row(params![division, id], |r| {
+        Ok([
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ])
+    })
+    .optional()
+    .context("reading an item's index text")
+}
+
+/// Writes full-text rows: (rowid, texts, whether an older row must be removed first). Runs
+/// after all of a batch's row upserts: see migration 5 for why this is not a trigger.
+pub(crate) fn index(tx: &Transaction<'_>, rows: &[(i64, IndexText, bool)]) -> Result<()> {
+    let mut delete = tx
+        .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")
+        .context("preparing an index delete")?;
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT INTO items_fts (rowid, code, description, extra_description, search_code,
+                 barcode, item_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .context("preparing an index insert")?;
+    for (rowid, [a, b, c, d, e, g], replace) in rows {
+        if *replace {
+            delete.execute([rowid]).context("updating the item index")?;
+        }
+        insert
+            .execute(params![rowid, a, b, c, d, e, g])
+            .context("updating the item index")?;
+    }
+    Ok(())
 }
 
 /// An item as a list shows it.

@@ -16,8 +16,10 @@
 //!   count, and a database upgraded step by step equals a fresh one (tested).
 //! - Every entity row keeps the record's full attribute map as JSON exactly as received, next to
 //!   typed columns normalised for browsing (trimmed codes, dates as UTC epoch ms).
-//! - The full-text indexes (`items_fts`, `accounts_fts`) are kept in step by triggers inside the
-//!   same transaction as the row change, including an account's contact names.
+//! - The full-text indexes (`items_fts`, `accounts_fts`, contentless) are kept in step inside the
+//!   same transaction as the row change, including an account's contact names: deletions through
+//!   triggers, upserts by an index pass after the batch's row writes (FTS5 flushes pending terms
+//!   at every statement savepoint, so per-row trigger writes made one index segment per row).
 //! - User search text is escaped into FTS5 syntax: hostile input never causes an error.
 
 mod accounts;

@@ -1,6 +1,8 @@
 //! Operations common to every entity table: batch upserts (dispatched to the entity's module
 //! for its typed columns), deletion by id, mark-and-sweep, replace, count and export.
 
+use std::collections::BTreeSet;
+
 use exact_api::Record;
 use rusqlite::{Connection, Statement, Transaction, params};
 use serde::Serialize;
@@ -20,9 +22,10 @@ pub struct ListPage<T> {
     pub limit: u64,
 }
 
-/// Binds one record to its entity's prepared upsert and runs it.
+/// Binds one record to its entity's prepared upsert and runs it; returns the rowid for tables
+/// with a full-text index.
 type Bind =
-    fn(&mut Statement<'_>, i32, &str, &Record, &str, Option<i64>) -> rusqlite::Result<usize>;
+    fn(&mut Statement<'_>, i32, &str, &Record, &str, Option<i64>) -> rusqlite::Result<Option<i64>>;
 
 fn upsert_sql(entity: Entity) -> (&'static str, Bind) {
     match entity {
@@ -48,13 +51,59 @@ pub(crate) fn upsert(
 ) -> Result<usize> {
     let (sql, bind) = upsert_sql(entity);
     let mut stmt = tx.prepare_cached(sql).context("preparing an upsert")?;
+    let mut account_rows = Vec::new();
+    let mut item_rows = Vec::new();
+    let mut owners = BTreeSet::new();
     for (index, record) in records.iter().enumerate() {
         let id = columns::id(record).ok_or(Error::MissingId {
             entity: entity.as_str(),
             index,
         })?;
+        // What the full-text pass needs to know about the row before it changes.
+        let mut item_text = None;
+        let mut account_text = None;
+        match entity {
+            Entity::Accounts => {
+                let new = accounts::index_text(record);
+                let old = accounts::stored_index_text(tx, division, &id)?;
+                if old.as_ref() != Some(&new) {
+                    account_text = Some((new, old.is_some()));
+                }
+            }
+            Entity::Items => {
+                let new = items::index_text(record);
+                let old = items::stored_index_text(tx, division, &id)?;
+                if old.as_ref() != Some(&new) {
+                    item_text = Some((new, old.is_some()));
+                }
+            }
+            Entity::Contacts => {
+                let new = contacts::owner_and_name(record);
+                match contacts::stored_owner_and_name(tx, division, &id)? {
+                    Some(old) if old == new => {}
+                    Some(old) => owners.extend(old.0.into_iter().chain(new.0)),
+                    None => owners.extend(new.0),
+                }
+            }
+            _ => {}
+        }
         let json = columns::attributes(record)?;
-        bind(&mut stmt, division, &id, record, &json, generation).context("upserting a row")?;
+        let rowid =
+            bind(&mut stmt, division, &id, record, &json, generation).context("upserting a row")?;
+        if let (Some(rowid), Some((text, replace))) = (rowid, item_text) {
+            item_rows.push((rowid, text, replace));
+        }
+        if let (Some(rowid), Some((text, replace))) = (rowid, account_text) {
+            account_rows.push((rowid, text, replace));
+        }
+    }
+    drop(stmt);
+    // Full-text writes come after every row write of the batch (see migration 5).
+    match entity {
+        Entity::Items => items::index(tx, &item_rows)?,
+        Entity::Accounts => accounts::index(tx, &account_rows)?,
+        Entity::Contacts => accounts::refresh_contact_names(tx, division, &owners)?,
+        _ => {}
     }
     Ok(records.len())
 }
@@ -70,18 +119,34 @@ pub(crate) fn delete(
         "DELETE FROM {} WHERE division = ?1 AND id = ?2",
         entity.table()
     );
+    let id = columns::normalise_id(id);
+    let owner = match entity {
+        Entity::Contacts => contacts::account_of(tx, division, &id)?,
+        _ => None,
+    };
     let mut stmt = tx.prepare_cached(&sql).context("preparing a delete")?;
     let n = stmt
-        .execute(params![division, columns::normalise_id(id)])
+        .execute(params![division, id])
         .context("deleting a row")?;
+    drop(stmt);
+    if let Some(owner) = owner {
+        accounts::refresh_contact_names(tx, division, &BTreeSet::from([owner]))?;
+    }
     Ok(n > 0)
 }
 
 /// Deletes every row of the division and entity.
 pub(crate) fn delete_all(tx: &Transaction<'_>, division: i32, entity: Entity) -> Result<usize> {
+    let owners = match entity {
+        Entity::Contacts => contacts::accounts_to_lose(tx, division, None)?,
+        _ => BTreeSet::new(),
+    };
     let sql = format!("DELETE FROM {} WHERE division = ?1", entity.table());
-    tx.execute(&sql, params![division])
-        .context("deleting all rows")
+    let n = tx
+        .execute(&sql, params![division])
+        .context("deleting all rows")?;
+    accounts::refresh_contact_names(tx, division, &owners)?;
+    Ok(n)
 }
 
 /// Deletes the rows not marked with `generation` (never seen in the last full pass).
@@ -91,12 +156,19 @@ pub(crate) fn sweep(
     entity: Entity,
     generation: i64,
 ) -> Result<usize> {
+    let owners = match entity {
+        Entity::Contacts => contacts::accounts_to_lose(tx, division, Some(generation))?,
+        _ => BTreeSet::new(),
+    };
     let sql = format!(
         "DELETE FROM {} WHERE division = ?1 AND seen_generation IS NOT ?2",
         entity.table()
     );
-    tx.execute(&sql, params![division, generation])
-        .context("sweeping unseen rows")
+    let n = tx
+        .execute(&sql, params![division, generation])
+        .context("sweeping unseen rows")?;
+    accounts::refresh_contact_names(tx, division, &owners)?;
+    Ok(n)
 }
 
 /// Number of rows of the division and entity.

@@ -22,7 +22,7 @@ pub(crate) fn bind(
     r: &Record,
     json: &str,
     generation: Option<i64>,
-) -> rusqlite::Result<usize> {
+) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
         division,
         id,
@@ -33,6 +33,7 @@ pub(crate) fn bind(
         json,
         generation,
     ])
+    .map(|_| None)
 }
 
 /// A unit of measure; items refer to it by its (trimmed) code.

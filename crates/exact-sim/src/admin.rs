@@ -95,7 +95,31 @@ pub async fn dump(State(app): State<Arc<App>>, Query(q): Query<DumpQuery>) -> Re
         return bad_request(format!("unknown division {}", q.division));
     }
     let records = app.data().dump(q.division, entity);
-    let rows: Vec<Value> = records.into_iter().map(Value::Object).collect();
+    // Navigation links point where the sync endpoint serves the row, as its pages do.
+    let sync_path = crate::catalog::ENDPOINTS
+        .iter()
+        .find(|e| e.entity == Some(entity) && e.family == crate::catalog::Family::Sync)
+        .map(|e| e.path);
+    let rows: Vec<Value> = records
+        .into_iter()
+        .map(|mut record| {
+            if let (Some(path), Some(id)) = (
+                sync_path,
+                record.get("ID").and_then(Value::as_str).map(str::to_owned),
+            ) {
+                for (name, value) in record.iter_mut() {
+                    if value.get("__deferred").is_some() {
+                        let uri = format!(
+                            "{}/api/v1/{}/{path}(guid'{id}')/{name}",
+                            app.base_url, q.division
+                        );
+                        *value = json!({"__deferred": {"uri": uri}});
+                    }
+                }
+            }
+            Value::Object(record)
+        })
+        .collect();
     Json(Value::Array(rows)).into_response()
 }
 

@@ -3,7 +3,11 @@
 //!
 //! Bodies are built completely in memory so each response goes out in one write.
 
+mod json_feed;
+
 use serde_json::Value;
+
+pub use json_feed::{JsonFeed, JsonLayout};
 
 /// The two body formats Exact speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,12 @@ use serde_json::Value;
 use crate::api::{ApiError, Ctx, MANDATORY_FILTER, SELECT_REQUIRED, SELECT_STAR, bad};
 use crate::catalog::{Family, PropDef};
 use crate::data::{ListFilter, Record};
-use crate::envelope::{self, Body, Prop, Row};
+use crate::envelope::{self, Body, Format, Prop, Row};
 use crate::odata;
+
+mod sync_json;
+
+pub use sync_json::{SyncRows, write_sync_json};
 
 /// The properties to output: all, or the validated `$select` in field-list order.
 fn selected(ctx: &Ctx, props: Vec<PropDef>) -> Result<Vec<PropDef>, ApiError> {
@@ -62,7 +66,11 @@ fn to_row(ctx: &Ctx, prefix: &str, record: &Record, props: &[PropDef]) -> Row {
 }
 
 fn timestamp(record: &Record) -> Option<i64> {
-    match record.get("Timestamp")? {
+    timestamp_of(record.get("Timestamp"))
+}
+
+fn timestamp_of(value: Option<&Value>) -> Option<i64> {
+    match value? {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => odata::parse_int64(s),
         _ => None,
@@ -112,6 +120,15 @@ fn more_allowed(ctx: &Ctx, returned: usize) -> bool {
 
 /// sync/... and sync/Deleted: `Timestamp gt N`, `$skiptoken=<ts>L`, ascending Timestamp.
 pub(crate) fn sync(ctx: &Ctx) -> Result<Body, ApiError> {
+    let page = sync_page(ctx)?;
+    match (ctx.format, ctx.def.entity, ctx.def.family) {
+        (Format::Json, Some(entity), Family::Sync) => Ok(sync_json::body(ctx, entity, &page)),
+        _ => Ok(sync_records(ctx, &page)),
+    }
+}
+
+/// Validates a sync request: `$select`, `$filter`, `$skiptoken`, `$top`.
+fn sync_page(ctx: &Ctx) -> Result<SyncPage, ApiError> {
     let deleted = ctx.def.family == Family::Deleted;
     let props = selected(ctx, ctx.def.properties(None))?;
     let (after_filter, entity_type) =
@@ -124,7 +141,38 @@ pub(crate) fn sync(ctx: &Ctx) -> Result<Body, ApiError> {
         None => None,
     };
     let after = after_skip.map_or(after_filter, |s| s.max(after_filter));
-    let limit = page_limit(ctx);
+    Ok(SyncPage {
+        props,
+        after,
+        after_filter,
+        entity_type,
+        limit: page_limit(ctx),
+    })
+}
+
+/// A validated sync request.
+struct SyncPage {
+    props: Vec<PropDef>,
+    /// Rows after this Timestamp (filter and skiptoken).
+    after: i64,
+    /// Rows after this Timestamp (filter only: what `$inlinecount` counts).
+    after_filter: i64,
+    /// sync/Deleted: the EntityType filter.
+    entity_type: Option<i32>,
+    limit: usize,
+}
+
+/// sync/... and sync/Deleted through `Record` maps: Atom bodies and sync/Deleted.
+fn sync_records(ctx: &Ctx, page: &SyncPage) -> Body {
+    let deleted = ctx.def.family == Family::Deleted;
+    let SyncPage {
+        props,
+        after,
+        after_filter,
+        entity_type,
+        limit,
+    } = page;
+    let (after, after_filter, entity_type, limit) = (*after, *after_filter, *entity_type, *limit);
     let fetch = |after: i64, limit: usize| {
         let data = ctx.app.data();
         match ctx.def.entity {
@@ -150,7 +198,7 @@ pub(crate) fn sync(ctx: &Ctx) -> Result<Body, ApiError> {
         .query
         .inlinecount
         .then(|| fetch(after_filter, usize::MAX).len());
-    Ok(render(ctx, &records, &props, next, count))
+    render(ctx, &records, props, next, count)
 }
 
 /// Regular, bulk and read endpoints: ordered by ID, `$skiptoken=guid'<last ID>'`.
@@ -311,3 +359,6 @@ pub(crate) fn me(ctx: &Ctx) -> Result<Body, ApiError> {
         &ctx.updated,
     ))
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::Entity;
-use super::Record;
 use super::clock_dates::{DAY_MS, exact_day};
 use super::layout::Div;
+use super::row::Sink;
 use super::row::{
     Row, audit, deferred, int, ns, nulls, num, picture_ext, picture_id, picture_urls, put, s,
 };
@@ -104,7 +104,7 @@ fn domain(name: &str) -> String {
     if d.is_empty() { "bedrijf".into() } else { d }
 }
 
-pub fn record(row: &Row, rec: &mut Record) {
+pub fn record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let slot = row.slot;
     let mut rng = div.rng(row.entity, slot);
@@ -113,16 +113,13 @@ pub fn record(row: &Row, rec: &mut Record) {
     let status = status(div, slot);
     let supplier = status == "A" || rng.chance(0.1);
     let (country, country_name, city, pc) = place(div, slot);
+    let dom = domain(&name);
     put(rec, "Code", s(code(slot)));
-    put(rec, "Name", s(name.clone()));
+    put(rec, "Name", s(name));
     put(
         rec,
         "SearchCode",
-        s(domain(&name)
-            .to_uppercase()
-            .chars()
-            .take(10)
-            .collect::<String>()),
+        s(dom.to_uppercase().chars().take(10).collect::<String>()),
     );
     put(rec, "Status", s(status));
     put(rec, "Type", s("A"));
@@ -152,17 +149,13 @@ pub fn record(row: &Row, rec: &mut Record) {
     put(rec, "CountryName", s(country_name));
     put(rec, "State", Value::Null);
     put(rec, "StateName", Value::Null);
-    let dom = domain(&name);
-    put(
-        rec,
-        "Email",
-        s(format!("info@{dom}.{}", country.trim().to_lowercase())),
-    );
+    let tld = country.trim().to_lowercase();
+    put(rec, "Email", s(format!("info@{dom}.{tld}")));
     put(
         rec,
         "Website",
         if rng.chance(0.6) {
-            s(format!("www.{dom}.{}", country.trim().to_lowercase()))
+            s(format!("www.{dom}.{tld}"))
         } else {
             Value::Null
         },
@@ -290,24 +283,42 @@ pub fn record(row: &Row, rec: &mut Record) {
         },
     );
     put(rec, "ShowRemarkForSales", Value::Bool(false));
-    for (k, c, d) in [
-        ("PaymentConditionSales", "30", "30 dagen netto"),
-        ("PaymentConditionPurchase", "14", "14 dagen"),
+    for (k, kd, c, d) in [
+        (
+            "PaymentConditionSales",
+            "PaymentConditionSalesDescription",
+            "30",
+            "30 dagen netto",
+        ),
+        (
+            "PaymentConditionPurchase",
+            "PaymentConditionPurchaseDescription",
+            "14",
+            "14 dagen",
+        ),
+        ("SalesCurrency", "SalesCurrencyDescription", "EUR", "Euro"),
+        (
+            "PurchaseCurrency",
+            "PurchaseCurrencyDescription",
+            "EUR",
+            "Euro",
+        ),
     ] {
         put(rec, k, s(c));
-        put(rec, &format!("{k}Description"), s(d));
-    }
-    for (k, d) in [("SalesCurrency", "Euro"), ("PurchaseCurrency", "Euro")] {
-        put(rec, k, s("EUR"));
-        put(rec, &format!("{k}Description"), s(d));
+        put(rec, kd, s(d));
     }
     put(rec, "Currency", s("EUR"));
-    for (k, c, d) in [
-        ("SalesVATCode", "2  ", "BTW 21%"),
-        ("PurchaseVATCode", "2  ", "BTW 21%"),
+    for (k, kd, c, d) in [
+        ("SalesVATCode", "SalesVATCodeDescription", "2  ", "BTW 21%"),
+        (
+            "PurchaseVATCode",
+            "PurchaseVATCodeDescription",
+            "2  ",
+            "BTW 21%",
+        ),
     ] {
         put(rec, k, s(c));
-        put(rec, &format!("{k}Description"), s(d));
+        put(rec, kd, s(d));
     }
     put(rec, "VATLiability", Value::Null);
     put(rec, "AccountManager", s(div.user(slot % 3).0));

@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::Entity;
-use super::Record;
 use super::accounts;
 use super::contacts;
 use super::layout::Div;
+use super::row::Sink;
 use super::row::{Row, audit, int, nulls, put, s};
 use super::seeds::hash;
 use super::vocabulary::STREETS;
@@ -23,7 +23,41 @@ pub fn owner(div: &Div, k: u64) -> (u64, u64) {
     (a, k - first)
 }
 
-pub fn record(row: &Row, rec: &mut Record) {
+/// FreeBoolField_nn, FreeDateField_nn, FreeNumberField_nn, FreeTextField_nn for nn = 01..05.
+const FREE_FIELDS: [[&str; 4]; 5] = [
+    [
+        "FreeBoolField_01",
+        "FreeDateField_01",
+        "FreeNumberField_01",
+        "FreeTextField_01",
+    ],
+    [
+        "FreeBoolField_02",
+        "FreeDateField_02",
+        "FreeNumberField_02",
+        "FreeTextField_02",
+    ],
+    [
+        "FreeBoolField_03",
+        "FreeDateField_03",
+        "FreeNumberField_03",
+        "FreeTextField_03",
+    ],
+    [
+        "FreeBoolField_04",
+        "FreeDateField_04",
+        "FreeNumberField_04",
+        "FreeTextField_04",
+    ],
+    [
+        "FreeBoolField_05",
+        "FreeDateField_05",
+        "FreeNumberField_05",
+        "FreeTextField_05",
+    ],
+];
+
+pub fn record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let mut rng = div.rng(row.entity, row.slot);
     audit(rec, row);
@@ -96,11 +130,9 @@ pub fn record(row: &Row, rec: &mut Record) {
         )),
     );
     put(rec, "Source", int(0));
-    for i in 1..=5 {
-        put(rec, &format!("FreeBoolField_{i:02}"), Value::Bool(false));
-        for k in ["FreeDateField", "FreeNumberField", "FreeTextField"] {
-            put(rec, &format!("{k}_{i:02}"), Value::Null);
-        }
+    for [b, d, n, t] in FREE_FIELDS {
+        put(rec, b, Value::Bool(false));
+        nulls(rec, &[d, n, t]);
     }
     nulls(
         rec,

@@ -6,9 +6,9 @@ use serde_json::Value;
 use super::clock_dates::iso;
 use super::documents;
 use super::layout::Div;
-use super::row::{Row, num, put, s};
+use super::row::{Row, Sink, num, put, s};
 use super::seeds::{Rng, hash};
-use super::{Attachment, Entity, ImageSpec, Record, Variant};
+use super::{Attachment, Entity, ImageSpec, Variant};
 
 /// Document slot of an attachment.
 pub fn document_of(div: &Div, k: u64) -> u64 {
@@ -63,7 +63,7 @@ pub fn file(div: &Div, k: u64) -> (String, usize) {
     (name, size)
 }
 
-pub fn record(row: &Row, rec: &mut Record) {
+pub fn record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let (name, size) = file(div, row.slot);
     put(rec, "ID", s(row.id.clone()));

@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::Entity;
-use super::Record;
 use super::clock_dates::exact_date;
 use super::layout::{Div, EXTRA_PER_ITEM};
+use super::row::Sink;
 use super::row::{Row, audit, int, nulls, put, s};
 use super::seeds::{guid_of, hash, hash_str};
 use super::vocabulary::{ITEM_GROUPS, UNITS};
@@ -38,13 +38,13 @@ pub fn warehouse(div: &Div, w: u64) -> (String, String, String) {
     )
 }
 
-fn gl(rec: &mut Record, div: &Div, key: &str, code: &str, descr: &str) {
+fn gl(rec: &mut impl Sink, div: &Div, key: &str, code: &str, descr: &str) {
     put(rec, key, s(guid_of(&[div.seed, 0x61, hash_str(code)])));
     put(rec, &format!("{key}Code"), s(code));
     put(rec, &format!("{key}Description"), s(descr));
 }
 
-pub fn item_group(row: &Row, rec: &mut Record) {
+pub fn item_group(row: &Row, rec: &mut impl Sink) {
     audit(rec, row);
     let (_, code, descr) = group(row.div, row.slot, row.lang);
     let div = row.div;
@@ -81,7 +81,7 @@ pub fn item_group(row: &Row, rec: &mut Record) {
     );
 }
 
-pub fn unit_record(row: &Row, rec: &mut Record) {
+pub fn unit_record(row: &Row, rec: &mut impl Sink) {
     let (code, descr, kind) = unit(row.slot);
     put(rec, "ID", s(row.id.clone()));
     put(rec, "Division", int(i64::from(row.div.code)));
@@ -97,7 +97,7 @@ pub fn unit_record(row: &Row, rec: &mut Record) {
     put(rec, "Type", s(kind));
 }
 
-pub fn warehouse_record(row: &Row, rec: &mut Record) {
+pub fn warehouse_record(row: &Row, rec: &mut impl Sink) {
     audit(rec, row);
     let (_, code, descr) = warehouse(row.div, row.slot);
     put(rec, "Code", s(code));
@@ -120,7 +120,7 @@ pub fn warehouse_record(row: &Row, rec: &mut Record) {
     put(rec, "ManagerUser", s(row.div.user(0).0));
 }
 
-pub fn extra_field(row: &Row, rec: &mut Record) {
+pub fn extra_field(row: &Row, rec: &mut impl Sink) {
     let item = row.slot / EXTRA_PER_ITEM;
     let number = row.slot % EXTRA_PER_ITEM + 1;
     let labels = ["Kleur", "Afmeting", "Herkomst", "Garantie"];

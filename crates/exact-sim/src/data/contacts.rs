@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use super::Entity;
-use super::Record;
 use super::accounts;
 use super::clock_dates::{DAY_MS, exact_day};
 use super::layout::Div;
+use super::row::Sink;
 use super::row::{Row, audit, int, nulls, picture_ext, picture_id, picture_urls, put, s};
 use super::seeds::hash;
 use super::vocabulary::{FIRST_NAMES, HOSTILE_NOTES, LAST_NAMES};
@@ -39,7 +39,7 @@ pub fn full_name(div: &Div, c: u64) -> String {
         .join(" ")
 }
 
-pub fn record(row: &Row, rec: &mut Record) {
+pub fn record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let c = row.slot;
     let mut rng = div.rng(row.entity, c);

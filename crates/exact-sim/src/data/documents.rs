@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use super::Entity;
-use super::Record;
 use super::accounts;
 use super::clock_dates::{DAY_MS, exact_day};
 use super::items;
 use super::layout::Div;
+use super::row::Sink;
 use super::row::{Row, audit, int, nulls, num, put, s};
 use super::seeds::hash;
 
@@ -50,7 +50,7 @@ pub fn stem(div: &Div, d: u64) -> String {
     }
 }
 
-pub fn record(row: &Row, rec: &mut Record) {
+pub fn record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let d = row.slot;
     let mut rng = div.rng(row.entity, d);

@@ -97,7 +97,7 @@ fn compute(entity: Entity, variant: Variant) -> Vec<&'static str> {
 }
 
 /// Names other endpoint families of the entity have and this one lacks.
-fn extras(entity: Entity, variant: Variant) -> &'static [&'static str] {
+pub fn extras(entity: Entity, variant: Variant) -> &'static [&'static str] {
     static ALL: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
     let all = ALL.get_or_init(|| {
         let mut out = Vec::new();

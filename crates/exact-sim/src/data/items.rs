@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::Record;
 use super::catalog::{group, unit};
 use super::clock_dates::{DAY_MS, exact_day};
 use super::layout::Div;
+use super::row::Sink;
 use super::row::{Row, audit, int, ns, nulls, num, picture_ext, picture_id, picture_urls, put, s};
 use super::seeds::{Rng, guid_of, hash, hash_str};
 use super::vocabulary::{HOSTILE_NOTES, HOSTILE_TEXT, MATERIALS, PRODUCTS, pick4};
@@ -161,7 +161,7 @@ pub fn barcode(div: &Div, slot: u64) -> Option<String> {
     (!h.is_multiple_of(5)).then(|| ean13(871_000_000_000 + (h >> 8) % 1_000_000_000))
 }
 
-pub fn record(row: &Row, rec: &mut Record) {
+pub fn record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let slot = row.slot;
     let mut rng = div.rng(row.entity, slot);

@@ -14,12 +14,17 @@
 //!   its new Timestamp only; a deleted row disappears everywhere and leaves a sync/Deleted row.
 //! - Paging is seekable: base Timestamps and IDs follow from slot arithmetic, so
 //!   [`Dataset::sync_after`] and [`Dataset::list_after`] never generate rows they skip.
+//! - One generator, two shapes: generators write through `row::Sink`, into a [`Record`] map
+//!   (dumps, tests, Atom and the regular endpoints) or into a reused [`CompactRecord`]
+//!   ([`Dataset::visit_sync`], the server's JSON sync pages: no map and no key allocation per
+//!   row). Both give the same properties and values; `tests_compact` holds them equal.
 
 mod accounts;
 mod addresses;
 mod attachments;
 mod catalog;
 mod clock_dates;
+mod compact;
 mod contacts;
 mod divisions;
 mod documents;
@@ -37,6 +42,8 @@ mod stock;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_compact;
+#[cfg(test)]
 mod tests_mutations;
 mod timeline;
 mod vocabulary;
@@ -44,6 +51,7 @@ mod vocabulary;
 use serde::{Deserialize, Serialize};
 
 pub use clock_dates::{cet_wall_ms, exact_date};
+pub use compact::CompactRecord;
 pub use entity::{Entity, Variant};
 use timeline::DivisionData;
 
@@ -198,6 +206,36 @@ impl Dataset {
             Some(d) if entity.has_sync() => d.sync_after(entity, after_ts, limit, lang),
             _ => Vec::new(),
         }
+    }
+
+    /// The serving hot path of [`Dataset::sync_after`]: hands the same records, in the same
+    /// order, one at a time to `visit` as a reused [`CompactRecord`] instead of returning maps.
+    /// Returns the number of records visited and whether more follow after them.
+    pub fn visit_sync(
+        &self,
+        division: i32,
+        entity: Entity,
+        after_ts: i64,
+        limit: usize,
+        lang: Option<&str>,
+        mut visit: impl FnMut(&CompactRecord),
+    ) -> (usize, bool) {
+        let Some(d) = self.division(division).filter(|_| entity.has_sync()) else {
+            return (0, false);
+        };
+        let mut rec = CompactRecord::new(entity, Variant::Sync);
+        let mut visited = 0;
+        for slot in d.sync_slots(entity, after_ts, limit.saturating_add(1)) {
+            if visited == limit {
+                if d.live(entity, slot) {
+                    return (visited, true);
+                }
+            } else if d.render_compact(entity, slot, lang, &mut rec) {
+                visit(&rec);
+                visited += 1;
+            }
+        }
+        (visited, false)
     }
 
     /// sync/Deleted rows (Timestamp, DeletedBy, DeletedDate, Division, EntityKey, EntityType, ID) ascending by Timestamp.

@@ -4,13 +4,13 @@
 use serde_json::Value;
 
 use super::Entity;
-use super::Record;
 use super::accounts;
 use super::catalog::{unit, warehouse};
 use super::clock_dates::{DAY_MS, exact_day};
 use super::contacts;
 use super::items;
 use super::layout::{Div, LINES_PER_ORDER};
+use super::row::Sink;
 use super::row::{Row, audit, deferred, int, nulls, num, put, s};
 use super::seeds::{Rng, hash};
 use super::stock::customer;
@@ -63,7 +63,7 @@ fn order_date(div: &Div, order: u64) -> i64 {
     div.origin_ms - 2 * 365 * DAY_MS + (order as i64 * 2 * 365 * DAY_MS) / n
 }
 
-pub fn header(row: &Row, rec: &mut Record) {
+pub fn header(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let order = row.slot;
     let mut rng = div.rng(row.entity, order);
@@ -215,7 +215,7 @@ pub fn header(row: &Row, rec: &mut Record) {
     );
 }
 
-pub fn line(row: &Row, rec: &mut Record) {
+pub fn line(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     audit(rec, row);
     let (order, n) = line_owner(div, row.slot);

@@ -111,19 +111,31 @@ pub fn int(v: i64) -> Value {
     Value::from(v)
 }
 
-pub fn put(rec: &mut Record, k: &str, v: Value) {
-    rec.insert(k.to_string(), v);
+/// Where a generator writes a record's properties: a [`Record`] map, or the serving hot path's
+/// [`super::CompactRecord`]. Writing a property again replaces its value.
+pub trait Sink {
+    fn put(&mut self, k: &str, v: Value);
+}
+
+impl Sink for Record {
+    fn put(&mut self, k: &str, v: Value) {
+        self.insert(k.to_string(), v);
+    }
+}
+
+pub fn put(rec: &mut impl Sink, k: &str, v: Value) {
+    rec.put(k, v);
 }
 
 /// Writes several null properties.
-pub fn nulls(rec: &mut Record, keys: &[&str]) {
+pub fn nulls(rec: &mut impl Sink, keys: &[&str]) {
     for k in keys {
-        rec.insert((*k).to_string(), Value::Null);
+        rec.put(k, Value::Null);
     }
 }
 
 /// ID, Timestamp, Division and the audit columns every entity carries.
-pub fn audit(rec: &mut Record, row: &Row) {
+pub fn audit(rec: &mut impl Sink, row: &Row) {
     let (creator, creator_name) = row.div.user(hash(&[row.slot, 1]) % 4);
     let (modifier, modifier_name) = row.div.user(hash(&[row.slot, row.ts as u64]) % 5);
     put(rec, "ID", s(row.id.clone()));

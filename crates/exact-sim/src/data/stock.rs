@@ -4,12 +4,12 @@
 use serde_json::Value;
 
 use super::Entity;
-use super::Record;
 use super::accounts;
 use super::catalog::{unit, warehouse};
 use super::clock_dates::{DAY_MS, exact_day};
 use super::items;
 use super::layout::Div;
+use super::row::Sink;
 use super::row::{Row, audit, nulls, num, put, s};
 use super::seeds::{Rng, hash};
 
@@ -32,7 +32,7 @@ pub fn customer(div: &Div, key: u64) -> u64 {
         .unwrap_or(key % n)
 }
 
-pub fn price_record(row: &Row, rec: &mut Record) {
+pub fn price_record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let mut rng = div.rng(row.entity, row.slot);
     audit(rec, row);
@@ -108,7 +108,7 @@ pub fn total(div: &Div, item: u64) -> f64 {
         .sum()
 }
 
-pub fn position_record(row: &Row, rec: &mut Record) {
+pub fn position_record(row: &Row, rec: &mut impl Sink) {
     let div = row.div;
     let nw = div.counts.warehouses.max(1);
     let (item, w) = if row.slot < div.slots(Entity::StockPositions) {

@@ -7,8 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::clock_dates::exact_date;
+use super::compact::CompactRecord;
 use super::layout::Div;
-use super::row::{Pic, Row, base_pic};
+use super::row::{Pic, Row, Sink, base_pic};
 use super::vocabulary::lang_index;
 use super::{Entity, Record, Variant};
 use super::{
@@ -49,7 +50,7 @@ pub struct DivisionData {
     pub pictures: HashMap<String, (Entity, u64)>,
 }
 
-fn generate(row: &Row, rec: &mut Record) {
+fn generate(row: &Row, rec: &mut impl Sink) {
     match row.entity {
         Entity::Items => items::record(row, rec),
         Entity::ItemGroups => catalog::item_group(row, rec),
@@ -110,14 +111,6 @@ impl DivisionData {
         self.live(e, slot).then_some(slot)
     }
 
-    /// Current Timestamp of a live slot.
-    pub fn ts_of(&self, e: Entity, slot: u64) -> i64 {
-        match self.change(e, slot) {
-            Some(c) => c.ts,
-            None => self.div.ts_of_rank(e, self.div.perm(e).forward(slot)),
-        }
-    }
-
     /// Current (created, modified, picture) of a slot.
     pub fn meta(&self, e: Entity, slot: u64) -> (i64, i64, Pic) {
         match self.change(e, slot) {
@@ -154,22 +147,7 @@ impl DivisionData {
         variant: Variant,
         lang: Option<&str>,
     ) -> Option<Record> {
-        if !self.live(e, slot) {
-            return None;
-        }
-        let (created, modified, pic) = self.meta(e, slot);
-        let row = Row {
-            div: &self.div,
-            entity: e,
-            slot,
-            id: self.div.id(e, slot),
-            ts: self.ts_of(e, slot),
-            created,
-            modified,
-            pic,
-            variant,
-            lang: lang_index(lang.unwrap_or(self.div.lang)),
-        };
+        let row = self.row(e, slot, variant, lang)?;
         let mut rec = Record::new();
         generate(&row, &mut rec);
         if let Some(c) = self.change(e, slot) {
@@ -181,6 +159,63 @@ impl DivisionData {
             }
         }
         Some(rec)
+    }
+
+    /// Like [`DivisionData::render`], into a reused [`CompactRecord`] of `out.variant()`;
+    /// false (and `out` cleared) when the slot holds no row.
+    pub fn render_compact(
+        &self,
+        e: Entity,
+        slot: u64,
+        lang: Option<&str>,
+        out: &mut CompactRecord,
+    ) -> bool {
+        out.clear();
+        let Some(row) = self.row(e, slot, out.variant(), lang) else {
+            return false;
+        };
+        generate(&row, out);
+        if let Some(c) = self.change(e, slot) {
+            for (k, v) in &c.overrides {
+                out.set(k, v.clone());
+            }
+            if out.has("Modified") {
+                out.set("Modified", exact_date(c.modified));
+            }
+        }
+        true
+    }
+
+    /// The generation context of a live slot.
+    fn row(&self, e: Entity, slot: u64, variant: Variant, lang: Option<&str>) -> Option<Row<'_>> {
+        // live(), meta() and the Timestamp in one: the permutation is walked once.
+        let (ts, created, modified, pic) = match self.change(e, slot) {
+            Some(c) if c.deleted => return None,
+            Some(c) => (c.ts, c.created, c.modified, c.pic),
+            None if !self.div.exists(e, slot) => return None,
+            None => {
+                let rank = self.div.perm(e).forward(slot);
+                let modified = self.div.modified_of_rank(e, rank);
+                (
+                    self.div.ts_of_rank(e, rank),
+                    self.div.created_of(e, slot, modified),
+                    modified,
+                    base_pic(&self.div, e, slot),
+                )
+            }
+        };
+        Some(Row {
+            div: &self.div,
+            entity: e,
+            slot,
+            id: self.div.id(e, slot),
+            ts,
+            created,
+            modified,
+            pic,
+            variant,
+            lang: lang_index(lang.unwrap_or(self.div.lang)),
+        })
     }
 
     /// Sync rows with Timestamp > `after`, ascending, at most `limit`.

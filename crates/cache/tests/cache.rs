@@ -1,0 +1,811 @@
+//! offline-cache against a real SQLite file in a temp dir, with records from exact-sim's
+//! generator (every property, Exact's conventions).
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use exact_api::Record;
+use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity, ListFilter, Variant};
+use offline_cache::{
+    AccountKind, AccountQuery, Cache, DELETED_CURSOR, Entity, EntityResult, Error, ItemQuery,
+    ItemSort, MIGRATIONS, migrate_to,
+};
+use serde_json::{Value, json};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    cache: Cache,
+    ds: Dataset,
+    division: i32,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("nested/folder/cache.sqlite")).unwrap();
+    let ds = Dataset::new(DataConfig {
+        seed: 3,
+        divisions: 1,
+        items: 300,
+        accounts: 60,
+        contacts: None,
+        addresses: None,
+        documents: None,
+        attachments: None,
+        prices: None,
+        orders: None,
+        picture_share: 0.5,
+        base_url: "https://start.exactonline.nl".into(),
+        origin_ms: 1_750_000_000_000,
+    });
+    let division = ds.division_codes()[0];
+    Fixture {
+        _dir: dir,
+        cache,
+        ds,
+        division,
+    }
+}
+
+impl Fixture {
+    fn sync(&self, entity: SimEntity) -> Vec<Record> {
+        self.ds
+            .sync_after(self.division, entity, 0, 100_000, None)
+            .into_iter()
+            .map(Record)
+            .collect()
+    }
+
+    fn regular(&self, entity: SimEntity) -> Vec<Record> {
+        self.ds
+            .list_after(
+                self.division,
+                entity,
+                Variant::Regular,
+                None,
+                100_000,
+                &ListFilter::None,
+                None,
+            )
+            .into_iter()
+            .map(Record)
+            .collect()
+    }
+
+    fn load_all(&self) {
+        let d = self.division;
+        for (entity, sim) in [
+            (Entity::Items, SimEntity::Items),
+            (Entity::Accounts, SimEntity::Accounts),
+            (Entity::Contacts, SimEntity::Contacts),
+            (Entity::Addresses, SimEntity::Addresses),
+            (Entity::Documents, SimEntity::Documents),
+            (Entity::DocumentAttachments, SimEntity::DocumentAttachments),
+        ] {
+            let records = self.sync(sim);
+            let max = records.iter().filter_map(Record::timestamp).max();
+            self.cache
+                .apply_upserts(d, entity, &records, max, None)
+                .unwrap();
+        }
+        self.cache
+            .replace_all(d, Entity::ItemGroups, &self.regular(SimEntity::ItemGroups))
+            .unwrap();
+        self.cache
+            .replace_all(d, Entity::Units, &self.regular(SimEntity::Units))
+            .unwrap();
+    }
+
+    fn search_items(&self, text: &str) -> Vec<String> {
+        self.cache
+            .items(&ItemQuery {
+                division: self.division,
+                search: Some(text.into()),
+                limit: 1000,
+                ..ItemQuery::default()
+            })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    }
+
+    fn search_accounts(&self, text: &str) -> Vec<String> {
+        self.cache
+            .accounts(&AccountQuery {
+                division: self.division,
+                search: Some(text.into()),
+                limit: 1000,
+                ..AccountQuery::default()
+            })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    }
+}
+
+fn record(value: Value) -> Record {
+    match value {
+        Value::Object(map) => Record(map),
+        other => panic!("not an object: {other}"),
+    }
+}
+
+fn with(r: &Record, name: &str, value: Value) -> Record {
+    let mut r = r.clone();
+    r.0.insert(name.into(), value);
+    r
+}
+
+fn schema(path: &Path) -> Vec<(String, String, String, Option<String>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .unwrap()
+}
+
+#[test]
+fn database_upgraded_step_by_step_equals_a_fresh_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.sqlite");
+    drop(Cache::open(&fresh).unwrap());
+    for start in 1..MIGRATIONS.len() {
+        let stepped = dir.path().join(format!("stepped-{start}.sqlite"));
+        for version in 1..=start {
+            migrate_to(&stepped, version).unwrap();
+        }
+        drop(Cache::open(&stepped).unwrap());
+        assert_eq!(
+            schema(&stepped),
+            schema(&fresh),
+            "a database at version {start} upgraded by open() must equal a fresh one"
+        );
+    }
+    let tables = schema(&fresh);
+    assert!(
+        tables.iter().any(|t| t.1 == "items_fts") && tables.iter().any(|t| t.1 == "accounts"),
+        "the fresh schema has every table"
+    );
+}
+
+#[test]
+fn upserts_and_cursor_commit_together_and_a_failing_batch_changes_nothing() {
+    let f = fixture();
+    let items = f.sync(SimEntity::Items);
+    let (first, rest) = items.split_at(100);
+    f.cache
+        .apply_upserts(f.division, Entity::Items, first, Some(100), Some(1))
+        .unwrap();
+    assert_eq!(f.cache.count(f.division, Entity::Items).unwrap(), 100);
+    assert_eq!(f.cache.cursor(f.division, "Items").unwrap(), Some(100));
+    let renamed = with(&first[0], "Description", json!("Zeldzaamwoord special"));
+    let no_id = with(&rest[1], "ID", Value::Null);
+    let batch = vec![rest[0].clone(), renamed, no_id, rest[2].clone()];
+    let err = f
+        .cache
+        .apply_upserts(f.division, Entity::Items, &batch, Some(999), Some(2))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::MissingId { index: 2, .. }),
+        "got {err}"
+    );
+    assert_eq!(
+        f.cache.count(f.division, Entity::Items).unwrap(),
+        100,
+        "rows before the bad record were rolled back"
+    );
+    assert_eq!(
+        f.cache.cursor(f.division, "Items").unwrap(),
+        Some(100),
+        "the cursor did not move past uncommitted rows"
+    );
+    assert!(
+        f.search_items("Zeldzaamwoord").is_empty(),
+        "the FTS change was rolled back too"
+    );
+    let id0 = first[0].id().unwrap();
+    let stored = f.cache.item(f.division, &id0).unwrap().unwrap();
+    assert_eq!(
+        stored.summary.description.as_deref(),
+        first[0].str("Description")
+    );
+
+    // A lower cursor never moves it back.
+    f.cache
+        .apply_upserts(f.division, Entity::Items, rest, Some(50), None)
+        .unwrap();
+    assert_eq!(f.cache.cursor(f.division, "Items").unwrap(), Some(100));
+    assert_eq!(f.cache.count(f.division, Entity::Items).unwrap(), 300);
+}
+
+#[test]
+fn re_upserting_the_same_records_is_idempotent() {
+    let f = fixture();
+    let items = f.sync(SimEntity::Items);
+    let mut twice = items[..50].to_vec();
+    twice.extend_from_slice(&items[..50]);
+    f.cache
+        .apply_upserts(f.division, Entity::Items, &twice, Some(5), None)
+        .unwrap();
+    f.cache
+        .apply_upserts(f.division, Entity::Items, &items[..50], Some(5), None)
+        .unwrap();
+    assert_eq!(f.cache.count(f.division, Entity::Items).unwrap(), 50);
+    let code = items[7].str("Code").unwrap();
+    let hits = f.search_items(code);
+    assert_eq!(
+        hits.iter()
+            .filter(|id| **id == items[7].id().unwrap())
+            .count(),
+        1,
+        "the index holds one entry per item, however often it was upserted"
+    );
+    let mut exported = Vec::new();
+    f.cache
+        .export(f.division, Entity::Items, &mut |j| {
+            exported.push(j.to_string());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(exported.len(), 50);
+}
+
+#[test]
+fn deletions_remove_rows_and_index_entries_and_move_the_deleted_cursor() {
+    let f = fixture();
+    f.load_all();
+    let items = f.sync(SimEntity::Items);
+    let accounts = f.sync(SimEntity::Accounts);
+    let gone_item = items[3].id().unwrap();
+    let gone_account = accounts[4].id().unwrap();
+    let code = items[3].str("Code").unwrap().to_string();
+    assert!(f.search_items(&code).contains(&gone_item));
+    let n = f
+        .cache
+        .apply_deletions(
+            f.division,
+            &[
+                (Entity::Items, gone_item.to_uppercase()),
+                (Entity::Accounts, format!("{{{gone_account}}}")),
+                (Entity::Items, "00000000-0000-0000-0000-000000000000".into()),
+            ],
+            777,
+        )
+        .unwrap();
+    assert_eq!(n, 2, "two rows existed; the unknown id is fine");
+    assert_eq!(f.cache.count(f.division, Entity::Items).unwrap(), 299);
+    assert!(f.cache.item(f.division, &gone_item).unwrap().is_none());
+    assert!(
+        f.cache
+            .account(f.division, &gone_account)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !f.search_items(&code).contains(&gone_item),
+        "the index forgot the item"
+    );
+    assert_eq!(
+        f.cache.cursor(f.division, DELETED_CURSOR).unwrap(),
+        Some(777)
+    );
+    assert!(f.cache.cursor(f.division, "Items").unwrap().is_some());
+    f.cache.reset_cursors(f.division).unwrap();
+    assert_eq!(f.cache.cursor(f.division, DELETED_CURSOR).unwrap(), None);
+    assert_eq!(f.cache.cursor(f.division, "Items").unwrap(), None);
+}
+
+#[test]
+fn replace_all_and_sweep_keep_only_the_latest_full_pass() {
+    let f = fixture();
+    let units = f.regular(SimEntity::Units);
+    assert!(units.len() >= 3, "the simulator has several units");
+    f.cache
+        .replace_all(f.division, Entity::Units, &units)
+        .unwrap();
+    f.cache
+        .replace_all(f.division, Entity::Units, &units[..2])
+        .unwrap();
+    assert_eq!(f.cache.count(f.division, Entity::Units).unwrap(), 2);
+
+    let items = f.sync(SimEntity::Items);
+    f.cache
+        .apply_upserts(f.division, Entity::Items, &items, None, Some(1))
+        .unwrap();
+    f.cache
+        .apply_upserts(f.division, Entity::Items, &items[..120], None, Some(2))
+        .unwrap();
+    let swept = f.cache.sweep(f.division, Entity::Items, 2).unwrap();
+    assert_eq!(swept, 180);
+    assert_eq!(f.cache.count(f.division, Entity::Items).unwrap(), 120);
+    assert!(
+        f.search_items(items[200].str("Code").unwrap())
+            .iter()
+            .all(|id| *id != items[200].id().unwrap())
+    );
+    assert_eq!(f.cache.sweep(f.division, Entity::Items, 2).unwrap(), 0);
+}
+
+#[test]
+fn search_finds_items_by_code_prefix_description_word_and_barcode() {
+    let f = fixture();
+    f.load_all();
+    let items = f.sync(SimEntity::Items);
+    let item = items.iter().find(|r| r.str("Barcode").is_some()).unwrap();
+    let id = item.id().unwrap();
+    let code = item.str("Code").unwrap();
+    let prefix: String = code.chars().take(code.chars().count().max(2) - 1).collect();
+    assert!(
+        f.search_items(&prefix).contains(&id),
+        "code prefix {prefix:?} of {code:?}"
+    );
+    let word = item
+        .str("Description")
+        .unwrap()
+        .split_whitespace()
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        f.search_items(&word).contains(&id),
+        "description word {word:?}"
+    );
+    assert!(
+        f.search_items(item.str("Barcode").unwrap()).contains(&id),
+        "barcode"
+    );
+    assert!(f.search_items("qqqnotaword").is_empty());
+    for hostile in [
+        "\"unterminated OR -* :( NEAR",
+        "-",
+        "*",
+        "a:b",
+        "((",
+        "NOT",
+        "'; DROP TABLE items; --",
+    ] {
+        let page = f.cache.items(&ItemQuery {
+            division: f.division,
+            search: Some(hostile.into()),
+            ..ItemQuery::default()
+        });
+        assert!(page.is_ok(), "{hostile:?} must not fail: {page:?}");
+        f.cache
+            .accounts(&AccountQuery {
+                division: f.division,
+                search: Some(hostile.into()),
+                ..AccountQuery::default()
+            })
+            .unwrap();
+    }
+    assert_eq!(f.cache.count(f.division, Entity::Items).unwrap(), 300);
+}
+
+#[test]
+fn account_search_follows_contact_names() {
+    let f = fixture();
+    let account = record(json!({
+        "ID": "aaaaaaaa-0000-0000-0000-000000000001", "Code": "              4711",
+        "Name": "Bakkerij De Molen", "City": "Utrecht", "Status": "C", "Timestamp": 10
+    }));
+    let contact = |id: &str, name: &str| {
+        record(json!({
+            "ID": id, "Account": "AAAAAAAA-0000-0000-0000-000000000001",
+            "FullName": name, "Timestamp": 11
+        }))
+    };
+    // The contact arrives before its account.
+    f.cache
+        .apply_upserts(
+            f.division,
+            Entity::Contacts,
+            &[contact(
+                "cccccccc-0000-0000-0000-000000000001",
+                "Griet Wijnaendts",
+            )],
+            Some(11),
+            None,
+        )
+        .unwrap();
+    f.cache
+        .apply_upserts(f.division, Entity::Accounts, &[account], Some(10), None)
+        .unwrap();
+    let id = "aaaaaaaa-0000-0000-0000-000000000001".to_string();
+    assert_eq!(f.search_accounts("wijnaend"), vec![id.clone()]);
+    assert_eq!(f.search_accounts("4711"), vec![id.clone()], "trimmed code");
+    assert_eq!(
+        f.search_accounts("molen utrecht"),
+        vec![id.clone()],
+        "terms are ANDed across columns"
+    );
+    f.cache
+        .apply_upserts(
+            f.division,
+            Entity::Contacts,
+            &[contact("cccccccc-0000-0000-0000-000000000002", "Ödön Élan")],
+            None,
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        f.search_accounts("odon"),
+        vec![id.clone()],
+        "diacritics are folded"
+    );
+    f.cache
+        .apply_upserts(
+            f.division,
+            Entity::Contacts,
+            &[contact(
+                "cccccccc-0000-0000-0000-000000000001",
+                "Griet Jansen",
+            )],
+            None,
+            None,
+        )
+        .unwrap();
+    assert!(
+        f.search_accounts("wijnaend").is_empty(),
+        "a renamed contact's old name is gone"
+    );
+    assert_eq!(f.search_accounts("jansen"), vec![id.clone()]);
+    f.cache
+        .apply_deletions(
+            f.division,
+            &[(
+                Entity::Contacts,
+                "cccccccc-0000-0000-0000-000000000001".into(),
+            )],
+            12,
+        )
+        .unwrap();
+    assert!(
+        f.search_accounts("jansen").is_empty(),
+        "a deleted contact's name is gone"
+    );
+    let detail = f.cache.account(f.division, &id).unwrap().unwrap();
+    assert_eq!(detail.contacts.len(), 1);
+    assert_eq!(detail.summary.code.as_deref(), Some("4711"));
+
+    f.load_all();
+    let contacts = f.sync(SimEntity::Contacts);
+    let c = contacts
+        .iter()
+        .find(|c| c.str("FullName").is_some() && c.guid("Account").is_some())
+        .unwrap();
+    let last = c.str("LastName").or(c.str("FullName")).unwrap();
+    assert!(
+        f.search_accounts(last)
+            .contains(&c.guid("Account").unwrap()),
+        "{last:?}"
+    );
+}
+
+#[test]
+fn export_emits_the_attributes_verbatim() {
+    let f = fixture();
+    let accounts = f.sync(SimEntity::Accounts);
+    let mut odd = with(
+        &accounts[0],
+        "ZzUnknownProperty",
+        json!({"nested": [1, "two"]}),
+    );
+    odd.0.insert("Code".into(), json!("                 8"));
+    let mut batch = accounts.clone();
+    batch[0] = odd.clone();
+    f.cache
+        .apply_upserts(f.division, Entity::Accounts, &batch, None, None)
+        .unwrap();
+    let mut exported: Vec<String> = Vec::new();
+    let n = f
+        .cache
+        .export(f.division, Entity::Accounts, &mut |j| {
+            exported.push(j.to_string());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n as usize, batch.len());
+    let mut expected = batch.clone();
+    expected.sort_by_key(|r| r.id());
+    for (got, want) in exported.iter().zip(&expected) {
+        // Compared as text: f64 values must survive byte for byte, not merely parse alike.
+        assert!(
+            *got == serde_json::to_string(&want.0).unwrap(),
+            "record {:?} exported exactly as received, in id order",
+            want.id()
+        );
+    }
+    let at = expected.iter().position(|r| r.id() == odd.id()).unwrap();
+    let stored: Record = serde_json::from_str(&exported[at]).unwrap();
+    assert_eq!(
+        stored.get("Code"),
+        Some(&json!("                 8")),
+        "padding kept"
+    );
+    assert_eq!(
+        stored.get("ZzUnknownProperty"),
+        Some(&json!({"nested": [1, "two"]})),
+        "unknown properties kept"
+    );
+    assert!(
+        stored
+            .get("Modified")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with("/Date(")),
+        "dates kept in Exact's form"
+    );
+    let detail = f
+        .cache
+        .account(f.division, &odd.id().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        detail.summary.code.as_deref(),
+        Some("8"),
+        "the typed column is trimmed"
+    );
+    let err = f.cache.export(f.division, Entity::Accounts, &mut |_| {
+        Err(Error::Export("pipe closed".into()))
+    });
+    assert!(
+        matches!(err, Err(Error::Export(_))),
+        "a failing callback stops the export"
+    );
+}
+
+#[test]
+fn details_join_units_groups_documents_and_attachments() {
+    let f = fixture();
+    f.load_all();
+    let docs = f.sync(SimEntity::Documents);
+    let attachments = f.sync(SimEntity::DocumentAttachments);
+    let doc = docs
+        .iter()
+        .find(|d| {
+            d.guid("Item").is_some() && attachments.iter().any(|a| a.guid("Document") == d.id())
+        })
+        .unwrap();
+    let item = f
+        .cache
+        .item(f.division, &doc.guid("Item").unwrap())
+        .unwrap()
+        .unwrap();
+    let shown = item
+        .documents
+        .iter()
+        .find(|d| Some(&d.id) == doc.id().as_ref())
+        .unwrap();
+    assert!(
+        !shown.attachments.is_empty(),
+        "the document's attachments are listed"
+    );
+    assert!(item.unit.is_some(), "unit {:?} resolved", item.summary.unit);
+    assert!(
+        item.group.is_some(),
+        "group {:?} resolved",
+        item.summary.item_group
+    );
+    let attrs: Record = serde_json::from_str(&item.attributes).unwrap();
+    assert!(
+        attrs.len() >= 100,
+        "all attributes kept, got {}",
+        attrs.len()
+    );
+
+    let addresses = f.sync(SimEntity::Addresses);
+    let account_id = addresses[0].guid("Account").unwrap();
+    let account = f.cache.account(f.division, &account_id).unwrap().unwrap();
+    assert!(!account.addresses.is_empty());
+    let mains = account.addresses.iter().take_while(|a| a.main).count();
+    assert!(
+        account.addresses[mains..].iter().all(|a| !a.main),
+        "main addresses first"
+    );
+}
+
+#[test]
+fn list_filters_sort_and_page() {
+    let f = fixture();
+    f.load_all();
+    let q = ItemQuery {
+        division: f.division,
+        limit: 50,
+        ..ItemQuery::default()
+    };
+    let page = f.cache.items(&q).unwrap();
+    assert_eq!(page.total, 300);
+    assert_eq!(page.rows.len(), 50);
+    let codes: Vec<String> = page
+        .rows
+        .iter()
+        .map(|r| r.code.clone().unwrap_or_default().to_lowercase())
+        .collect();
+    assert!(codes.windows(2).all(|w| w[0] <= w[1]), "sorted by code");
+    let sales = f
+        .cache
+        .items(&ItemQuery {
+            sales: Some(true),
+            ..q.clone()
+        })
+        .unwrap();
+    let not_sales = f
+        .cache
+        .items(&ItemQuery {
+            sales: Some(false),
+            ..q.clone()
+        })
+        .unwrap();
+    assert_eq!(sales.total + not_sales.total, 300);
+    assert!(sales.rows.iter().all(|r| r.is_sales));
+    let pics = f
+        .cache
+        .items(&ItemQuery {
+            has_picture: Some(true),
+            limit: 1000,
+            ..q.clone()
+        })
+        .unwrap();
+    assert!(
+        pics.total > 0 && pics.total < 300,
+        "about half the items have a picture: {}",
+        pics.total
+    );
+    assert!(pics.rows.iter().all(|r| {
+        r.picture_url
+            .as_deref()
+            .is_some_and(|u| !u.contains("placeholder"))
+    }));
+    let newest = f
+        .cache
+        .items(&ItemQuery {
+            sort: ItemSort::Modified,
+            descending: true,
+            ..q.clone()
+        })
+        .unwrap();
+    assert!(
+        newest
+            .rows
+            .windows(2)
+            .all(|w| w[0].modified_ms >= w[1].modified_ms)
+    );
+    let second = f
+        .cache
+        .items(&ItemQuery {
+            offset: 50,
+            ..q.clone()
+        })
+        .unwrap();
+    assert_ne!(second.rows[0].id, page.rows[0].id);
+
+    let customers = f
+        .cache
+        .accounts(&AccountQuery {
+            division: f.division,
+            kind: Some(AccountKind::Customer),
+            limit: 1000,
+            ..AccountQuery::default()
+        })
+        .unwrap();
+    assert!(
+        customers
+            .rows
+            .iter()
+            .all(|a| a.status.as_deref() == Some("C"))
+    );
+    let all = f
+        .cache
+        .accounts(&AccountQuery {
+            division: f.division,
+            ..AccountQuery::default()
+        })
+        .unwrap();
+    assert_eq!(all.total, 60);
+    assert!(customers.total < all.total);
+    let other_division = f
+        .cache
+        .items(&ItemQuery {
+            division: f.division + 1,
+            ..q
+        })
+        .unwrap();
+    assert_eq!(other_division.total, 0, "divisions are separate");
+}
+
+#[test]
+fn status_runs_and_division_move_dates_round_trip() {
+    let f = fixture();
+    let items = f.sync(SimEntity::Items);
+    f.cache
+        .apply_upserts(f.division, Entity::Items, &items, Some(42), None)
+        .unwrap();
+    let run = f.cache.start_run("manual", 1_000).unwrap();
+    let result = EntityResult {
+        division: f.division,
+        entity: "Items".into(),
+        rows_upserted: 300,
+        rows_deleted: 2,
+        calls: 1,
+        error: Some("daily limit reached; resumes tomorrow".into()),
+    };
+    f.cache.record_entity_result(run, &result).unwrap();
+    f.cache.finish_run(run, 2_000, "failed").unwrap();
+    let runs = f.cache.runs(10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].outcome.as_deref(), Some("failed"));
+    assert_eq!(runs[0].finished_ms, Some(2_000));
+    assert_eq!(runs[0].entities, vec![result.clone()]);
+    assert!(matches!(
+        f.cache.finish_run(run + 1, 1, "ok"),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        f.cache.record_entity_result(run + 1, &result),
+        Err(Error::NotFound { .. })
+    ));
+
+    let status = f.cache.status().unwrap();
+    let items_status = status
+        .iter()
+        .find(|s| s.division == f.division && s.entity == "Items")
+        .unwrap();
+    assert_eq!(items_status.rows, Some(300));
+    assert_eq!(items_status.cursor, Some(42));
+    assert_eq!(items_status.last_run, Some(run));
+    assert_eq!(items_status.last_error, result.error);
+    assert!(
+        status
+            .iter()
+            .any(|s| s.entity == DELETED_CURSOR && s.rows.is_none())
+    );
+
+    let div = f.ds.division_record(f.division).unwrap();
+    f.cache.upsert_divisions(&[Record(div)]).unwrap();
+    assert_eq!(f.cache.division_move_date(f.division).unwrap(), None);
+    f.cache
+        .set_division_move_date(f.division, Some("/Date(1700000000000)/"))
+        .unwrap();
+    f.cache
+        .upsert_divisions(&[Record(f.ds.division_record(f.division).unwrap())])
+        .unwrap();
+    assert_eq!(
+        f.cache.division_move_date(f.division).unwrap().as_deref(),
+        Some("/Date(1700000000000)/"),
+        "refreshing divisions keeps the move date the engine acted on"
+    );
+    assert!(f.cache.size_on_disk().unwrap() > 0);
+}
+
+#[test]
+fn readers_see_committed_rows_while_another_handle_writes() {
+    let f = fixture();
+    let items = f.sync(SimEntity::Items);
+    let writer = f.cache.clone();
+    let batch = items.clone();
+    let division = f.division;
+    let handle = std::thread::spawn(move || {
+        for (i, chunk) in batch.chunks(30).enumerate() {
+            writer
+                .apply_upserts(division, Entity::Items, chunk, Some(i as i64 + 1), None)
+                .unwrap();
+        }
+    });
+    let mut last = 0;
+    while !handle.is_finished() {
+        let n = f.cache.count(division, Entity::Items).unwrap();
+        assert!(
+            n >= last && n.is_multiple_of(30),
+            "readers see whole batches only ({n})"
+        );
+        last = n;
+    }
+    handle.join().unwrap();
+    assert_eq!(f.cache.count(division, Entity::Items).unwrap(), 300);
+}

@@ -1,0 +1,125 @@
+//! The built-in demo company: a simulated Exact Online started in-process on loopback, and a
+//! client signed in to it through the same OAuth code flow a real account uses (authorize URL,
+//! consent, redirect to the loopback listener, code exchange). Only the browser is replaced: the
+//! demo consents automatically, so the redirect is followed here.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use exact_api::{
+    AppCredentials, ClientConfig, ExactClient, FileTokenStore, Loopback, ScaledClock, SharedClock,
+    TokenStore,
+};
+use exact_sim::{AppRegistration, Sim, SimConfig};
+
+/// Why the demo could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the demo company could not start: {0}")]
+    Start(String),
+    #[error(transparent)]
+    Api(#[from] exact_api::Error),
+}
+
+/// A running demo company and a client signed in to it.
+#[derive(Debug)]
+pub struct Demo {
+    pub sim: Sim,
+    pub client: ExactClient,
+    /// The client's clock, in step with the simulator's.
+    pub clock: SharedClock,
+}
+
+/// The demo company's size: big enough to browse, quick to sync.
+pub fn demo_company() -> SimConfig {
+    SimConfig {
+        seed: 2026,
+        divisions: 2,
+        items: 2_500,
+        accounts: 600,
+        ..SimConfig::default()
+    }
+}
+
+/// Starts the simulator described by `config` and signs in, keeping tokens in `data_dir`.
+pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
+    let start = |e: &dyn std::fmt::Display| Error::Start(e.to_string());
+    let loopback = Loopback::bind("http://127.0.0.1:0/callback").await?;
+    let port = loopback
+        .port()
+        .ok_or_else(|| Error::Start("no loopback port".into()))?;
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let app = AppRegistration {
+        redirect_uri: redirect_uri.clone(),
+        ..config.app.clone()
+    };
+    let sim = exact_sim::start(SimConfig {
+        app: app.clone(),
+        ..config
+    })
+    .await
+    .map_err(|e| start(&e))?;
+
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| start(&e))?;
+    let clock = sim_clock(&browser, sim.base_url()).await?;
+    let credentials = AppCredentials {
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+        redirect_uri,
+    };
+    let mut client_config = ClientConfig::new(
+        sim.base_url(),
+        credentials,
+        data_dir.join("tokens.lock"),
+        Arc::clone(&clock),
+    );
+    client_config.pacing_margin_ms = 200;
+    let store: Arc<dyn TokenStore> = Arc::new(FileTokenStore::new(data_dir.join("tokens.json")));
+    let client = ExactClient::new(client_config, store)?;
+
+    let state = format!("demo-{}", std::process::id());
+    let expected = state.clone();
+    let waiting = tokio::spawn(async move { loopback.receive_code(&expected).await });
+    let consent = browser
+        .get(client.authorize_url(&state, false))
+        .send()
+        .await
+        .map_err(|e| start(&e))?;
+    let location = consent
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            Error::Start(format!(
+                "the demo's authorize answered {}",
+                consent.status()
+            ))
+        })?
+        .to_owned();
+    browser.get(location).send().await.map_err(|e| start(&e))?;
+    let code = waiting.await.map_err(|e| start(&e))??;
+    client.session().sign_in_with_code(&code).await?;
+    Ok(Demo { sim, client, clock })
+}
+
+/// A client clock anchored to the simulator's (read before asking, so it is never ahead).
+async fn sim_clock(http: &reqwest::Client, base: &str) -> Result<SharedClock, Error> {
+    let sent = Instant::now();
+    let body: serde_json::Value = http
+        .get(format!("{base}/_sim/clock"))
+        .send()
+        .await
+        .map_err(|e| Error::Start(e.to_string()))?
+        .json()
+        .await
+        .map_err(|e| Error::Start(e.to_string()))?;
+    let now = body["now_ms"]
+        .as_i64()
+        .ok_or_else(|| Error::Start("the simulator has no clock".into()))?;
+    let scale = body["time_scale"].as_f64().unwrap_or(1.0);
+    Ok(Arc::new(ScaledClock::anchored(now, sent, scale)))
+}

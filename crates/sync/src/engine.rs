@@ -1,0 +1,702 @@
+//! The engine: for each division (in parallel) and entity (in order), fetch since the stored
+//! cursor, plan batches, and apply each batch in one transaction that also moves the cursor.
+//!
+//! Invariants:
+//! - calls within a division are sequential; divisions run side by side (Exact's limits are per
+//!   division);
+//! - fetching the next page overlaps with applying the current one (a channel of one page), so
+//!   the network and SQLite work at the same time without reordering anything;
+//! - an entity that fails does not stop the others, except when continuing cannot help (sign-in
+//!   needed, daily budget spent, network gone, cancelled): then the division stops cleanly;
+//! - only the failing batch rolls back; what was committed before it stays, with its cursor.
+
+use std::sync::Arc;
+
+use exact_api::{Error as ApiError, ExactClient, Record, SharedClock};
+use offline_cache::{Cache, DELETED_CURSOR, Entity, EntityResult};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::plan::{Batcher, PLANS, Plan, Source, deleted_select, entity_for_deleted_code};
+use crate::progress::{Phase, ProgressEvent, ProgressSink};
+use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
+
+/// Exact keeps its Deleted log about two months; a cursor older than this needs a full resync.
+const DELETED_LOG_KEEPS_MS: i64 = 60 * 24 * 3_600_000;
+
+/// What a run should do.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Divisions to sync; empty means the user's current division.
+    pub divisions: Vec<i32>,
+    /// Records per transaction.
+    pub batch_size: usize,
+    /// `false`: read everything each run and remove rows that vanished (mark and sweep).
+    pub incremental: bool,
+    /// Forget the cursors and resync everything (also removes vanished rows).
+    pub full: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            divisions: Vec::new(),
+            batch_size: 1000,
+            incremental: true,
+            full: false,
+        }
+    }
+}
+
+/// The sync engine over one client and one cache.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    client: ExactClient,
+    cache: Arc<Cache>,
+    clock: SharedClock,
+}
+
+/// Why an entity stopped.
+#[derive(Debug)]
+struct Failure {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Failure {
+    /// Whether the rest of the division is pointless after this failure.
+    fn stops_division(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::AuthRequired
+                | ErrorCode::DailyLimit
+                | ErrorCode::Offline
+                | ErrorCode::Cancelled
+        )
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        let code = match &e {
+            ApiError::AuthRequired { .. } => ErrorCode::AuthRequired,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::DailyLimit { .. } => ErrorCode::DailyLimit,
+            ApiError::Network(_) => ErrorCode::Offline,
+            ApiError::Server { .. } => ErrorCode::Server,
+            ApiError::Protocol(_) | ApiError::Download(_) => ErrorCode::Protocol,
+            ApiError::Api { .. } => ErrorCode::Refused,
+            ApiError::TokenStore(_) => ErrorCode::Storage,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<offline_cache::Error> for Failure {
+    fn from(e: offline_cache::Error) -> Self {
+        Failure {
+            code: ErrorCode::Storage,
+            message: format!("the local cache failed: {e}"),
+        }
+    }
+}
+
+fn cancelled() -> Failure {
+    Failure {
+        code: ErrorCode::Cancelled,
+        message: "cancelled".into(),
+    }
+}
+
+/// Counters of one entity's sync.
+#[derive(Debug, Default)]
+struct Tally {
+    upserted: u64,
+    deleted: u64,
+    calls: u64,
+    pages: u64,
+    skipped: u64,
+}
+
+impl Engine {
+    pub fn new(client: ExactClient, cache: Arc<Cache>, clock: SharedClock) -> Self {
+        Engine {
+            client,
+            cache,
+            clock,
+        }
+    }
+
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.cache
+    }
+
+    pub fn client(&self) -> &ExactClient {
+        &self.client
+    }
+
+    /// Runs one sync and records it in the cache. Never panics on bad data; every failure ends
+    /// up in the report with Exact's message.
+    pub async fn run(
+        &self,
+        options: &SyncOptions,
+        trigger: &str,
+        progress: ProgressSink,
+        cancel: CancellationToken,
+    ) -> RunReport {
+        let started_ms = self.clock.now_ms();
+        let trigger = trigger.to_owned();
+        let run_id = match self.db(move |c| c.start_run(&trigger, started_ms)).await {
+            Ok(id) => id,
+            Err(f) => return self.failed_report(0, started_ms, f),
+        };
+        let divisions = match self.prepare_divisions(options).await {
+            Ok(d) => d,
+            Err(f) => {
+                let report = self.failed_report(run_id, started_ms, f);
+                let finished = report.finished_ms;
+                let _ = self
+                    .db(move |c| c.finish_run(run_id, finished, "failed"))
+                    .await;
+                return report;
+            }
+        };
+        let runs = divisions.iter().map(|&(division, full)| {
+            self.sync_division(
+                division,
+                full,
+                options,
+                run_id,
+                Arc::clone(&progress),
+                cancel.clone(),
+            )
+        });
+        let entities: Vec<EntityOutcome> = futures::future::join_all(runs)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        for outcome in &entities {
+            let result = EntityResult {
+                division: outcome.division,
+                entity: outcome.entity.clone(),
+                rows_upserted: outcome.rows_upserted,
+                rows_deleted: outcome.rows_deleted,
+                calls: outcome.calls,
+                error: outcome.error.as_ref().map(|(_, m)| m.clone()),
+            };
+            if let Err(e) = self
+                .db(move |c| c.record_entity_result(run_id, &result))
+                .await
+            {
+                tracing::error!(error = %e.message, "cannot record a sync result");
+            }
+        }
+        let outcome = if cancel.is_cancelled() {
+            Outcome::Cancelled
+        } else if entities.iter().all(|e| e.error.is_none()) {
+            Outcome::Succeeded
+        } else if entities.iter().any(|e| e.error.is_none() && e.calls > 0) {
+            Outcome::Partial
+        } else {
+            Outcome::Failed
+        };
+        let finished_ms = self.clock.now_ms();
+        if let Err(e) = self
+            .db(move |c| c.finish_run(run_id, finished_ms, outcome.as_str()))
+            .await
+        {
+            tracing::error!(error = %e.message, "cannot record the end of a sync run");
+        }
+        RunReport {
+            run_id,
+            started_ms,
+            finished_ms,
+            outcome,
+            entities,
+            error: None,
+        }
+    }
+
+    fn failed_report(&self, run_id: i64, started_ms: i64, f: Failure) -> RunReport {
+        RunReport {
+            run_id,
+            started_ms,
+            finished_ms: self.clock.now_ms(),
+            outcome: Outcome::Failed,
+            entities: Vec::new(),
+            error: Some((f.code, f.message)),
+        }
+    }
+
+    /// Resolves the divisions to sync, stores their metadata, and tells for each whether its
+    /// timestamps were regenerated (moved database), which forces a full resync.
+    async fn prepare_divisions(&self, options: &SyncOptions) -> Result<Vec<(i32, bool)>, Failure> {
+        let mut divisions = options.divisions.clone();
+        if divisions.is_empty() {
+            let me = self.client.me().await?;
+            let current = me.i64("CurrentDivision").ok_or_else(|| Failure {
+                code: ErrorCode::Protocol,
+                message: "Exact did not name a current division".into(),
+            })?;
+            divisions.push(current as i32);
+        }
+        divisions.sort_unstable();
+        divisions.dedup();
+        let listed = self.client.divisions(divisions[0]).await?;
+        let known: Vec<i32> = listed
+            .iter()
+            .filter_map(|d| d.i64("Code"))
+            .map(|c| c as i32)
+            .collect();
+        if let Some(missing) = divisions.iter().find(|d| !known.contains(d)) {
+            return Err(Failure {
+                code: ErrorCode::Refused,
+                message: format!("division {missing} is not accessible with this sign-in"),
+            });
+        }
+        let move_dates: Vec<(i32, Option<String>)> = listed
+            .iter()
+            .filter_map(|d| {
+                Some((
+                    d.i64("Code")? as i32,
+                    d.str("DivisionMoveDate").map(str::to_owned),
+                ))
+            })
+            .collect();
+        self.db(move |c| c.upsert_divisions(&listed)).await?;
+        let mut plan = Vec::new();
+        for division in divisions {
+            let now_date = move_dates
+                .iter()
+                .find(|(d, _)| *d == division)
+                .and_then(|(_, m)| m.clone());
+            let (moved, full) = self
+                .db(move |c| {
+                    let stored = c.division_move_date(division)?;
+                    let synced_before = c.cursor(division, Entity::Items.as_str())?.is_some();
+                    let moved = synced_before && stored != now_date;
+                    c.set_division_move_date(division, now_date.as_deref())?;
+                    Ok((moved, moved))
+                })
+                .await?;
+            if moved {
+                tracing::warn!(
+                    division,
+                    "the division moved to another database; resyncing it in full"
+                );
+            }
+            plan.push((division, full || options.full));
+        }
+        Ok(plan)
+    }
+
+    async fn sync_division(
+        &self,
+        division: i32,
+        full: bool,
+        options: &SyncOptions,
+        run_id: i64,
+        progress: ProgressSink,
+        cancel: CancellationToken,
+    ) -> Vec<EntityOutcome> {
+        let now = self.clock.now_ms();
+        let deleted_age = self
+            .db(move |c| {
+                Ok(c.status()?
+                    .into_iter()
+                    .find(|s| s.division == division && s.entity == DELETED_CURSOR)
+                    .and_then(|s| s.cursor_updated_ms))
+            })
+            .await
+            .ok()
+            .flatten();
+        let stale = deleted_age.is_some_and(|at| now - at > DELETED_LOG_KEEPS_MS);
+        let full = full || stale;
+        if full && let Err(e) = self.db(move |c| c.reset_cursors(division)).await {
+            return vec![self.outcome(division, "Items", Tally::default(), Some(e))];
+        }
+        let generation = (full || !options.incremental).then_some(run_id);
+        for plan in PLANS {
+            emit(
+                &progress,
+                division,
+                plan.entity.as_str(),
+                Phase::Waiting,
+                &Tally::default(),
+                None,
+                self,
+                None,
+            );
+        }
+        let mut outcomes = Vec::new();
+        let mut stop: Option<(ErrorCode, String)> = None;
+        for plan in PLANS {
+            let name = plan.entity.as_str();
+            if let Some((code, reason)) = &stop {
+                emit(
+                    &progress,
+                    division,
+                    name,
+                    Phase::Skipped,
+                    &Tally::default(),
+                    None,
+                    self,
+                    Some(reason),
+                );
+                outcomes.push(skipped(division, name, *code, reason));
+                continue;
+            }
+            let mut tally = Tally::default();
+            let result = match plan.source {
+                Source::Replace { path } => {
+                    self.replace(division, &plan, path, &mut tally, &progress)
+                        .await
+                }
+                Source::Sync { path, .. } => {
+                    self.sync_entity(
+                        division,
+                        &plan,
+                        path,
+                        options.batch_size,
+                        generation,
+                        &mut tally,
+                        &progress,
+                        &cancel,
+                    )
+                    .await
+                }
+            };
+            if let Err(f) = &result
+                && f.stops_division()
+            {
+                stop = Some((f.code, format!("not synced: {}", f.message)));
+            }
+            outcomes.push(self.finish(division, name, tally, result.err(), &progress));
+        }
+        if let Some((code, reason)) = stop {
+            emit(
+                &progress,
+                division,
+                DELETED_CURSOR,
+                Phase::Skipped,
+                &Tally::default(),
+                None,
+                self,
+                Some(&reason),
+            );
+            outcomes.push(skipped(division, DELETED_CURSOR, code, &reason));
+        } else {
+            let mut tally = Tally::default();
+            let result = self
+                .deletions(division, &mut tally, &progress, &cancel)
+                .await;
+            outcomes.push(self.finish(division, DELETED_CURSOR, tally, result.err(), &progress));
+        }
+        outcomes
+    }
+
+    /// Reads a small master whole from its regular endpoint and replaces the table.
+    async fn replace(
+        &self,
+        division: i32,
+        plan: &Plan,
+        path: &str,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+    ) -> Result<(), Failure> {
+        let select = plan.select();
+        let url = self
+            .client
+            .api_url(Some(division), path, &[("$select", &select)]);
+        let mut pager = self
+            .client
+            .pages(division, url, exact_api::RequestOptions::default());
+        let mut all = Vec::new();
+        let result = async {
+            while let Some(page) = pager.next_page().await? {
+                all.extend(page.records);
+            }
+            Ok::<_, ApiError>(())
+        }
+        .await;
+        tally.calls = pager.pages_fetched();
+        result?;
+        let entity = plan.entity;
+        let n = all.len() as u64;
+        self.db(move |c| c.replace_all(division, entity, &all))
+            .await?;
+        tally.upserted = n;
+        emit(
+            progress,
+            division,
+            entity.as_str(),
+            Phase::Fetching,
+            tally,
+            None,
+            self,
+            None,
+        );
+        Ok(())
+    }
+
+    /// Pages a sync endpoint from the cursor and applies batches while the next page loads.
+    #[allow(clippy::too_many_arguments)]
+    async fn sync_entity(
+        &self,
+        division: i32,
+        plan: &Plan,
+        path: &str,
+        batch_size: usize,
+        generation: Option<i64>,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let entity = plan.entity;
+        let name = entity.as_str();
+        let since = match generation {
+            Some(_) => 1,
+            None => self
+                .db(move |c| c.cursor(division, name))
+                .await?
+                .unwrap_or(1),
+        };
+        let mut pager = self.client.sync(division, path, &plan.select(), since);
+        let (pages_tx, mut pages_rx) = mpsc::channel::<Result<Vec<Record>, Failure>>(1);
+        let fetch = async move {
+            loop {
+                let next = tokio::select! {
+                    _ = cancel.cancelled() => Err(cancelled()),
+                    page = pager.next_page() => page.map_err(Failure::from),
+                };
+                let done = !matches!(next, Ok(Some(_)));
+                let message = match next {
+                    Ok(Some(page)) => Ok(page.records),
+                    Ok(None) => break,
+                    Err(f) => Err(f),
+                };
+                if pages_tx.send(message).await.is_err() || done {
+                    break;
+                }
+            }
+            pager.pages_fetched()
+        };
+        let started = std::time::Instant::now();
+        let apply = async {
+            let mut batcher = Batcher::new(batch_size);
+            while let Some(message) = pages_rx.recv().await {
+                let records = message?;
+                tally.pages += 1;
+                tally.calls = tally.pages;
+                for batch in batcher.push_page(records) {
+                    tally.upserted += self.apply(division, entity, batch, generation).await?;
+                }
+                emit(
+                    progress,
+                    division,
+                    name,
+                    Phase::Fetching,
+                    tally,
+                    Some(started),
+                    self,
+                    None,
+                );
+            }
+            if let Some(batch) = batcher.finish() {
+                tally.upserted += self.apply(division, entity, batch, generation).await?;
+            }
+            tally.skipped = batcher.skipped() as u64;
+            Ok::<(), Failure>(())
+        };
+        let (calls, applied) = tokio::join!(fetch, apply);
+        tally.calls = calls;
+        applied?;
+        if let Some(generation) = generation {
+            tally.deleted += self
+                .db(move |c| c.sweep(division, entity, generation))
+                .await? as u64;
+        }
+        Ok(())
+    }
+
+    async fn apply(
+        &self,
+        division: i32,
+        entity: Entity,
+        batch: crate::plan::Batch,
+        generation: Option<i64>,
+    ) -> Result<u64, Failure> {
+        let cursor = batch.cursor;
+        let records = batch.records;
+        Ok(self
+            .db(move |c| c.apply_upserts(division, entity, &records, cursor, generation))
+            .await? as u64)
+    }
+
+    /// Applies `sync/Deleted` from its own cursor, one transaction per page.
+    async fn deletions(
+        &self,
+        division: i32,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let since = self
+            .db(move |c| c.cursor(division, DELETED_CURSOR))
+            .await?
+            .unwrap_or(1);
+        let mut pager = self
+            .client
+            .sync(division, "sync/Deleted", &deleted_select(), since);
+        let started = std::time::Instant::now();
+        let result = async {
+            loop {
+                let page = tokio::select! {
+                    _ = cancel.cancelled() => return Err(cancelled()),
+                    page = pager.next_page() => page?,
+                };
+                let Some(page) = page else { return Ok(()) };
+                let Some(cursor) = page.records.iter().filter_map(Record::timestamp).max() else {
+                    continue;
+                };
+                let targets: Vec<(Entity, String)> = page
+                    .records
+                    .iter()
+                    .filter_map(|r| {
+                        Some((
+                            entity_for_deleted_code(r.i64("EntityType")?)?,
+                            r.guid("EntityKey")?,
+                        ))
+                    })
+                    .collect();
+                tally.deleted += self
+                    .db(move |c| c.apply_deletions(division, &targets, cursor))
+                    .await? as u64;
+                tally.pages += 1;
+                emit(
+                    progress,
+                    division,
+                    DELETED_CURSOR,
+                    Phase::Deleting,
+                    tally,
+                    Some(started),
+                    self,
+                    None,
+                );
+            }
+        }
+        .await;
+        tally.calls = pager.pages_fetched();
+        result
+    }
+
+    fn finish(
+        &self,
+        division: i32,
+        entity: &str,
+        tally: Tally,
+        failure: Option<Failure>,
+        progress: &ProgressSink,
+    ) -> EntityOutcome {
+        let phase = if failure.is_some() {
+            Phase::Failed
+        } else {
+            Phase::Done
+        };
+        emit(
+            progress,
+            division,
+            entity,
+            phase,
+            &tally,
+            None,
+            self,
+            failure.as_ref().map(|f| f.message.as_str()),
+        );
+        if let Some(f) = &failure {
+            tracing::warn!(division, entity, error = %f.message, "entity sync failed");
+        }
+        self.outcome(division, entity, tally, failure)
+    }
+
+    fn outcome(
+        &self,
+        division: i32,
+        entity: &str,
+        tally: Tally,
+        failure: Option<Failure>,
+    ) -> EntityOutcome {
+        EntityOutcome {
+            division,
+            entity: entity.to_owned(),
+            rows_upserted: tally.upserted,
+            rows_deleted: tally.deleted,
+            calls: tally.calls,
+            skipped: tally.skipped,
+            error: failure.map(|f| (f.code, f.message)),
+        }
+    }
+
+    /// Runs cache work on the blocking pool.
+    async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Cache) -> offline_cache::Result<T> + Send + 'static,
+    ) -> Result<T, Failure> {
+        let cache = Arc::clone(&self.cache);
+        match tokio::task::spawn_blocking(move || f(&cache)).await {
+            Ok(result) => result.map_err(Failure::from),
+            Err(e) => Err(Failure {
+                code: ErrorCode::Storage,
+                message: format!("a cache task failed: {e}"),
+            }),
+        }
+    }
+}
+
+/// An entity not attempted because an earlier one showed it could not succeed.
+fn skipped(division: i32, entity: &str, code: ErrorCode, reason: &str) -> EntityOutcome {
+    EntityOutcome {
+        division,
+        entity: entity.to_owned(),
+        rows_upserted: 0,
+        rows_deleted: 0,
+        calls: 0,
+        skipped: 0,
+        error: Some((code, reason.to_owned())),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    progress: &ProgressSink,
+    division: i32,
+    entity: &str,
+    phase: Phase,
+    tally: &Tally,
+    started: Option<std::time::Instant>,
+    engine: &Engine,
+    error: Option<&str>,
+) {
+    let rate = engine.client.rate(division);
+    let per_second = started
+        .map(|s| s.elapsed().as_secs_f64())
+        .filter(|s| *s > 0.0)
+        .map(|s| (tally.upserted + tally.deleted) as f64 / s);
+    progress(ProgressEvent {
+        division,
+        entity: entity.to_owned(),
+        phase,
+        rows: tally.upserted + tally.deleted,
+        pages: tally.pages,
+        calls: tally.calls,
+        total: None,
+        minutely_remaining: rate.minutely_remaining,
+        daily_remaining: rate.daily_remaining,
+        rate: per_second,
+        error: error.map(str::to_owned),
+    });
+}

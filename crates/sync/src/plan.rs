@@ -1,0 +1,341 @@
+//! The pure part of a sync: which endpoint feeds which table, and how pages become batches.
+//!
+//! Nothing here does I/O, so the rules that keep the cache correct are tested directly:
+//! - within a page, a record delivered twice keeps its highest `Timestamp`;
+//! - a batch is at most `batch_size` records (the user's "records per transaction");
+//! - a batch carries a cursor only when every page up to that cursor is complete in the
+//!   batches applied so far, so a crash after any batch resumes without skipping a record.
+
+use std::collections::{HashMap, VecDeque};
+
+use exact_api::Record;
+use offline_cache::Entity;
+
+/// How an entity is read from Exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A sync endpoint, incremental by `Timestamp`, deletions from `sync/Deleted`.
+    Sync {
+        path: &'static str,
+        deleted_code: i32,
+    },
+    /// A small master without a sync endpoint, read whole and replaced.
+    Replace { path: &'static str },
+}
+
+/// One entity the engine syncs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub entity: Entity,
+    pub source: Source,
+    /// Field-list file and endpoint label in `exact-fields` (for the `$select`).
+    pub fields: (&'static str, &'static str),
+}
+
+/// Every entity in sync order: masters first, then the records that refer to them.
+pub const PLANS: [Plan; 8] = [
+    Plan {
+        entity: Entity::ItemGroups,
+        source: Source::Replace {
+            path: "logistics/ItemGroups",
+        },
+        fields: ("ItemGroups", "regular"),
+    },
+    Plan {
+        entity: Entity::Units,
+        source: Source::Replace {
+            path: "logistics/Units",
+        },
+        fields: ("Units", "regular"),
+    },
+    Plan {
+        entity: Entity::Items,
+        source: Source::Sync {
+            path: "sync/Logistics/Items",
+            deleted_code: 9,
+        },
+        fields: ("Items", "sync"),
+    },
+    Plan {
+        entity: Entity::Accounts,
+        source: Source::Sync {
+            path: "sync/CRM/Accounts",
+            deleted_code: 2,
+        },
+        fields: ("Accounts", "sync"),
+    },
+    Plan {
+        entity: Entity::Contacts,
+        source: Source::Sync {
+            path: "sync/CRM/Contacts",
+            deleted_code: 5,
+        },
+        fields: ("Contacts", "sync"),
+    },
+    Plan {
+        entity: Entity::Addresses,
+        source: Source::Sync {
+            path: "sync/CRM/Addresses",
+            deleted_code: 3,
+        },
+        fields: ("Addresses", "sync"),
+    },
+    Plan {
+        entity: Entity::Documents,
+        source: Source::Sync {
+            path: "sync/Documents/Documents",
+            deleted_code: 6,
+        },
+        fields: ("Documents", "sync"),
+    },
+    Plan {
+        entity: Entity::DocumentAttachments,
+        source: Source::Sync {
+            path: "sync/Documents/DocumentAttachments",
+            deleted_code: 4,
+        },
+        fields: ("DocumentAttachments", "sync"),
+    },
+];
+
+impl Plan {
+    /// `$select` of every property the endpoint returns.
+    pub fn select(&self) -> String {
+        exact_fields::entity(self.fields.0)
+            .map(|e| e.select_all(self.fields.1))
+            .unwrap_or_default()
+    }
+}
+
+/// `$select` for `sync/Deleted`.
+pub fn deleted_select() -> String {
+    exact_fields::entity("Deleted")
+        .map(|e| e.select_all("sync"))
+        .unwrap_or_default()
+}
+
+/// The table a Deleted `EntityType` code refers to, if we keep that entity.
+pub fn entity_for_deleted_code(code: i64) -> Option<Entity> {
+    PLANS.iter().find_map(|p| match p.source {
+        Source::Sync { deleted_code, .. } if i64::from(deleted_code) == code => Some(p.entity),
+        _ => None,
+    })
+}
+
+/// Keeps one record per ID (the highest `Timestamp`), ordered by Timestamp then ID so that the
+/// result does not depend on the order Exact sent. Records without an ID are returned apart.
+pub fn dedupe_page(records: Vec<Record>) -> (Vec<Record>, usize) {
+    let mut by_id: HashMap<String, Record> = HashMap::with_capacity(records.len());
+    let mut without_id = 0;
+    for record in records {
+        let Some(id) = record.id() else {
+            without_id += 1;
+            continue;
+        };
+        match by_id.get(&id) {
+            Some(kept) if kept.timestamp() >= record.timestamp() => {}
+            _ => {
+                by_id.insert(id, record);
+            }
+        }
+    }
+    let mut kept: Vec<(i64, String, Record)> = by_id
+        .into_iter()
+        .map(|(id, r)| (r.timestamp().unwrap_or(0), id, r))
+        .collect();
+    kept.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    (kept.into_iter().map(|(_, _, r)| r).collect(), without_id)
+}
+
+/// Records to apply in one transaction, and the cursor the transaction may move to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub records: Vec<Record>,
+    pub cursor: Option<i64>,
+}
+
+/// Cuts a stream of pages into batches of at most `size` records.
+#[derive(Debug)]
+pub struct Batcher {
+    size: usize,
+    buffer: Vec<Record>,
+    /// For each completed page still (partly) in the buffer: its end offset and highest Timestamp.
+    pages: VecDeque<(usize, i64)>,
+    /// Highest Timestamp of a completed page whose rows have all been handed out.
+    released: Option<i64>,
+    skipped: usize,
+}
+
+impl Batcher {
+    pub fn new(size: usize) -> Self {
+        Batcher {
+            size: size.max(1),
+            buffer: Vec::new(),
+            pages: VecDeque::new(),
+            released: None,
+            skipped: 0,
+        }
+    }
+
+    /// Adds one complete page and returns the batches that are full.
+    pub fn push_page(&mut self, records: Vec<Record>) -> Vec<Batch> {
+        let raw_max = records.iter().filter_map(Record::timestamp).max();
+        let (records, without_id) = dedupe_page(records);
+        self.skipped += without_id;
+        self.buffer.extend(records);
+        if let Some(max) = raw_max {
+            self.pages.push_back((self.buffer.len(), max));
+        }
+        let mut ready = Vec::new();
+        while self.buffer.len() >= self.size {
+            ready.push(self.take(self.size));
+        }
+        ready
+    }
+
+    /// The rest, after the last page.
+    pub fn finish(&mut self) -> Option<Batch> {
+        let batch = self.take(self.buffer.len());
+        (!batch.records.is_empty() || batch.cursor.is_some()).then_some(batch)
+    }
+
+    /// Records dropped because they had no ID.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    fn take(&mut self, n: usize) -> Batch {
+        let records: Vec<Record> = self.buffer.drain(..n).collect();
+        // Pages that end within the taken records are complete in this batch.
+        while let Some(&(end, max)) = self.pages.front() {
+            if end > n {
+                break;
+            }
+            self.released = Some(self.released.map_or(max, |r| r.max(max)));
+            self.pages.pop_front();
+        }
+        for page in &mut self.pages {
+            page.0 -= n;
+        }
+        Batch {
+            records,
+            cursor: self.released.take(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rec(id: u32, ts: i64) -> Record {
+        let value = json!({ "ID": format!("00000000-0000-0000-0000-{id:012}"), "Timestamp": ts });
+        match value {
+            serde_json::Value::Object(m) => Record(m),
+            _ => unreachable!("an object literal"),
+        }
+    }
+
+    fn page(range: std::ops::Range<u32>, ts_base: i64) -> Vec<Record> {
+        range.map(|i| rec(i, ts_base + i64::from(i))).collect()
+    }
+
+    #[test]
+    fn dedupe_keeps_the_highest_timestamp() {
+        let (kept, missing) = dedupe_page(vec![rec(1, 10), rec(2, 5), rec(1, 30), rec(1, 20)]);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(
+            kept.iter().map(|r| r.timestamp()).collect::<Vec<_>>(),
+            vec![Some(5), Some(30)]
+        );
+        assert_eq!(missing, 0);
+        let no_id = Record(serde_json::Map::new());
+        assert_eq!(dedupe_page(vec![no_id, rec(3, 1)]).1, 1);
+    }
+
+    #[test]
+    fn batches_never_carry_a_cursor_past_an_incomplete_page() {
+        let mut b = Batcher::new(1500);
+        assert!(
+            b.push_page(page(0..1000, 0)).is_empty(),
+            "1 000 rows do not fill a batch of 1 500"
+        );
+        let ready = b.push_page(page(1000..2000, 0));
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].records.len(), 1500);
+        assert_eq!(
+            ready[0].cursor,
+            Some(999),
+            "only the first page is complete in this batch"
+        );
+        let rest = b.finish().expect("the rest");
+        assert_eq!(rest.records.len(), 500);
+        assert_eq!(rest.cursor, Some(1999));
+    }
+
+    #[test]
+    fn small_batches_release_the_cursor_with_the_pages_last_rows() {
+        let mut b = Batcher::new(400);
+        let ready = b.push_page(page(0..1000, 100));
+        assert_eq!(
+            ready.iter().map(|x| x.records.len()).collect::<Vec<_>>(),
+            vec![400, 400]
+        );
+        assert!(
+            ready.iter().all(|x| x.cursor.is_none()),
+            "the page is not fully applied yet"
+        );
+        let last = b.finish().expect("the rest");
+        assert_eq!((last.records.len(), last.cursor), (200, Some(1099)));
+    }
+
+    #[test]
+    fn exact_fill_releases_at_once_and_empty_pages_still_move_nothing() {
+        let mut b = Batcher::new(1000);
+        let ready = b.push_page(page(0..1000, 0));
+        assert_eq!(ready[0].cursor, Some(999));
+        assert!(b.push_page(Vec::new()).is_empty());
+        assert_eq!(b.finish(), None);
+    }
+
+    #[test]
+    fn every_record_is_emitted_once_for_any_batch_size() {
+        for size in [1, 7, 999, 1000, 1001, 2500, 10_000] {
+            let mut b = Batcher::new(size);
+            let mut out = Vec::new();
+            for p in 0..5 {
+                out.extend(b.push_page(page(p * 1000..(p + 1) * 1000, 0)));
+            }
+            out.extend(b.finish());
+            let total: usize = out.iter().map(|x| x.records.len()).sum();
+            assert_eq!(total, 5000, "size {size}");
+            assert!(out.iter().all(|x| x.records.len() <= size));
+            assert_eq!(out.last().and_then(|x| x.cursor), Some(4999), "size {size}");
+            let cursors: Vec<i64> = out.iter().filter_map(|x| x.cursor).collect();
+            assert!(
+                cursors.windows(2).all(|w| w[0] < w[1]),
+                "cursors only move forward"
+            );
+        }
+    }
+
+    #[test]
+    fn deleted_codes_map_to_tables() {
+        assert_eq!(entity_for_deleted_code(9), Some(Entity::Items));
+        assert_eq!(entity_for_deleted_code(2), Some(Entity::Accounts));
+        assert_eq!(
+            entity_for_deleted_code(4),
+            Some(Entity::DocumentAttachments)
+        );
+        assert_eq!(
+            entity_for_deleted_code(13),
+            None,
+            "sales invoices are not kept"
+        );
+        assert!(
+            PLANS.iter().all(|p| !p.select().is_empty()),
+            "every plan has a $select"
+        );
+    }
+}

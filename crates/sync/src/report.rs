@@ -1,0 +1,76 @@
+//! The outcome of one sync run.
+
+use serde::Serialize;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every entity of every division is up to date.
+    Succeeded,
+    /// Some entities failed; the others are up to date.
+    Partial,
+    /// Nothing could be synced.
+    Failed,
+    Cancelled,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Partial => "partial",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What the error means for the user, so a shell can act on it without reading messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorCode {
+    AuthRequired,
+    RateLimited,
+    DailyLimit,
+    Offline,
+    Server,
+    Protocol,
+    Refused,
+    Storage,
+    Cancelled,
+}
+
+/// One entity of one division in a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntityOutcome {
+    pub division: i32,
+    pub entity: String,
+    pub rows_upserted: u64,
+    pub rows_deleted: u64,
+    pub calls: u64,
+    /// Records Exact sent without an ID (dropped).
+    pub skipped: u64,
+    pub error: Option<(ErrorCode, String)>,
+}
+
+/// A finished run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    pub run_id: i64,
+    pub started_ms: i64,
+    pub finished_ms: i64,
+    pub outcome: Outcome,
+    pub entities: Vec<EntityOutcome>,
+    /// A failure before any entity (for example listing the divisions).
+    pub error: Option<(ErrorCode, String)>,
+}
+
+impl RunReport {
+    pub fn calls(&self) -> u64 {
+        self.entities.iter().map(|e| e.calls).sum()
+    }
+
+    pub fn rows_upserted(&self) -> u64 {
+        self.entities.iter().map(|e| e.rows_upserted).sum()
+    }
+}

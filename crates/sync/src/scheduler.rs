@@ -1,0 +1,185 @@
+//! When syncs happen: on an interval, on "sync now", and sooner again after a failure (with
+//! exponential backoff capped by the interval). One run at a time; "cancel" stops the running one.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::{Engine, SyncOptions};
+use crate::progress::ProgressSink;
+use crate::report::{Outcome, RunReport};
+
+/// What the scheduler is doing, for the UI.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SchedulerState {
+    pub running: bool,
+    pub last: Option<RunReport>,
+    /// Runs that failed in a row (drives the backoff).
+    pub consecutive_failures: u32,
+    /// Seconds until the next automatic run, when one is planned.
+    pub next_run_in_s: Option<u64>,
+}
+
+#[derive(Debug)]
+enum Command {
+    SyncNow,
+    Cancel,
+    Configure {
+        options: SyncOptions,
+        interval: Option<Duration>,
+    },
+}
+
+/// A handle to the background scheduler task; dropping every handle stops it.
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    commands: mpsc::Sender<Command>,
+    state: watch::Receiver<SchedulerState>,
+}
+
+/// The first retry after a failure; doubles per failure, never beyond the interval.
+const FIRST_BACKOFF: Duration = Duration::from_secs(60);
+
+impl Scheduler {
+    /// Starts the scheduler on the current tokio runtime. With `interval` `None`, only
+    /// "sync now" starts a run.
+    pub fn spawn(
+        engine: Engine,
+        options: SyncOptions,
+        interval: Option<Duration>,
+        progress: ProgressSink,
+    ) -> Scheduler {
+        let (commands, receiver) = mpsc::channel(16);
+        let (state_tx, state) = watch::channel(SchedulerState::default());
+        tokio::spawn(run_loop(
+            engine, options, interval, progress, receiver, state_tx,
+        ));
+        Scheduler { commands, state }
+    }
+
+    /// Starts a run now (or right after the running one).
+    pub async fn sync_now(&self) {
+        let _ = self.commands.send(Command::SyncNow).await;
+    }
+
+    /// Cancels the running sync, if any.
+    pub async fn cancel(&self) {
+        let _ = self.commands.send(Command::Cancel).await;
+    }
+
+    /// New options and interval, used from the next run.
+    pub async fn configure(&self, options: SyncOptions, interval: Option<Duration>) {
+        let _ = self
+            .commands
+            .send(Command::Configure { options, interval })
+            .await;
+    }
+
+    /// Watches the state.
+    pub fn state(&self) -> watch::Receiver<SchedulerState> {
+        self.state.clone()
+    }
+}
+
+/// How long to wait before the next automatic run.
+pub fn next_delay(interval: Option<Duration>, consecutive_failures: u32) -> Option<Duration> {
+    let interval = interval?;
+    if consecutive_failures == 0 {
+        return Some(interval);
+    }
+    let backoff = FIRST_BACKOFF.saturating_mul(1 << (consecutive_failures - 1).min(16));
+    Some(backoff.min(interval))
+}
+
+async fn run_loop(
+    engine: Engine,
+    mut options: SyncOptions,
+    mut interval: Option<Duration>,
+    progress: ProgressSink,
+    mut commands: mpsc::Receiver<Command>,
+    state: watch::Sender<SchedulerState>,
+) {
+    let mut failures = 0u32;
+    let mut next = next_delay(interval, 0).map(|d| Instant::now() + d);
+    let mut pending_now = false;
+    loop {
+        state.send_modify(|s| {
+            s.next_run_in_s = next.map(|n| n.saturating_duration_since(Instant::now()).as_secs())
+        });
+        if !pending_now {
+            let timer = async {
+                match next {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = timer => {}
+                command = commands.recv() => match command {
+                    None => return,
+                    Some(Command::SyncNow) => {}
+                    Some(Command::Cancel) => continue,
+                    Some(Command::Configure { options: o, interval: i }) => {
+                        options = o;
+                        interval = i;
+                        next = next_delay(interval, failures).map(|d| Instant::now() + d);
+                        continue;
+                    }
+                },
+            }
+        }
+        pending_now = false;
+        state.send_modify(|s| s.running = true);
+        let cancel = CancellationToken::new();
+        let current = options.clone();
+        let run = engine.run(&current, "scheduler", progress.clone(), cancel.clone());
+        tokio::pin!(run);
+        let report = loop {
+            tokio::select! {
+                report = &mut run => break report,
+                command = commands.recv() => match command {
+                    None => cancel.cancel(),
+                    Some(Command::Cancel) => cancel.cancel(),
+                    Some(Command::SyncNow) => pending_now = true,
+                    Some(Command::Configure { options: o, interval: i }) => {
+                        options = o;
+                        interval = i;
+                    }
+                },
+            }
+        };
+        failures = match report.outcome {
+            Outcome::Failed => failures + 1,
+            _ => 0,
+        };
+        next = next_delay(interval, failures).map(|d| Instant::now() + d);
+        state.send_modify(|s| {
+            s.running = false;
+            s.consecutive_failures = failures;
+            s.last = Some(report);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped_by_the_interval() {
+        let hour = Some(Duration::from_secs(3600));
+        assert_eq!(next_delay(hour, 0), Some(Duration::from_secs(3600)));
+        assert_eq!(next_delay(hour, 1), Some(Duration::from_secs(60)));
+        assert_eq!(next_delay(hour, 2), Some(Duration::from_secs(120)));
+        assert_eq!(next_delay(hour, 3), Some(Duration::from_secs(240)));
+        assert_eq!(next_delay(hour, 12), Some(Duration::from_secs(3600)));
+        assert_eq!(
+            next_delay(None, 3),
+            None,
+            "without an interval nothing runs by itself"
+        );
+    }
+}

@@ -1,0 +1,411 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+//! The engine against exact-sim and a real SQLite file: after every sync the cache equals the
+//! simulator's data, with the fewest calls, whatever faults and mutations happened.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use exact_sim::SimConfig;
+use offline_cache::{Cache, Entity};
+use offline_demo::Demo;
+use offline_sync::{
+    CancellationToken, Engine, ErrorCode, Outcome, Phase, ProgressEvent, ProgressSink, RunReport,
+    SyncOptions, ignore_progress,
+};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+struct Harness {
+    demo: Demo,
+    engine: Engine,
+    cache: Arc<Cache>,
+    http: reqwest::Client,
+    _dir: TempDir,
+}
+
+async fn start(config: SimConfig) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = offline_demo::start(config, dir.path()).await.unwrap();
+    let cache = Arc::new(Cache::open(&dir.path().join("cache.sqlite")).unwrap());
+    let engine = Engine::new(
+        demo.client.clone(),
+        Arc::clone(&cache),
+        Arc::clone(&demo.clock),
+    );
+    Harness {
+        demo,
+        engine,
+        cache,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+fn small() -> SimConfig {
+    SimConfig {
+        seed: 7,
+        items: 2_300,
+        accounts: 400,
+        ..SimConfig::default()
+    }
+}
+
+const SYNCED: [Entity; 8] = [
+    Entity::ItemGroups,
+    Entity::Units,
+    Entity::Items,
+    Entity::Accounts,
+    Entity::Contacts,
+    Entity::Addresses,
+    Entity::Documents,
+    Entity::DocumentAttachments,
+];
+
+impl Harness {
+    fn division(&self) -> i32 {
+        self.demo.sim.division_codes()[0]
+    }
+
+    fn options(&self) -> SyncOptions {
+        SyncOptions {
+            divisions: vec![self.division()],
+            ..SyncOptions::default()
+        }
+    }
+
+    async fn run(&self, options: &SyncOptions) -> RunReport {
+        self.engine
+            .run(options, "test", ignore_progress(), CancellationToken::new())
+            .await
+    }
+
+    async fn admin(&self, path: &str, body: Value) -> Value {
+        let url = format!("{}/_sim/{path}", self.demo.sim.base_url());
+        let response = self.http.post(url).json(&body).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path} accepted: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    }
+
+    async fn dump(&self, division: i32, entity: Entity) -> BTreeMap<String, Value> {
+        let url = format!(
+            "{}/_sim/dump?division={division}&entity={entity}",
+            self.demo.sim.base_url()
+        );
+        let rows: Vec<Value> = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        rows.into_iter()
+            .map(|r| (r["ID"].as_str().unwrap().to_owned(), r))
+            .collect()
+    }
+
+    fn cached(&self, division: i32, entity: Entity) -> BTreeMap<String, Value> {
+        let mut rows = BTreeMap::new();
+        self.cache
+            .export(division, entity, &mut |json| {
+                let value: Value = serde_json::from_str(json).unwrap();
+                rows.insert(value["ID"].as_str().unwrap().to_owned(), value);
+                Ok(())
+            })
+            .unwrap();
+        rows
+    }
+
+    /// The cache holds exactly the simulator's records, every property verbatim.
+    async fn assert_equal(&self, division: i32) {
+        for entity in SYNCED {
+            let source = self.dump(division, entity).await;
+            let cached = self.cached(division, entity);
+            assert_eq!(
+                cached.len(),
+                source.len(),
+                "{entity}: row count of cache vs simulator"
+            );
+            for (id, row) in &source {
+                let mine = cached
+                    .get(id)
+                    .unwrap_or_else(|| panic!("{entity} {id} is missing from the cache"));
+                assert_eq!(mine, row, "{entity} {id} differs from the simulator");
+            }
+        }
+    }
+}
+
+fn outcome<'a>(report: &'a RunReport, entity: &str) -> &'a offline_sync::EntityOutcome {
+    report
+        .entities
+        .iter()
+        .find(|e| e.entity == entity)
+        .unwrap_or_else(|| panic!("no outcome for {entity}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_equals_the_simulator_with_the_fewest_calls() {
+    let h = start(small()).await;
+    let report = h.run(&h.options()).await;
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    h.assert_equal(h.division()).await;
+    // Sync endpoints page 1 000 rows: the floor is ⌈rows / 1000⌉ calls (one for an empty set).
+    for entity in [
+        "Items",
+        "Accounts",
+        "Contacts",
+        "Addresses",
+        "Documents",
+        "DocumentAttachments",
+    ] {
+        let e = outcome(&report, entity);
+        let floor = e.rows_upserted.div_ceil(1000).max(1);
+        assert_eq!(
+            e.calls, floor,
+            "{entity}: {} rows in {} calls",
+            e.rows_upserted, e.calls
+        );
+    }
+    assert_eq!(outcome(&report, "Items").rows_upserted, 2_300);
+
+    // Nothing changed: one call per entity, nothing written.
+    let again = h.run(&h.options()).await;
+    assert_eq!(again.outcome, Outcome::Succeeded);
+    for e in again
+        .entities
+        .iter()
+        .filter(|e| e.entity != "ItemGroups" && e.entity != "Units")
+    {
+        assert_eq!(
+            (e.calls, e.rows_upserted),
+            (1, 0),
+            "{}: a no-change sync reads one empty page",
+            e.entity
+        );
+    }
+    let runs = h.cache.runs(10).unwrap();
+    assert_eq!(runs.len(), 2, "both runs are recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_sync_applies_inserts_updates_and_deletions() {
+    let h = start(small()).await;
+    h.run(&h.options()).await;
+    let d = h.division();
+    h.admin(
+        "mutate",
+        json!({"division": d, "entity": "Items", "insert": 5, "update": 7, "delete": 3}),
+    )
+    .await;
+    h.admin(
+        "mutate",
+        json!({"division": d, "entity": "Accounts", "update": 4, "delete": 2}),
+    )
+    .await;
+    h.admin(
+        "mutate",
+        json!({"division": d, "entity": "Contacts", "insert": 3, "delete": 1}),
+    )
+    .await;
+    h.admin(
+        "mutate",
+        json!({"division": d, "entity": "DocumentAttachments", "delete": 2}),
+    )
+    .await;
+    let report = h.run(&h.options()).await;
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    assert_eq!(
+        outcome(&report, "Items").rows_upserted,
+        12,
+        "5 inserted + 7 updated items"
+    );
+    assert_eq!(outcome(&report, "Items").calls, 1);
+    assert_eq!(
+        outcome(&report, "Deleted").rows_deleted,
+        8,
+        "3 items, 2 accounts, 1 contact, 2 attachments"
+    );
+    h.assert_equal(d).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_batches_and_several_divisions_give_the_same_cache() {
+    let h = start(SimConfig {
+        divisions: 2,
+        items: 1_500,
+        accounts: 200,
+        ..small()
+    })
+    .await;
+    let divisions = h.demo.sim.division_codes();
+    let options = SyncOptions {
+        divisions: divisions.clone(),
+        batch_size: 333,
+        ..SyncOptions::default()
+    };
+    let report = h.run(&options).await;
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    for d in divisions {
+        h.assert_equal(d).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_refresh_sweeps_rows_that_vanished() {
+    let h = start(small()).await;
+    h.run(&h.options()).await;
+    // A row Exact no longer has (its deletion fell out of the two-month Deleted log).
+    let ghost = json!({"ID": "00000000-0000-0000-0000-00000000abcd", "Timestamp": 5, "Code": "GHOST", "Description": "gone"});
+    let ghost = exact_api::Record(ghost.as_object().unwrap().clone());
+    h.cache
+        .apply_upserts(h.division(), Entity::Items, &[ghost], None, None)
+        .unwrap();
+    assert_eq!(h.cached(h.division(), Entity::Items).len(), 2_301);
+    let report = h
+        .run(&SyncOptions {
+            incremental: false,
+            ..h.options()
+        })
+        .await;
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert!(
+        outcome(&report, "Items").rows_deleted >= 1,
+        "the vanished row is swept"
+    );
+    h.assert_equal(h.division()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_entity_does_not_stop_the_others() {
+    let h = start(small()).await;
+    h.admin("faults", json!({"rules": [{"path": "sync/CRM/Contacts", "kind": "status", "status": 400, "count": 1}]})).await;
+    let report = h.run(&h.options()).await;
+    assert_eq!(report.outcome, Outcome::Partial);
+    let contacts = outcome(&report, "Contacts");
+    let (code, message) = contacts.error.clone().expect("contacts failed");
+    assert_eq!(code, ErrorCode::Refused);
+    assert!(!message.is_empty(), "Exact's message is kept");
+    assert!(
+        outcome(&report, "Addresses").error.is_none(),
+        "later entities still sync"
+    );
+    let status = h.cache.status().unwrap();
+    let contacts_status = status.iter().find(|s| s.entity == "Contacts").unwrap();
+    assert!(
+        contacts_status.last_error.is_some(),
+        "the error is recorded for the status view"
+    );
+    // The next run picks the failed entity up.
+    let next = h.run(&h.options()).await;
+    assert_eq!(next.outcome, Outcome::Succeeded);
+    h.assert_equal(h.division()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_faults_are_survived_and_the_cache_still_equals() {
+    let h = start(SimConfig {
+        time_scale: 50.0,
+        ..small()
+    })
+    .await;
+    h.admin(
+        "faults",
+        json!({"rules": [
+            {"path": "sync/", "kind": "status", "status": 503, "rate": 0.2, "count": 4},
+            {"path": "sync/", "kind": "truncate", "rate": 0.2, "count": 2},
+            {"path": "sync/", "kind": "malformed", "rate": 0.2, "count": 2},
+            {"path": "sync/", "kind": "burst429", "rate": 0.2, "count": 2},
+            {"path": "sync/", "kind": "reset", "rate": 0.2, "count": 2}
+        ]}),
+    )
+    .await;
+    let report = h.run(&h.options()).await;
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    h.assert_equal(h.division()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_sync_resumes_to_an_equal_cache() {
+    let h = start(SimConfig {
+        items: 6_000,
+        latency: std::time::Duration::from_millis(40),
+        ..small()
+    })
+    .await;
+    let cancel = CancellationToken::new();
+    let events: Arc<Mutex<Vec<ProgressEvent>>> = Arc::default();
+    let sink: ProgressSink = {
+        let cancel = cancel.clone();
+        let events = Arc::clone(&events);
+        Arc::new(move |e: ProgressEvent| {
+            if e.entity == "Items" && e.pages >= 2 {
+                cancel.cancel();
+            }
+            events.lock().unwrap().push(e);
+        })
+    };
+    let report = h.engine.run(&h.options(), "test", sink, cancel).await;
+    assert_eq!(report.outcome, Outcome::Cancelled);
+    let partial = h.cached(h.division(), Entity::Items).len();
+    assert!(
+        partial > 0 && partial < 6_000,
+        "part of the items were committed before the cancel: {partial}"
+    );
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e.phase == Phase::Fetching),
+        "progress was reported"
+    );
+    let resumed = h.run(&h.options()).await;
+    assert_eq!(resumed.outcome, Outcome::Succeeded);
+    assert!(
+        outcome(&resumed, "Items").calls < 7,
+        "the resumed run continues from the cursor"
+    );
+    h.assert_equal(h.division()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_sign_in_stops_the_division_cleanly() {
+    // The client waits for Exact's 570 s rule before refreshing after a 401; let time run fast.
+    let h = start(SimConfig {
+        time_scale: 500.0,
+        ..small()
+    })
+    .await;
+    h.admin(
+        "faults",
+        json!({"rules": [{"path": "sync/Logistics/Items", "kind": "revoke_grant", "count": 1}]}),
+    )
+    .await;
+    let report = h.run(&h.options()).await;
+    assert_eq!(
+        report.outcome,
+        Outcome::Partial,
+        "item groups and units synced before: {report:#?}"
+    );
+    assert_eq!(
+        outcome(&report, "Items").error.as_ref().map(|e| e.0),
+        Some(ErrorCode::AuthRequired)
+    );
+    let accounts = outcome(&report, "Accounts").error.clone();
+    assert_eq!(
+        accounts.map(|e| e.0),
+        Some(ErrorCode::AuthRequired),
+        "the rest is skipped for the same reason"
+    );
+    assert_eq!(
+        outcome(&report, "Accounts").calls,
+        0,
+        "no call is wasted after a broken sign-in"
+    );
+}
