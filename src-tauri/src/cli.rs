@@ -1,0 +1,169 @@
+//! Command-line parsing and dispatch.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use exact_api::Region;
+
+use crate::commands;
+
+/// Exact Offline keeps an offline copy of your Exact Online data.
+#[derive(Debug, Parser)]
+#[command(name = "exact-offline", version, about)]
+pub struct Cli {
+    /// Folder for the cache, settings and tokens (default: the platform's data folder).
+    #[arg(long, global = true, env = "EXACT_OFFLINE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in to Exact Online with your app registration (prints the URL to open).
+    Login(LoginArgs),
+    /// Bring the offline copy up to date.
+    Sync(SyncArgs),
+    /// Show what the offline copy holds, per division and entity.
+    Status(StatusArgs),
+    /// Write an entity's records as CSV or JSON lines.
+    Export(ExportArgs),
+}
+
+/// Which Exact Online instance to talk to.
+#[derive(Debug, Clone, Args)]
+pub struct Instance {
+    /// Exact Online region: nl, be, de, fr, es, co.uk, com.
+    #[arg(long, conflicts_with = "base_url")]
+    pub region: Option<Region>,
+    /// Base URL of the instance (overrides --region), e.g. a simulator's.
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+impl Instance {
+    pub fn base_url(&self) -> Option<String> {
+        self.base_url
+            .clone()
+            .or_else(|| self.region.map(|r| r.base_url().to_owned()))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub instance: Instance,
+    /// Client id of your app in the Exact App Center.
+    #[arg(long)]
+    pub client_id: String,
+    /// Client secret of that app.
+    #[arg(long, env = "EXACT_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: String,
+    /// The redirect URI registered for the app (must be http:// on 127.0.0.1 or localhost).
+    #[arg(long, default_value = "http://127.0.0.1:8765/callback")]
+    pub redirect_uri: String,
+    /// Divisions to sync (repeatable); default: the current division.
+    #[arg(long = "division")]
+    pub divisions: Vec<i32>,
+    /// Minutes to wait for the browser sign-in.
+    #[arg(long, default_value_t = 10)]
+    pub timeout_minutes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub instance: Instance,
+    /// Sync the built-in demo company instead of a real account.
+    #[arg(long)]
+    pub demo: bool,
+    /// Divisions to sync (repeatable); default: those chosen at login.
+    #[arg(long = "division")]
+    pub divisions: Vec<i32>,
+    /// Records per transaction.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub batch_size: u32,
+    /// Forget the cursors and read everything again (removes rows Exact no longer has).
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Show the demo company's copy.
+    #[arg(long)]
+    pub demo: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Items, ItemGroups, Units, Accounts, Contacts, Addresses, Documents, DocumentAttachments.
+    #[arg(long)]
+    pub entity: String,
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+    /// Only this division (default: every division in the copy).
+    #[arg(long)]
+    pub division: Option<i32>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Export the demo company's copy.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// Parses the command line, runs the command, and turns errors into a message and exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let data_dir = crate::config::data_dir(cli.data_dir.as_deref())?;
+        match cli.command {
+            Some(Command::Login(args)) => commands::login::run(&data_dir, args).await,
+            Some(Command::Sync(args)) => commands::sync::run(&data_dir, args).await,
+            Some(Command::Status(args)) => commands::status::run(&data_dir, &args),
+            Some(Command::Export(args)) => commands::export::run(&data_dir, &args),
+            None => commands::sync::run_default(&data_dir).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        // A closed pipe (`... | head`) is the reader's choice, not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! `exact-offline sync`: one run of the engine with a progress bar per division and entity, a
+//! summary table, and a non-zero exit code when anything failed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use exact_api::{SharedClock, SystemClock};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use offline_cache::Cache;
+use offline_sync::{
+    CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink, RunReport, SyncOptions,
+};
+
+use crate::cli::{Instance, SyncArgs};
+use crate::config::{Connection, cache_path, demo_dir};
+
+/// Without a subcommand (and until the window exists): a headless sync of the demo company.
+pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
+    eprintln!(
+        "Exact Offline: no window yet, so here is a headless sync of the built-in demo company."
+    );
+    let args = SyncArgs {
+        instance: Instance {
+            region: None,
+            base_url: None,
+        },
+        demo: true,
+        divisions: Vec::new(),
+        batch_size: 1000,
+        full: false,
+    };
+    let code = run(data_dir, args).await?;
+    eprintln!(
+        "Browse it with `exact-offline status --demo` or `exact-offline export --demo --entity Items`."
+    );
+    Ok(code)
+}
+
+pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
+    // Keeps the demo company alive for the whole run.
+    let mut _demo = None;
+    let (dir, client, clock, divisions): (_, _, SharedClock, Vec<i32>) = if args.demo {
+        let dir = demo_dir(data_dir);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let demo = offline_demo::start(offline_demo::demo_company(), &dir).await?;
+        eprintln!(
+            "Demo company (simulated Exact Online) running at {}",
+            demo.sim.base_url()
+        );
+        let divisions = if args.divisions.is_empty() {
+            demo.sim.division_codes()
+        } else {
+            args.divisions.clone()
+        };
+        let (client, clock) = (demo.client.clone(), Arc::clone(&demo.clock));
+        _demo = Some(demo);
+        (dir, client, clock, divisions)
+    } else {
+        let Some(mut connection) = Connection::load(data_dir)? else {
+            bail!(
+                "not signed in yet: run `exact-offline login --region nl --client-id ID --client-secret SECRET`, or try `exact-offline sync --demo`"
+            );
+        };
+        if let Some(base) = args.instance.base_url() {
+            connection.base_url = base;
+        }
+        let client = connection.client(data_dir).await?;
+        let divisions = if args.divisions.is_empty() {
+            connection.divisions.clone()
+        } else {
+            args.divisions.clone()
+        };
+        (
+            data_dir.to_path_buf(),
+            client,
+            Arc::new(SystemClock) as SharedClock,
+            divisions,
+        )
+    };
+    let cache_file = cache_path(&dir);
+    let cache = Arc::new(
+        tokio::task::spawn_blocking(move || Cache::open(&cache_file))
+            .await
+            .context("cache task failed")??,
+    );
+    let engine = Engine::new(client, cache, clock);
+    let options = SyncOptions {
+        divisions,
+        batch_size: args.batch_size as usize,
+        incremental: true,
+        full: args.full,
+    };
+
+    let cancel = CancellationToken::new();
+    let on_interrupt = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "\nCancelling; committed work is kept and the next sync continues from there."
+            );
+            on_interrupt.cancel();
+        }
+    });
+    let bars = Bars::new();
+    let report = engine.run(&options, "cli", bars.sink(), cancel).await;
+    bars.clear();
+    print_summary(&report)?;
+    Ok(if report.outcome == Outcome::Succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One spinner per division and entity, drawn on standard error (hidden when it is not a terminal).
+#[derive(Clone)]
+struct Bars {
+    multi: MultiProgress,
+    bars: Arc<Mutex<HashMap<(i32, String), ProgressBar>>>,
+}
+
+impl Bars {
+    fn new() -> Self {
+        Bars {
+            multi: MultiProgress::new(),
+            bars: Arc::default(),
+        }
+    }
+
+    fn sink(&self) -> ProgressSink {
+        let this = self.clone();
+        Arc::new(move |event: ProgressEvent| this.show(&event))
+    }
+
+    fn show(&self, e: &ProgressEvent) {
+        let mut bars = self.bars.lock().unwrap_or_else(|p| p.into_inner());
+        let bar = bars
+            .entry((e.division, e.entity.clone()))
+            .or_insert_with(|| {
+                let bar = self.multi.add(ProgressBar::new_spinner());
+                let style = ProgressStyle::with_template("{prefix:>28} {spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
+                bar.set_style(style);
+                bar.set_prefix(format!("{} {}", e.division, e.entity));
+                bar
+            });
+        let rate = e
+            .rate
+            .map_or_else(String::new, |r| format!(", {r:.0} rows/s"));
+        let limit = e
+            .minutely_remaining
+            .map_or_else(String::new, |m| format!(", {m} calls left this minute"));
+        match e.phase {
+            Phase::Waiting => bar.set_message("waiting"),
+            Phase::Fetching | Phase::Deleting => {
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar.set_message(format!("{} rows, {} calls{rate}{limit}", e.rows, e.calls));
+            }
+            Phase::Done => {
+                bar.finish_with_message(format!("done: {} rows, {} calls", e.rows, e.calls))
+            }
+            Phase::Failed => {
+                bar.finish_with_message(format!("failed: {}", e.error.as_deref().unwrap_or("?")))
+            }
+            Phase::Skipped => bar.finish_with_message("skipped"),
+        }
+    }
+
+    fn clear(&self) {
+        let _ = self.multi.clear();
+    }
+}
+
+fn print_summary(report: &RunReport) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:>9}  {:<20} {:>9} {:>9} {:>7}  result",
+        "division", "entity", "upserted", "deleted", "calls"
+    )?;
+    for e in &report.entities {
+        let result = match &e.error {
+            None => "ok".to_owned(),
+            Some((code, message)) => format!("{code:?}: {message}"),
+        };
+        writeln!(
+            out,
+            "{:>9}  {:<20} {:>9} {:>9} {:>7}  {result}",
+            e.division, e.entity, e.rows_upserted, e.rows_deleted, e.calls
+        )?;
+    }
+    if let Some((code, message)) = &report.error {
+        writeln!(out, "The sync could not start ({code:?}): {message}")?;
+    }
+    let seconds = (report.finished_ms - report.started_ms) as f64 / 1000.0;
+    writeln!(
+        out,
+        "Run #{}: {} in {seconds:.1} s, {} rows, {} calls.",
+        report.run_id,
+        report.outcome.as_str(),
+        report.rows_upserted(),
+        report.calls()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! exact-offline: the application binary. Today it is the headless command line (login, sync,
+//! status, export) over the engine crates; the Tauri window arrives with issue #5 and will sit
+//! beside these commands, which keep working without a display.
+//!
+//! The shell only adapts: it reads flags and settings, calls one engine function, and prints the
+//! result. No SQL and no HTTP live here.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,0 +1,213 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+//! The `exact-offline` binary as a user runs it: demo sync, status, export, and a real sign-in
+//! through the loopback redirect against a simulator in another process's view.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn exe() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_exact-offline"));
+    command
+        .env("EXACT_OFFLINE_TOKEN_STORE", "file")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn run(dir: &std::path::Path, args: &[&str]) -> Output {
+    let output = exe()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "exact-offline {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn status_rows(dir: &std::path::Path, demo: bool, entity: &str) -> u64 {
+    let mut args = vec!["status", "--json"];
+    if demo {
+        args.push("--demo");
+    }
+    let status: Value = serde_json::from_slice(&run(dir, &args).stdout).unwrap();
+    status["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity"] == entity)
+        .map(|e| e["rows"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn demo_sync_status_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let sync = run(dir.path(), &["sync", "--demo"]);
+    let summary = String::from_utf8_lossy(&sync.stdout);
+    assert!(
+        summary.contains("succeeded"),
+        "the summary names the outcome:\n{summary}"
+    );
+    let items = status_rows(dir.path(), true, "Items");
+    assert_eq!(items, 5_000, "two demo divisions of 2 500 items each");
+
+    let jsonl = run(
+        dir.path(),
+        &["export", "--demo", "--entity", "Items", "--format", "jsonl"],
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&jsonl.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, items, "one line per item");
+    assert_eq!(
+        lines[0].as_object().unwrap().len(),
+        115,
+        "every property of the sync endpoint"
+    );
+
+    let csv = run(
+        dir.path(),
+        &[
+            "export", "--demo", "--entity", "accounts", "--format", "csv",
+        ],
+    );
+    let text = String::from_utf8_lossy(&csv.stdout);
+    let header = text.lines().next().unwrap();
+    assert_eq!(
+        header.split(',').count(),
+        165,
+        "one column per account property"
+    );
+    assert_eq!(
+        text.lines().count() as u64,
+        1 + status_rows(dir.path(), true, "Accounts")
+    );
+
+    // A second sync changes nothing and says so.
+    let again = run(dir.path(), &["sync", "--demo"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("succeeded"));
+    assert_eq!(status_rows(dir.path(), true, "Items"), items);
+}
+
+#[test]
+fn sync_without_sign_in_explains_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = exe()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("sync")
+        .output()
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "nothing to sync without a sign-in"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("exact-offline login") && stderr.contains("--demo"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_through_the_loopback_redirect_then_sync() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let app = exact_sim::AppRegistration {
+        client_id: "cli-test".into(),
+        client_secret: "cli-secret".into(),
+        redirect_uri: redirect.clone(),
+    };
+    let config = exact_sim::SimConfig {
+        items: 1_200,
+        accounts: 150,
+        app,
+        ..Default::default()
+    };
+    let sim = exact_sim::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    let mut login = exe()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "login",
+            "--base-url",
+            sim.base_url(),
+            "--client-id",
+            "cli-test",
+            "--redirect-uri",
+            &redirect,
+        ])
+        .env("EXACT_CLIENT_SECRET", "cli-secret")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(login.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let authorize = first.trim().to_owned();
+    assert!(
+        authorize.starts_with(sim.base_url()) && authorize.contains("/api/oauth2/auth?"),
+        "{authorize}"
+    );
+
+    // The browser: consent (automatic in the simulator), then follow the redirect.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let consent = browser.get(&authorize).send().await.unwrap();
+    let location = consent.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&redirect));
+    let page = browser
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Signed in"), "{page}");
+    let status = tokio::task::spawn_blocking(move || login.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "login: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(
+        dir.path().join("tokens.json").exists(),
+        "tokens are stored (file store forced)"
+    );
+
+    let path = dir.path().to_path_buf();
+    let synced = tokio::task::spawn_blocking(move || run(&path, &["sync"]))
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&synced.stdout).contains("succeeded"));
+    let path = dir.path().to_path_buf();
+    let items = tokio::task::spawn_blocking(move || status_rows(&path, false, "Items"))
+        .await
+        .unwrap();
+    assert_eq!(
+        items, 1_200,
+        "the current division's items are in the cache"
+    );
+}
