@@ -134,6 +134,28 @@ pub struct Advance {
     pub ms: i64,
 }
 
+/// Body of `POST /_sim/divisions/move`.
+#[derive(Debug, Deserialize)]
+pub struct MoveDivision {
+    pub division: i32,
+}
+
+/// `POST /_sim/divisions/move {"division":D}`: the division moves to another database, so its
+/// `DivisionMoveDate` becomes now.
+pub async fn move_division(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<MoveDivision>(&body) {
+        Ok(m) => {
+            let now = app.now_ms();
+            if app.data_mut().move_division(m.division, now) {
+                Json(json!({"division": m.division, "moved_ms": now})).into_response()
+            } else {
+                bad_request(format!("unknown division {}", m.division))
+            }
+        }
+        Err(e) => bad_request(format!("move body is invalid: {e}")),
+    }
+}
+
 /// `POST /_sim/clock/advance {"ms":N}`: jumps the sim clock forward.
 pub async fn advance_clock(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response {
     match serde_json::from_slice::<Advance>(&body) {

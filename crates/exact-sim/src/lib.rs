@@ -277,6 +277,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/_sim/dump", get(admin::dump))
         .route("/_sim/clock", get(admin::clock))
         .route("/_sim/clock/advance", post(admin::advance_clock))
+        .route("/_sim/divisions/move", post(admin::move_division))
         .fallback(gateway::dispatch)
         .with_state(app)
 }

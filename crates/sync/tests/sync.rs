@@ -409,3 +409,55 @@ async fn a_broken_sign_in_stops_the_division_cleanly() {
         "no call is wasted after a broken sign-in"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_division_is_resynced_in_full() {
+    let h = start(small()).await;
+    h.run(&h.options()).await;
+    let quiet = h.run(&h.options()).await;
+    assert_eq!(outcome(&quiet, "Items").calls, 1, "nothing changed yet");
+    h.admin("divisions/move", json!({"division": h.division()}))
+        .await;
+    let moved = h.run(&h.options()).await;
+    assert_eq!(moved.outcome, Outcome::Succeeded, "{moved:#?}");
+    let items = outcome(&moved, "Items");
+    assert_eq!(
+        (items.rows_upserted, items.calls),
+        (2_300, 3),
+        "every item is read again after a move"
+    );
+    h.assert_equal(h.division()).await;
+    let after = h.run(&h.options()).await;
+    assert_eq!(
+        outcome(&after, "Items").calls,
+        1,
+        "the move is remembered: no second full resync"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_runs_on_demand_and_reports_its_state() {
+    let h = start(small()).await;
+    let scheduler =
+        offline_sync::Scheduler::spawn(h.engine.clone(), h.options(), None, ignore_progress());
+    let mut state = scheduler.state();
+    assert!(
+        state.borrow().last.is_none() && state.borrow().next_run_in_s.is_none(),
+        "no interval: nothing planned"
+    );
+    scheduler.sync_now().await;
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            state.changed().await.unwrap();
+            let s = state.borrow().clone();
+            if !s.running && s.last.is_some() {
+                return s;
+            }
+        }
+    })
+    .await
+    .expect("the run finishes");
+    assert_eq!(finished.last.unwrap().outcome, Outcome::Succeeded);
+    assert_eq!(finished.consecutive_failures, 0);
+    h.assert_equal(h.division()).await;
+}

@@ -179,8 +179,26 @@ impl Dataset {
     /// Every property of system/Divisions.
     pub fn division_record(&self, code: i32) -> Option<Record> {
         let first = self.divisions.first().map(|d| d.div.code);
-        self.division(code)
-            .map(|d| divisions::record(&d.div, Some(code) == first))
+        self.division(code).map(|d| {
+            let mut record = divisions::record(&d.div, Some(code) == first);
+            if let Some(moved) = d.moved_ms {
+                record.insert("DivisionMoveDate".into(), exact_date(moved));
+            }
+            record
+        })
+    }
+
+    /// Marks the division as moved to another database at `now_ms` (sim clock, UTC): its
+    /// `DivisionMoveDate` changes, which tells a client to resync it in full. Timestamps are not
+    /// renumbered. Returns false for an unknown division.
+    pub fn move_division(&mut self, code: i32, now_ms: i64) -> bool {
+        match self.divisions.iter_mut().find(|d| d.div.code == code) {
+            Some(d) => {
+                d.moved_ms = Some(now_ms);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Every property of current/Me.

@@ -48,6 +48,8 @@ pub struct DivisionData {
     pub deleted: BTreeMap<i64, Record>,
     /// Pictures of changed rows: picture ID → (entity, slot).
     pub pictures: HashMap<String, (Entity, u64)>,
+    /// When the division was last moved to another database (`DivisionMoveDate`), UTC ms.
+    pub moved_ms: Option<i64>,
 }
 
 fn generate(row: &Row, rec: &mut impl Sink) {
@@ -78,6 +80,7 @@ impl DivisionData {
             next_ts,
             deleted: BTreeMap::new(),
             pictures: HashMap::new(),
+            moved_ms: None,
         }
     }
 
