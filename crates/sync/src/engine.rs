@@ -545,13 +545,12 @@ impl Engine {
         progress: &ProgressSink,
         cancel: &CancellationToken,
     ) -> Result<(), Failure> {
-        let since = self
-            .db(move |c| c.cursor(division, DELETED_CURSOR))
-            .await?
-            .unwrap_or(1);
+        let stored = self.db(move |c| c.cursor(division, DELETED_CURSOR)).await?;
+        let since = stored.unwrap_or(1);
         let mut pager = self
             .client
             .sync(division, "sync/Deleted", &deleted_select(), since);
+        let mut moved = false;
         let started = std::time::Instant::now();
         let result = async {
             loop {
@@ -559,7 +558,15 @@ impl Engine {
                     _ = cancel.cancelled() => return Err(cancelled()),
                     page = pager.next_page() => page?,
                 };
-                let Some(page) = page else { return Ok(()) };
+                let Some(page) = page else {
+                    // The log was read to its end: note when, even with nothing new, so that a
+                    // quiet division is not mistaken for one offline longer than the log keeps.
+                    if let (Some(cursor), false) = (stored, moved) {
+                        self.db(move |c| c.apply_deletions(division, &[], cursor))
+                            .await?;
+                    }
+                    return Ok(());
+                };
                 let Some(cursor) = page.records.iter().filter_map(Record::timestamp).max() else {
                     continue;
                 };
@@ -577,6 +584,7 @@ impl Engine {
                     .db(move |c| c.apply_deletions(division, &targets, cursor))
                     .await? as u64;
                 tally.pages += 1;
+                moved = true;
                 emit(
                     progress,
                     division,

@@ -461,3 +461,42 @@ async fn the_scheduler_runs_on_demand_and_reports_its_state() {
     assert_eq!(finished.consecutive_failures, 0);
     h.assert_equal(h.division()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_log_older_than_exact_keeps_forces_a_full_resync() {
+    let h = start(small()).await;
+    h.admin(
+        "mutate",
+        json!({"division": h.division(), "entity": "Items", "delete": 1}),
+    )
+    .await;
+    h.run(&h.options()).await;
+    // A quiet run still notes that the Deleted log was read, so it is not considered stale.
+    let quiet = h.run(&h.options()).await;
+    assert_eq!(outcome(&quiet, "Items").calls, 1);
+    // The same cache seen 61 days later: the Deleted log no longer covers the gap.
+    let later: exact_api::SharedClock = Arc::new(exact_api::ScaledClock::new(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+            + 61 * 24 * 3_600_000,
+        1.0,
+    ));
+    let engine = Engine::new(h.demo.client.clone(), Arc::clone(&h.cache), later);
+    let report = engine
+        .run(
+            &h.options(),
+            "test",
+            ignore_progress(),
+            CancellationToken::new(),
+        )
+        .await;
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    assert_eq!(
+        outcome(&report, "Items").rows_upserted,
+        2_299,
+        "every remaining item is read again"
+    );
+    h.assert_equal(h.division()).await;
+}
