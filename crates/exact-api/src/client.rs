@@ -458,6 +458,13 @@ impl Pager {
             .get_page(Some(self.division), &url, &self.options)
             .await?;
         self.pages += 1;
+        if page.next.as_deref() == Some(url.as_str()) {
+            // Following it would loop until the daily budget is gone.
+            return Err(Error::Protocol(format!(
+                "page {} links to itself as the next page",
+                self.pages
+            )));
+        }
         self.next = page.next.clone();
         Ok(Some(page))
     }

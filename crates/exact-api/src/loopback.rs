@@ -67,11 +67,23 @@ impl Loopback {
                 .map_err(|e| Error::Network(e.to_string()))?;
             let mut buffer = vec![0u8; 16 * 1024];
             let mut filled = 0;
-            while filled < buffer.len() && !buffer[..filled].windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut buffer[filled..]).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => filled += n,
+            // A browser may open a connection and send nothing (a speculative preconnect): give
+            // each connection a few seconds, then move on to the next one.
+            let read_head = async {
+                while filled < buffer.len()
+                    && !buffer[..filled].windows(4).any(|w| w == b"\r\n\r\n")
+                {
+                    match socket.read(&mut buffer[filled..]).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => filled += n,
+                    }
                 }
+            };
+            if tokio::time::timeout(std::time::Duration::from_secs(5), read_head)
+                .await
+                .is_err()
+            {
+                continue;
             }
             let head = String::from_utf8_lossy(&buffer[..filled]);
             let target = head

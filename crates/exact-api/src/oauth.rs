@@ -223,12 +223,11 @@ fn classify(e: OAuthRequestError) -> TokenError {
             }
         }
         RequestTokenError::Request(e) => TokenError::Transient(Error::Network(e.to_string())),
-        RequestTokenError::Parse(e, body) => {
-            let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
-            TokenError::Transient(Error::Protocol(format!(
-                "token answer not understood ({e}): {shown}"
-            )))
-        }
+        // The body is never shown: a 2xx answer that failed to parse may still hold tokens.
+        RequestTokenError::Parse(e, body) => TokenError::Transient(Error::Protocol(format!(
+            "the token answer ({} bytes) was not understood: {e}",
+            body.len()
+        ))),
         RequestTokenError::Other(text) => TokenError::Transient(Error::Protocol(text)),
     }
 }

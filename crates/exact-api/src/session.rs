@@ -4,7 +4,10 @@
 //! - one refresh at a time: in-process through the `current` mutex (single flight), across
 //!   processes through [`RefreshLock`]; after taking the lock the stored set is re-read, because
 //!   another process may have refreshed in the meantime;
-//! - the new token set is persisted before its access token is handed out;
+//! - the new token set is persisted before its access token is handed out, by a task that runs
+//!   to completion even when the caller is cancelled; if the store refuses it, it goes to a rescue
+//!   file next to the lock and is put back on the next load;
+//! - whether a refresh token has expired is Exact's call (its lifetime varies), not ours;
 //! - a refresh happens only in the last 30 s of the 600 s token life, or after a 401 (waiting, if
 //!   needed, until Exact's 570 s rule allows it);
 //! - a dead chain becomes [`Error::AuthRequired`], never a retry loop.
@@ -14,10 +17,10 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
-use crate::clock::{SharedClock, to_utc};
+use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::oauth::{OAuth, TokenError};
-use crate::tokens::{RefreshLock, TokenSet, TokenStore};
+use crate::tokens::{FileTokenStore, RefreshLock, TokenSet, TokenStore};
 
 /// Refresh when less than this is left of the access token's life.
 const REFRESH_WINDOW_MS: i64 = 30_000;
@@ -140,7 +143,7 @@ impl Session {
         current: &mut Option<TokenSet>,
         rejected: Option<&str>,
     ) -> Result<String> {
-        let _lock = self.lock().await?;
+        let lock = self.lock().await?;
         let stored = self.load().await?.ok_or_else(not_signed_in)?;
         let now = self.clock.now_ms();
         let replaced_elsewhere = current
@@ -155,14 +158,92 @@ impl Session {
             *current = Some(stored);
             return Ok(token);
         }
-        if now >= stored.refresh_expires_at_ms {
-            return Err(Error::AuthRequired {
-                reason: format!(
-                    "the refresh token expired unused on {}",
-                    to_utc(stored.refresh_expires_at_ms)
-                ),
-            });
+        // The rotation runs as its own task: if the caller is cancelled (a sync stopped mid-call),
+        // the refresh still completes and the new tokens are still stored. Dropping the answer of
+        // a refresh Exact has already performed would kill the chain.
+        let rotation = Rotation {
+            oauth: self.oauth.clone(),
+            store: Arc::clone(&self.store),
+            clock: Arc::clone(&self.clock),
+            rescue: self.rescue_path(),
+        };
+        let task = tokio::spawn(async move {
+            let _lock = lock;
+            rotation.run(stored).await
+        });
+        match task.await {
+            Ok(Ok(fresh)) => {
+                let token = fresh.access_token.clone();
+                *current = Some(fresh);
+                Ok(token)
+            }
+            Ok(Err(e)) => {
+                if matches!(e, Error::AuthRequired { .. }) {
+                    *current = None;
+                }
+                Err(e)
+            }
+            Err(e) => Err(Error::TokenStore(format!(
+                "the token refresh task failed: {e}"
+            ))),
         }
+    }
+
+    /// Where a rotated token set goes when the store refuses it, so that it is not lost.
+    fn rescue_path(&self) -> PathBuf {
+        self.lock_path.with_file_name("tokens.rescue.json")
+    }
+
+    async fn lock(&self) -> Result<RefreshLock> {
+        let path = self.lock_path.clone();
+        blocking(move || RefreshLock::acquire(&path)).await
+    }
+
+    async fn load(&self) -> Result<Option<TokenSet>> {
+        let store = Arc::clone(&self.store);
+        let rescue = self.rescue_path();
+        blocking(move || {
+            let stored = store.load()?;
+            // A set rescued after a failed save is newer than the store's: put it back.
+            let rescued = FileTokenStore::new(&rescue).load().ok().flatten();
+            match rescued {
+                Some(r)
+                    if stored
+                        .as_ref()
+                        .is_none_or(|s| r.issued_at_ms > s.issued_at_ms) =>
+                {
+                    if store.save(&r).is_ok() {
+                        let _ = std::fs::remove_file(&rescue);
+                    }
+                    Ok(Some(r))
+                }
+                Some(_) => {
+                    let _ = std::fs::remove_file(&rescue);
+                    Ok(stored)
+                }
+                None => Ok(stored),
+            }
+        })
+        .await
+    }
+
+    async fn save(&self, tokens: &TokenSet) -> Result<()> {
+        let store = Arc::clone(&self.store);
+        let tokens = tokens.clone();
+        blocking(move || store.save(&tokens)).await
+    }
+}
+
+/// One refresh of the chain, run to completion even if nobody waits for it any more.
+struct Rotation {
+    oauth: OAuth,
+    store: Arc<dyn TokenStore>,
+    clock: SharedClock,
+    rescue: PathBuf,
+}
+
+impl Rotation {
+    async fn run(self, stored: TokenSet) -> Result<TokenSet> {
         let mut attempt = 0;
         let mut waited_too_early = false;
         loop {
@@ -182,10 +263,8 @@ impl Session {
                 .await
             {
                 Ok(fresh) => {
-                    self.save(&fresh).await?;
-                    let token = fresh.access_token.clone();
-                    *current = Some(fresh);
-                    return Ok(token);
+                    self.persist(&fresh).await;
+                    return Ok(fresh);
                 }
                 Err(TokenError::TooEarly) if !waited_too_early => {
                     // Our clock is behind Exact's: give it a little more time, once.
@@ -199,7 +278,6 @@ impl Session {
                 }
                 Err(TokenError::Rejected(reason)) => {
                     tracing::warn!(%reason, "the refresh chain is broken");
-                    *current = None;
                     return Err(Error::AuthRequired { reason });
                 }
                 Err(TokenError::Transient(e)) if attempt + 1 < TRANSIENT_ATTEMPTS => {
@@ -212,20 +290,26 @@ impl Session {
         }
     }
 
-    async fn lock(&self) -> Result<RefreshLock> {
-        let path = self.lock_path.clone();
-        blocking(move || RefreshLock::acquire(&path)).await
-    }
-
-    async fn load(&self) -> Result<Option<TokenSet>> {
+    /// Stores the new set; if the store refuses, writes it to the rescue file instead (the old
+    /// refresh token is already dead, so the new set must survive somewhere).
+    async fn persist(&self, fresh: &TokenSet) {
         let store = Arc::clone(&self.store);
-        blocking(move || store.load()).await
-    }
-
-    async fn save(&self, tokens: &TokenSet) -> Result<()> {
-        let store = Arc::clone(&self.store);
-        let tokens = tokens.clone();
-        blocking(move || store.save(&tokens)).await
+        let rescue = self.rescue.clone();
+        let tokens = fresh.clone();
+        let outcome = blocking(move || match store.save(&tokens) {
+            Ok(()) => Ok(None),
+            Err(e) => FileTokenStore::new(&rescue).save(&tokens).map(|()| Some(e)),
+        })
+        .await;
+        match outcome {
+            Ok(None) => {}
+            Ok(Some(e)) => {
+                tracing::error!(error = %e, "the token store refused the new tokens; kept them in the rescue file")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the new tokens could not be stored anywhere; they live in memory only")
+            }
+        }
     }
 }
 

@@ -152,7 +152,9 @@ impl KeychainTokenStore {
     /// A keychain entry for `account` (for example the base URL and client id), if the keychain
     /// passes a set/get/delete round trip.
     pub fn probe(account: &str) -> Result<Self> {
-        let probe = keyring::Entry::new(KEYCHAIN_SERVICE, &format!("{account}#probe"))
+        // A probe name of its own, so that processes starting together do not disturb each other.
+        let nonce: u64 = rand::random();
+        let probe = keyring::Entry::new(KEYCHAIN_SERVICE, &format!("{account}#probe-{nonce:016x}"))
             .map_err(|e| Error::TokenStore(format!("no keychain: {e}")))?;
         let secret = format!("probe-{}", std::process::id());
         probe

@@ -10,7 +10,8 @@
 //!   needed, daily budget spent, network gone, cancelled): then the division stops cleanly;
 //! - only the failing batch rolls back; what was committed before it stays, with its cursor.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use exact_api::{Error as ApiError, ExactClient, Record, SharedClock};
 use offline_cache::{Cache, DELETED_CURSOR, Entity, EntityResult};
@@ -22,7 +23,8 @@ use crate::progress::{Phase, ProgressEvent, ProgressSink};
 use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 
 /// Exact keeps its Deleted log about two months; a cursor older than this needs a full resync.
-const DELETED_LOG_KEEPS_MS: i64 = 60 * 24 * 3_600_000;
+/// (Exact says "about two months"; resync a little before that, to be safe.)
+const DELETED_LOG_KEEPS_MS: i64 = 45 * 24 * 3_600_000;
 
 /// What a run should do.
 #[derive(Debug, Clone)]
@@ -54,7 +56,13 @@ pub struct Engine {
     client: ExactClient,
     cache: Arc<Cache>,
     clock: SharedClock,
+    /// Entities Exact refused (4xx), with when to try again and why: Exact blocks an app after
+    /// ten errors per endpoint per hour, so a refused endpoint rests for an hour.
+    refused: Arc<Mutex<HashMap<(i32, &'static str), (i64, String)>>>,
 }
+
+/// How long a refused endpoint rests before the engine asks again.
+const REFUSED_REST_MS: i64 = 3_600_000;
 
 /// Why an entity stopped.
 #[derive(Debug)]
@@ -70,6 +78,7 @@ impl Failure {
             self.code,
             ErrorCode::AuthRequired
                 | ErrorCode::DailyLimit
+                | ErrorCode::RateLimited
                 | ErrorCode::Offline
                 | ErrorCode::Cancelled
         )
@@ -127,6 +136,7 @@ impl Engine {
             client,
             cache,
             clock,
+            refused: Arc::default(),
         }
     }
 
@@ -258,13 +268,15 @@ impl Engine {
                 message: format!("division {missing} is not accessible with this sign-in"),
             });
         }
+        // Either date changing means Exact regenerated the division's timestamps.
         let move_dates: Vec<(i32, Option<String>)> = listed
             .iter()
             .filter_map(|d| {
-                Some((
-                    d.i64("Code")? as i32,
-                    d.str("DivisionMoveDate").map(str::to_owned),
-                ))
+                let marker = match (d.str("DivisionMoveDate"), d.str("DivisionHRLinkUnlinkDate")) {
+                    (None, None) => None,
+                    (moved, hr) => Some(format!("{}|{}", moved.unwrap_or(""), hr.unwrap_or(""))),
+                };
+                Some((d.i64("Code")? as i32, marker))
             })
             .collect();
         self.db(move |c| c.upsert_divisions(&listed)).await?;
@@ -277,8 +289,15 @@ impl Engine {
             let (moved, full) = self
                 .db(move |c| {
                     let stored = c.division_move_date(division)?;
-                    let synced_before = c.cursor(division, Entity::Items.as_str())?.is_some();
+                    let synced_before = c
+                        .status()?
+                        .iter()
+                        .any(|s| s.division == division && s.cursor.is_some());
                     let moved = synced_before && stored != now_date;
+                    if moved {
+                        // Reset before remembering the new date: a crash in between resets again.
+                        c.reset_cursors(division)?;
+                    }
                     c.set_division_move_date(division, now_date.as_deref())?;
                     Ok((moved, moved))
                 })
@@ -350,6 +369,20 @@ impl Engine {
                 outcomes.push(skipped(division, name, *code, reason));
                 continue;
             }
+            if let Some(reason) = self.resting(division, name) {
+                emit(
+                    &progress,
+                    division,
+                    name,
+                    Phase::Skipped,
+                    &Tally::default(),
+                    None,
+                    self,
+                    Some(&reason),
+                );
+                outcomes.push(skipped(division, name, ErrorCode::Refused, &reason));
+                continue;
+            }
             let mut tally = Tally::default();
             let result = match plan.source {
                 Source::Replace { path } => {
@@ -375,6 +408,7 @@ impl Engine {
             {
                 stop = Some((f.code, format!("not synced: {}", f.message)));
             }
+            self.note_refusal(division, name, result.as_ref().err());
             outcomes.push(self.finish(division, name, tally, result.err(), &progress));
         }
         if let Some((code, reason)) = stop {
@@ -397,6 +431,37 @@ impl Engine {
             outcomes.push(self.finish(division, DELETED_CURSOR, tally, result.err(), &progress));
         }
         outcomes
+    }
+
+    /// Why `entity` is not asked for now, if Exact refused it less than an hour ago.
+    fn resting(&self, division: i32, entity: &'static str) -> Option<String> {
+        let now = self.clock.now_ms();
+        let refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+        refused
+            .get(&(division, entity))
+            .filter(|(until, _)| now < *until)
+            .map(|(until, why)| {
+                format!(
+                    "not asked again until {}, since Exact refused it: {why}",
+                    exact_api::clock::to_utc(*until)
+                )
+            })
+    }
+
+    fn note_refusal(&self, division: i32, entity: &'static str, failure: Option<&Failure>) {
+        let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+        match failure {
+            Some(f) if f.code == ErrorCode::Refused => {
+                refused.insert(
+                    (division, entity),
+                    (self.clock.now_ms() + REFUSED_REST_MS, f.message.clone()),
+                );
+            }
+            Some(_) => {}
+            None => {
+                refused.remove(&(division, entity));
+            }
+        }
     }
 
     /// Reads a small master whole from its regular endpoint and replaces the table.

@@ -100,9 +100,23 @@ pub const PLANS: [Plan; 8] = [
 
 impl Plan {
     /// `$select` of every property the endpoint returns.
+    /// Binary properties (`Picture`, `Logo`, `Attachment`) are left out: they are write-only or
+    /// would put whole images into every page (a 1 000-row page with logos can pass Exact's
+    /// response cap); pictures and files are fetched from their URLs instead.
     pub fn select(&self) -> String {
+        self.properties().join(",")
+    }
+
+    /// The properties this plan selects, in Exact's order.
+    pub fn properties(&self) -> Vec<&'static str> {
         exact_fields::entity(self.fields.0)
-            .map(|e| e.select_all(self.fields.1))
+            .map(|e| {
+                e.properties_for(self.fields.1)
+                    .into_iter()
+                    .filter(|p| p.kind() != "Binary")
+                    .map(|p| p.name.as_str())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

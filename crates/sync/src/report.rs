@@ -70,6 +70,13 @@ impl RunReport {
         self.entities.iter().map(|e| e.calls).sum()
     }
 
+    /// Whether any part failed because the user must sign in again.
+    pub fn needs_sign_in(&self) -> bool {
+        let auth =
+            |e: &Option<(ErrorCode, String)>| matches!(e, Some((ErrorCode::AuthRequired, _)));
+        auth(&self.error) || self.entities.iter().any(|e| auth(&e.error))
+    }
+
     pub fn rows_upserted(&self) -> u64 {
         self.entities.iter().map(|e| e.rows_upserted).sum()
     }

@@ -21,6 +21,8 @@ pub struct SchedulerState {
     pub consecutive_failures: u32,
     /// Seconds until the next automatic run, when one is planned.
     pub next_run_in_s: Option<u64>,
+    /// The last run found the sign-in broken; automatic runs wait for the user.
+    pub needs_sign_in: bool,
 }
 
 #[derive(Debug)]
@@ -137,11 +139,16 @@ async fn run_loop(
         let current = options.clone();
         let run = engine.run(&current, "scheduler", progress.clone(), cancel.clone());
         tokio::pin!(run);
+        let mut closed = false;
         let report = loop {
             tokio::select! {
                 report = &mut run => break report,
-                command = commands.recv() => match command {
-                    None => cancel.cancel(),
+                command = commands.recv(), if !closed => match command {
+                    None => {
+                        // Every handle is gone: stop this run and stop listening.
+                        closed = true;
+                        cancel.cancel();
+                    }
                     Some(Command::Cancel) => cancel.cancel(),
                     Some(Command::SyncNow) => pending_now = true,
                     Some(Command::Configure { options: o, interval: i }) => {
@@ -155,12 +162,23 @@ async fn run_loop(
             Outcome::Failed => failures + 1,
             _ => 0,
         };
-        next = next_delay(interval, failures).map(|d| Instant::now() + d);
+        // Without a valid sign-in every automatic run would fail at Exact's token endpoint:
+        // wait for "sync now" (after the user signs in again) instead.
+        let needs_sign_in = report.needs_sign_in();
+        next = if needs_sign_in {
+            None
+        } else {
+            next_delay(interval, failures).map(|d| Instant::now() + d)
+        };
         state.send_modify(|s| {
             s.running = false;
             s.consecutive_failures = failures;
+            s.needs_sign_in = needs_sign_in;
             s.last = Some(report);
         });
+        if closed {
+            return;
+        }
     }
 }
 

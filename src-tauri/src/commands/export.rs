@@ -105,20 +105,12 @@ fn write_all(
     Ok(())
 }
 
-/// Every property of the entity's endpoint, in Exact's order.
+/// Every property the sync stores for the entity, in Exact's order.
 fn columns(entity: Entity) -> Vec<String> {
-    let (file, label) = match entity {
-        Entity::ItemGroups => ("ItemGroups", "regular"),
-        Entity::Units => ("Units", "regular"),
-        other => (other.as_str(), "sync"),
-    };
-    exact_fields::entity(file)
-        .map(|e| {
-            e.properties_for(label)
-                .iter()
-                .map(|p| p.name.clone())
-                .collect()
-        })
+    offline_sync::plan::PLANS
+        .iter()
+        .find(|p| p.entity == entity)
+        .map(|p| p.properties().into_iter().map(str::to_owned).collect())
         .unwrap_or_default()
 }
 
