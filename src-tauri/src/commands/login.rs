@@ -43,6 +43,8 @@ pub async fn run(data_dir: &Path, args: LoginArgs) -> Result<ExitCode> {
         .await
         .context("no sign-in arrived in time; run login again")??;
     let status = client.session().sign_in_with_code(&code).await?;
+    // Saved at once: the tokens are stored, and a network blip below must not undo the sign-in.
+    connection.save(data_dir)?;
 
     let me = client.me().await?;
     let current = me

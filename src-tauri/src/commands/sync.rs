@@ -61,13 +61,20 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
         _demo = Some(demo);
         (dir, client, clock, divisions)
     } else {
-        let Some(mut connection) = Connection::load(data_dir)? else {
+        let Some(connection) = Connection::load(data_dir)? else {
             bail!(
                 "not signed in yet: run `exact-offline login --region nl --client-id ID --client-secret SECRET`, or try `exact-offline sync --demo`"
             );
         };
-        if let Some(base) = args.instance.base_url() {
-            connection.base_url = base;
+        if let Some(base) = args.instance.base_url()
+            && base.trim_end_matches('/') != connection.base_url.trim_end_matches('/')
+        {
+            // The stored tokens and secret belong to the instance signed in to; never send them
+            // elsewhere.
+            bail!(
+                "signed in to {}, not {base}; run `exact-offline login` for that instance (with another --data-dir to keep both)",
+                connection.base_url
+            );
         }
         let client = connection.client(data_dir).await?;
         let divisions = if args.divisions.is_empty() {
@@ -82,6 +89,8 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
             divisions,
         )
     };
+    // One sync per data folder at a time (the window's scheduler, a CLI run, cron...).
+    let _sync_lock = lock_folder(&dir)?;
     let cache_file = cache_path(&dir);
     let cache = Arc::new(
         tokio::task::spawn_blocking(move || Cache::open(&cache_file))
@@ -101,9 +110,12 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!(
-                "\nCancelling; committed work is kept and the next sync continues from there."
+                "\nCancelling; committed work is kept and the next sync continues from there. Press Ctrl-C again to quit at once."
             );
             on_interrupt.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
         }
     });
     let bars = Bars::new();
@@ -115,6 +127,29 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Holds `sync.lock` in the folder for the life of the returned file.
+fn lock_folder(dir: &Path) -> Result<std::fs::File> {
+    let path = dir.join("sync.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            bail!(
+                "another sync of {} is running; wait for it to finish",
+                dir.display()
+            )
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
 }
 
 /// One spinner per division and entity, drawn on standard error (hidden when it is not a terminal).
