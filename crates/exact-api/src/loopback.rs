@@ -202,11 +202,15 @@ mod tests {
 
     #[tokio::test]
     async fn an_idle_preconnect_does_not_block_the_redirect() {
-        let lb = Loopback::bind("http://127.0.0.1:0/cb").await.expect("binds");
+        let lb = Loopback::bind("http://127.0.0.1:0/cb")
+            .await
+            .expect("binds");
         let port = lb.port().expect("bound");
         let wait = tokio::spawn(async move { lb.receive_code("s").await });
         // A browser's speculative connection that never sends a request.
-        let _idle = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connects");
+        let _idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connects");
         let answer = hit(port, "/cb?code=c0de&state=s").await;
         assert!(answer.contains("Signed in"), "{answer}");
         assert_eq!(wait.await.expect("joins").expect("a code"), "c0de");

@@ -1,0 +1,342 @@
+//! The runner: brings assets up to date from jobs, downloading only what changed.
+//!
+//! Invariants:
+//! - a download happens only when the job's fingerprint differs from the stored one (or the
+//!   stored content is gone, or the last attempt failed in a way worth retrying);
+//! - at most `per_division` downloads run at once per division, each capped in size;
+//! - downloads are **not paced** by default (`paced: false`): Exact does not document that
+//!   picture downloads count against the API budget, the simulator does not count them, and
+//!   charging them would halve the record sync's minutely budget; the concurrency bound keeps
+//!   them polite, and a 429 is still survived by the client. Set `paced` to charge them;
+//! - decoding and thumbnailing run on the blocking pool, at most one per core, so the async
+//!   runtime and the record sync are never blocked;
+//! - every failure is recorded in the asset's ref and the run moves on.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use exact_api::ExactClient;
+use futures::StreamExt;
+use tokio::sync::{RwLock, Semaphore, mpsc};
+
+use crate::error::{Error, Result};
+use crate::intake::{free_name, ingest};
+use crate::job::{AssetJob, AssetKey, AssetKind};
+use crate::policy::{AssetConfig, Plan, plan};
+use crate::progress::{AssetEvent, EventSink, Outcome, Summary};
+use crate::retention::{Collected, Usage};
+use crate::store::{AssetFile, AssetRef, AssetState, Rendition, Store};
+
+/// The asset runner and the shell's way in. Cheap to clone.
+#[derive(Clone)]
+pub struct Assets {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: ExactClient,
+    store: Store,
+    config: AssetConfig,
+    divisions: Mutex<HashMap<i32, Arc<Semaphore>>>,
+    decoders: Semaphore,
+    /// Jobs hold it shared; garbage collection and clearing hold it exclusively.
+    maintenance: RwLock<()>,
+    events: Option<EventSink>,
+}
+
+impl std::fmt::Debug for Assets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Assets")
+            .field("root", &self.inner.store.root())
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Assets {
+    /// A runner storing under `root`, downloading through `client`.
+    pub fn open(
+        client: ExactClient,
+        root: impl Into<PathBuf>,
+        config: AssetConfig,
+        events: Option<EventSink>,
+    ) -> Result<Assets> {
+        let store = Store::open(root)?;
+        let decoders = Semaphore::new(config.decode_threads.max(1));
+        Ok(Assets {
+            inner: Arc::new(Inner {
+                client,
+                store,
+                config,
+                divisions: Mutex::new(HashMap::new()),
+                decoders,
+                maintenance: RwLock::new(()),
+                events,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Processes jobs from a channel until it closes, up to `concurrency` at a time.
+    pub async fn run(&self, jobs: mpsc::Receiver<AssetJob>, concurrency: usize) -> Summary {
+        let stream = futures::stream::unfold(jobs, |mut rx| async move {
+            rx.recv().await.map(|job| (job, rx))
+        });
+        self.drain(stream, concurrency).await
+    }
+
+    /// Processes a list of jobs (sorted by key, so runs are reproducible).
+    pub async fn process_all(&self, mut jobs: Vec<AssetJob>, concurrency: usize) -> Summary {
+        jobs.sort_by(|a, b| a.key.cmp(&b.key));
+        self.drain(futures::stream::iter(jobs), concurrency).await
+    }
+
+    async fn drain(
+        &self,
+        jobs: impl futures::Stream<Item = AssetJob>,
+        concurrency: usize,
+    ) -> Summary {
+        let summary = Mutex::new(Summary::default());
+        jobs.for_each_concurrent(Some(concurrency.max(1)), |job| {
+            let summary = &summary;
+            async move {
+                self.emit(AssetEvent::Queued {
+                    key: job.key.clone(),
+                });
+                let (outcome, downloaded) = self.process(&job, false).await;
+                if let Ok(mut s) = summary.lock() {
+                    s.add(&outcome, downloaded);
+                }
+                self.emit(AssetEvent::Done {
+                    key: job.key,
+                    outcome,
+                });
+            }
+        })
+        .await;
+        summary.into_inner().unwrap_or_default()
+    }
+
+    /// Downloads an attachment now (the user opened it), whatever its size up to
+    /// `max_attachment_bytes`, unless the setting is [`AttachmentPolicy::None`].
+    pub async fn fetch_on_demand(&self, job: &AssetJob) -> Outcome {
+        self.process(job, true).await.0
+    }
+
+    /// The file to show for `key` (for a custom URI scheme); `None` when there is nothing to
+    /// show (no image, not downloaded yet, failed).
+    pub fn lookup(&self, key: &AssetKey, rendition: Rendition) -> Option<AssetFile> {
+        self.inner.store.lookup(key, rendition)
+    }
+
+    /// Copies a stored attachment into `dir` under its sanitised name (never overwriting:
+    /// `name (2).pdf` and so on), and returns the path written.
+    pub fn save_attachment(&self, key: &AssetKey, dir: &Path) -> Result<PathBuf> {
+        let stored = self.inner.store.read_ref(key).ok_or(Error::NotDownloaded)?;
+        let file = self
+            .inner
+            .store
+            .lookup(key, Rendition::Original)
+            .ok_or(Error::NotDownloaded)?;
+        let name = crate::file_name::safe_file_name(stored.file_name.as_deref().unwrap_or(""));
+        let dest = free_name(dir, &name);
+        std::fs::copy(&file.path, &dest).map_err(Error::io(&dest))?;
+        Ok(dest)
+    }
+
+    /// Size of the store on disk.
+    pub async fn usage(&self) -> Result<Usage> {
+        let inner = Arc::clone(&self.inner);
+        blocking(move || inner.store.usage()).await
+    }
+
+    /// Removes content no record refers to; waits for running jobs.
+    pub async fn collect_garbage(&self) -> Result<Collected> {
+        let _exclusive = self.inner.maintenance.write().await;
+        let inner = Arc::clone(&self.inner);
+        blocking(move || inner.store.collect_garbage()).await
+    }
+
+    /// Clears the image and attachment cache; everything is fetched again when needed.
+    pub async fn clear(&self) -> Result<()> {
+        let _exclusive = self.inner.maintenance.write().await;
+        let inner = Arc::clone(&self.inner);
+        blocking(move || inner.store.clear()).await
+    }
+
+    /// Forgets the asset of a deleted record (its files go at the next garbage collection).
+    pub fn forget(&self, key: &AssetKey) -> Result<()> {
+        self.inner.store.forget(key)
+    }
+
+    fn emit(&self, event: AssetEvent) {
+        if let Some(sink) = &self.inner.events {
+            sink(&event);
+        }
+    }
+
+    /// One job: `(outcome, whether a download was made)`.
+    async fn process(&self, job: &AssetJob, on_demand: bool) -> (Outcome, bool) {
+        let _shared = self.inner.maintenance.read().await;
+        let store = &self.inner.store;
+        let previous = store.read_ref(&job.key);
+        let plan = plan(&self.inner.config, job, on_demand);
+        if let Some(previous) = &previous
+            && self.up_to_date(previous, job, &plan)
+        {
+            return (Outcome::Unchanged, false);
+        }
+        let (url, cap, file_name) = match plan {
+            Plan::NoImage => {
+                return (
+                    self.record(job, AssetState::NoImage, None, Outcome::NoImage),
+                    false,
+                );
+            }
+            Plan::Skip(reason) => {
+                let state = AssetState::Skipped {
+                    reason: reason.clone(),
+                };
+                return (
+                    self.record(job, state, None, Outcome::Skipped { reason }),
+                    false,
+                );
+            }
+            Plan::Download {
+                url,
+                cap,
+                file_name,
+            } => (url, cap, file_name),
+        };
+        match self.download(job, &url, cap).await {
+            Ok((state, outcome)) => (self.record(job, state, file_name, outcome), true),
+            Err(e) => {
+                let retryable = e.is_retryable();
+                let outcome = Outcome::Failed {
+                    error: e.to_string(),
+                    retryable,
+                };
+                tracing::warn!(key = ?job.key, error = %e, "asset failed");
+                let keep_old = retryable
+                    && matches!(
+                        previous,
+                        Some(AssetRef {
+                            state: AssetState::Stored { .. },
+                            ..
+                        })
+                    );
+                if keep_old {
+                    return (outcome, true);
+                }
+                let state = AssetState::Failed {
+                    error: e.to_string(),
+                    retryable,
+                };
+                (self.record(job, state, file_name, outcome), true)
+            }
+        }
+    }
+
+    fn up_to_date(&self, previous: &AssetRef, job: &AssetJob, plan: &Plan) -> bool {
+        if previous.fingerprint != job.fingerprint {
+            return false;
+        }
+        match &previous.state {
+            AssetState::NoImage => matches!(plan, Plan::NoImage),
+            AssetState::Stored { hash, thumbs, .. } => {
+                let store = &self.inner.store;
+                store.original_path(hash).is_file()
+                    && thumbs.is_none_or(|f| store.has_thumbnails(hash, f))
+            }
+            AssetState::Skipped { .. } => matches!(plan, Plan::Skip(_)),
+            AssetState::Failed { retryable, .. } => !retryable,
+        }
+    }
+
+    /// Writes the ref; a store failure turns the outcome into a (retryable) failure.
+    fn record(
+        &self,
+        job: &AssetJob,
+        state: AssetState,
+        file_name: Option<String>,
+        outcome: Outcome,
+    ) -> Outcome {
+        let value = AssetRef {
+            fingerprint: job.fingerprint.clone(),
+            state,
+            file_name,
+        };
+        match self.inner.store.write_ref(&job.key, &value) {
+            Ok(()) => outcome,
+            Err(e) => Outcome::Failed {
+                error: e.to_string(),
+                retryable: true,
+            },
+        }
+    }
+
+    async fn download(&self, job: &AssetJob, url: &str, cap: u64) -> Result<(AssetState, Outcome)> {
+        let division = job.key.division;
+        let gate = self.division_gate(division);
+        let temp = self.inner.store.temp_path("download");
+        let fetched = {
+            let _permit = gate
+                .acquire()
+                .await
+                .map_err(|e| Error::Task(e.to_string()))?;
+            let paced = self.inner.config.paced.then_some(division);
+            self.inner.client.download_to(paced, url, &temp, cap).await
+        };
+        let download = match fetched {
+            Ok(d) => d,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(e.into());
+            }
+        };
+        let is_picture = job.key.kind() != AssetKind::Attachment;
+        let _decoder = self
+            .inner
+            .decoders
+            .acquire()
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?;
+        let inner = Arc::clone(&self.inner);
+        let path = download.path.clone();
+        let result =
+            blocking(move || ingest(&inner.store, &inner.config.limits, &path, is_picture)).await;
+        let _ = std::fs::remove_file(&download.path);
+        let state = result?;
+        let outcome = match &state {
+            AssetState::Stored { hash, .. } => Outcome::Stored {
+                hash: hash.clone(),
+                bytes: download.bytes,
+            },
+            _ => Outcome::NoImage,
+        };
+        Ok((state, outcome))
+    }
+
+    fn division_gate(&self, division: i32) -> Arc<Semaphore> {
+        let per_division = self.inner.config.per_division.max(1);
+        match self.inner.divisions.lock() {
+            Ok(mut map) => Arc::clone(
+                map.entry(division)
+                    .or_insert_with(|| Arc::new(Semaphore::new(per_division))),
+            ),
+            Err(_) => Arc::new(Semaphore::new(per_division)),
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+}

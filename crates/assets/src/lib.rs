@@ -1,0 +1,41 @@
+//! offline-assets: item pictures, account logos, contact pictures and document attachments,
+//! kept offline next to the synced records.
+//!
+//! Role: the engine derives an [`AssetJob`] from each committed record with the pure
+//! [`job_for`] and hands jobs to an [`Assets`] runner over a channel; the runner downloads what
+//! changed through the authenticated [`exact_api::ExactClient`], stores files by the hash of
+//! their bytes, renders two thumbnails, and records the result per record in a small ref file.
+//! The shell asks [`Assets::lookup`] for a file to show and [`Assets::save_attachment`] to save
+//! one. No database: bookkeeping is one JSON ref per asset (see [`store`]).
+//!
+//! Invariants:
+//! - nothing Exact sends becomes a path: store names are hashes, division numbers, our entity
+//!   names and validated GUIDs; attachment names go through [`safe_file_name`];
+//! - a download happens only when a record's fingerprint changed; placeholders never download;
+//! - hostile files (bombs, corrupt, truncated, empty, HTML/SVG posing as pictures) end as a
+//!   recorded error for that asset, never a panic, and the run moves on;
+//! - files appear by rename, refs last, so a crash never leaves a ref naming a partial file;
+//! - this crate never depends on offline-cache or offline-sync.
+
+pub mod downloads;
+pub mod error;
+pub mod file_name;
+mod intake;
+pub mod job;
+pub mod picture;
+pub mod policy;
+pub mod progress;
+pub mod retention;
+pub mod store;
+pub mod thumbnail;
+
+pub use downloads::Assets;
+pub use error::{Error, PictureError, Result};
+pub use file_name::safe_file_name;
+pub use job::{AssetEntity, AssetJob, AssetKey, AssetKind, AssetSource, is_placeholder, job_for};
+pub use picture::{DecodeLimits, sniff_content_type};
+pub use policy::{AssetConfig, AttachmentPolicy};
+pub use progress::{AssetEvent, EventSink, Outcome, Summary};
+pub use retention::{Collected, Usage};
+pub use store::{AssetFile, AssetRef, AssetState, Rendition, Store};
+pub use thumbnail::{LARGE_SIDE, SMALL_SIDE, ThumbFormat, Thumbnails, render_thumbnails};
