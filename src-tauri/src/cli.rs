@@ -87,6 +87,9 @@ pub struct SyncArgs {
     /// Forget the cursors and read everything again (removes rows Exact no longer has).
     #[arg(long)]
     pub full: bool,
+    /// Do not download pictures and logos (records only).
+    #[arg(long)]
+    pub no_pictures: bool,
 }
 
 #[derive(Debug, Args)]

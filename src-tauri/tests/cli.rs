@@ -49,7 +49,7 @@ fn status_rows(dir: &std::path::Path, demo: bool, entity: &str) -> u64 {
 #[test]
 fn demo_sync_status_and_export() {
     let dir = tempfile::tempdir().unwrap();
-    let sync = run(dir.path(), &["sync", "--demo"]);
+    let sync = run(dir.path(), &["sync", "--demo", "--no-pictures"]);
     let summary = String::from_utf8_lossy(&sync.stdout);
     assert!(
         summary.contains("succeeded"),
@@ -92,7 +92,7 @@ fn demo_sync_status_and_export() {
     );
 
     // A second sync changes nothing and says so.
-    let again = run(dir.path(), &["sync", "--demo"]);
+    let again = run(dir.path(), &["sync", "--demo", "--no-pictures"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("succeeded"));
     assert_eq!(status_rows(dir.path(), true, "Items"), items);
 }
@@ -131,8 +131,8 @@ async fn login_through_the_loopback_redirect_then_sync() {
         redirect_uri: redirect.clone(),
     };
     let config = exact_sim::SimConfig {
-        items: 1_200,
-        accounts: 150,
+        items: 150,
+        accounts: 30,
         app,
         ..Default::default()
     };
@@ -206,8 +206,14 @@ async fn login_through_the_loopback_redirect_then_sync() {
     let items = tokio::task::spawn_blocking(move || status_rows(&path, false, "Items"))
         .await
         .unwrap();
-    assert_eq!(
-        items, 1_200,
-        "the current division's items are in the cache"
+    assert_eq!(items, 150, "the current division's items are in the cache");
+    let summary = String::from_utf8_lossy(&synced.stdout).into_owned();
+    assert!(
+        summary.contains("Pictures: ") && !summary.contains("Pictures: 0 downloaded"),
+        "pictures of the synced rows are downloaded: {summary}"
+    );
+    assert!(
+        dir.path().join("assets").is_dir(),
+        "pictures are stored under the data folder"
     );
 }

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use exact_api::{Error as ApiError, ExactClient, Record, SharedClock};
+use offline_assets::{AssetEntity, AssetJob, job_for};
 use offline_cache::{Cache, DELETED_CURSOR, Entity, EntityResult};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -51,7 +52,7 @@ impl Default for SyncOptions {
 }
 
 /// The sync engine over one client and one cache.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Engine {
     client: ExactClient,
     cache: Arc<Cache>,
@@ -59,6 +60,31 @@ pub struct Engine {
     /// Entities Exact refused (4xx), with when to try again and why: Exact blocks an app after
     /// ten errors per endpoint per hour, so a refused endpoint rests for an hour.
     refused: Arc<Mutex<HashMap<(i32, &'static str), (i64, String)>>>,
+    /// Where asset jobs of committed rows go (pictures, logos, attachments), if anywhere.
+    assets: Option<AssetSink>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("client", &self.client)
+            .field("assets", &self.assets.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Receives the asset jobs of each committed batch; must not block (hand them to a channel).
+pub type AssetSink = Arc<dyn Fn(Vec<AssetJob>) + Send + Sync>;
+
+/// The asset kind of a cache entity, if its rows carry pictures or files.
+fn asset_entity(entity: Entity) -> Option<AssetEntity> {
+    match entity {
+        Entity::Items => Some(AssetEntity::Items),
+        Entity::Accounts => Some(AssetEntity::Accounts),
+        Entity::Contacts => Some(AssetEntity::Contacts),
+        Entity::DocumentAttachments => Some(AssetEntity::DocumentAttachments),
+        _ => None,
+    }
 }
 
 /// How long a refused endpoint rests before the engine asks again.
@@ -137,7 +163,14 @@ impl Engine {
             cache,
             clock,
             refused: Arc::default(),
+            assets: None,
         }
+    }
+
+    /// Sends the asset jobs of every committed batch to `sink`.
+    pub fn with_assets(mut self, sink: AssetSink) -> Self {
+        self.assets = Some(sink);
+        self
     }
 
     pub fn cache(&self) -> &Arc<Cache> {
@@ -597,9 +630,23 @@ impl Engine {
     ) -> Result<u64, Failure> {
         let cursor = batch.cursor;
         let records = batch.records;
-        Ok(self
+        // Pictures and files of these rows are fetched once the rows are committed.
+        let jobs: Vec<AssetJob> = match (&self.assets, asset_entity(entity)) {
+            (Some(_), Some(kind)) => records
+                .iter()
+                .filter_map(|r| job_for(kind, division, r))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let applied = self
             .db(move |c| c.apply_upserts(division, entity, &records, cursor, generation))
-            .await? as u64)
+            .await? as u64;
+        if let Some(sink) = &self.assets
+            && !jobs.is_empty()
+        {
+            sink(jobs);
+        }
+        Ok(applied)
     }
 
     /// Applies `sync/Deleted` from its own cursor, one transaction per page.

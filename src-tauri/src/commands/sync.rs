@@ -10,10 +10,13 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use exact_api::{SharedClock, SystemClock};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use offline_assets::{AssetConfig, AssetEvent, AssetJob, Assets};
 use offline_cache::Cache;
 use offline_sync::{
-    CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink, RunReport, SyncOptions,
+    AssetSink, CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink, RunReport,
+    SyncOptions,
 };
+use tokio::sync::mpsc;
 
 use crate::cli::{Instance, SyncArgs};
 use crate::config::{Connection, cache_path, demo_dir};
@@ -32,6 +35,7 @@ pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
         divisions: Vec::new(),
         batch_size: 1000,
         full: false,
+        no_pictures: false,
     };
     let code = run(data_dir, args).await?;
     eprintln!(
@@ -97,7 +101,15 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
             .await
             .context("cache task failed")??,
     );
-    let engine = Engine::new(client, cache, clock);
+    let mut engine = Engine::new(client.clone(), cache, clock);
+    let bars = Bars::new();
+    // Pictures and logos of committed rows download beside the record sync, never blocking it.
+    let mut pictures = None;
+    if !args.no_pictures {
+        let (sink, runner) = start_assets(client, &dir, &bars)?;
+        engine = engine.with_assets(sink);
+        pictures = Some(runner);
+    }
     let options = SyncOptions {
         divisions,
         batch_size: args.batch_size as usize,
@@ -118,15 +130,83 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
             }
         }
     });
-    let bars = Bars::new();
     let report = engine.run(&options, "cli", bars.sink(), cancel).await;
+    drop(engine);
+    let assets = match pictures {
+        Some(runner) => Some(runner.await.context("the picture downloads stopped")?),
+        None => None,
+    };
     bars.clear();
     print_summary(&report)?;
+    if let Some(a) = assets {
+        println!(
+            "Pictures: {} downloaded ({:.1} MB), {} unchanged, {} without a picture, {} failed.",
+            a.stored,
+            a.bytes as f64 / 1_048_576.0,
+            a.unchanged,
+            a.no_image,
+            a.failed
+        );
+    }
     Ok(if report.outcome == Outcome::Succeeded {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Starts the asset runner: jobs arrive through the returned sink (never blocking the engine)
+/// and are processed until the sink is dropped; the task answers the run's totals.
+fn start_assets(
+    client: exact_api::ExactClient,
+    dir: &Path,
+    bars: &Bars,
+) -> Result<(AssetSink, tokio::task::JoinHandle<offline_assets::Summary>)> {
+    let bar = bars.multi.add(ProgressBar::new_spinner());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>28} {spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_prefix("pictures");
+    let counts = Arc::new(Mutex::new((0u64, 0u64)));
+    let events: offline_assets::EventSink = {
+        let (bar, counts) = (bar.clone(), Arc::clone(&counts));
+        Arc::new(move |event: &AssetEvent| {
+            let mut c = counts.lock().unwrap_or_else(|p| p.into_inner());
+            match event {
+                AssetEvent::Queued { .. } => c.0 += 1,
+                AssetEvent::Done { .. } => c.1 += 1,
+            }
+            bar.set_message(format!("{} of {} done", c.1, c.0));
+            bar.tick();
+        })
+    };
+    let assets = Assets::open(
+        client,
+        dir.join("assets"),
+        AssetConfig::default(),
+        Some(events),
+    )?;
+    let (queue, mut queued) = mpsc::unbounded_channel::<AssetJob>();
+    let (jobs, receiver) = mpsc::channel::<AssetJob>(256);
+    tokio::spawn(async move {
+        while let Some(job) = queued.recv().await {
+            if jobs.send(job).await.is_err() {
+                break;
+            }
+        }
+    });
+    let runner = tokio::spawn(async move {
+        let summary = assets.run(receiver, 4).await;
+        bar.finish_and_clear();
+        summary
+    });
+    let sink: AssetSink = Arc::new(move |batch: Vec<AssetJob>| {
+        for job in batch {
+            let _ = queue.send(job);
+        }
+    });
+    Ok((sink, runner))
 }
 
 /// Holds `sync.lock` in the folder for the life of the returned file.
