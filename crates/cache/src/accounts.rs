@@ -2,11 +2,7 @@
 
 use exact_api::Record;
 use rusqlite::types::Value;
-use std::collections::BTreeSet;
-
-use rusqlite::{
-    Connection, OptionalExtension, Row, Statement, Transaction, params, params_from_iter,
-};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use crate::addresses::{self, AddressRow};
@@ -17,14 +13,12 @@ use crate::error::{Context, Result};
 use crate::records::ListPage;
 use crate::search::fts_query;
 
-/// `contact_names` is computed on insert from contacts already stored (they may arrive before
-/// their account) and afterwards maintained by [`refresh_contact_names`], so an update leaves it.
+/// The full-text row (with the names of the account's contacts) is written by
+/// [`crate::account_index`] after the batch's row writes.
 pub(crate) const UPSERT: &str = "
 INSERT INTO accounts (division, id, code, name, status, is_supplier, is_sales, city, country,
-    email, phone, blocked, logo_url, has_logo, modified_ms, timestamp, attributes, seen_generation,
-    contact_names)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-    (SELECT group_concat(full_name, ' ') FROM contacts WHERE division = ?1 AND account = ?2))
+    email, phone, blocked, logo_url, has_logo, modified_ms, timestamp, attributes, seen_generation)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
 ON CONFLICT (division, id) DO UPDATE SET
     code = excluded.code, name = excluded.name, status = excluded.status,
     is_supplier = excluded.is_supplier, is_sales = excluded.is_sales, city = excluded.city,
@@ -65,141 +59,6 @@ pub(crate) fn bind(
         generation,
     ];
     stmt.query_row(params, |row| row.get(0)).map(Some)
-}
-
-/// One full-text row of an account.
-struct IndexRow {
-    rowid: i64,
-    /// An older full-text row exists and must be removed first.
-    replace: bool,
-    name: Option<String>,
-    code: Option<String>,
-    city: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    contact_names: Option<String>,
-}
-
-/// Replaces full-text rows. Callers first finish every row write of the batch and then call
-/// this, so that the index is written without statement savepoints in between (migration 5).
-fn write_index(tx: &Transaction<'_>, rows: &[IndexRow]) -> Result<()> {
-    let mut delete = tx
-        .prepare_cached("DELETE FROM accounts_fts WHERE rowid = ?1")
-        .context("preparing an index delete")?;
-    let mut insert = tx
-        .prepare_cached(
-            "INSERT INTO accounts_fts (rowid, name, code, city, email, phone, contact_names)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .context("preparing an index insert")?;
-    for r in rows {
-        if r.replace {
-            delete
-                .execute([r.rowid])
-                .context("updating the account index")?;
-        }
-        insert
-            .execute(params![
-                r.rowid,
-                r.name,
-                r.code,
-                r.city,
-                r.email,
-                r.phone,
-                r.contact_names
-            ])
-            .context("updating the account index")?;
-    }
-    Ok(())
-}
-
-/// The indexed texts of an account taken from a record: name, code, city, email, phone.
-pub(crate) type IndexText = [Option<String>; 5];
-
-pub(crate) fn index_text(r: &Record) -> IndexText {
-    let t = |name| text(r, name).map(str::to_string);
-    [t("Name"), t("Code"), t("City"), t("Email"), t("Phone")]
-}
-
-/// The stored account's indexed texts, `None` when it is not stored yet.
-pub(crate) fn stored_index_text(
-    tx: &Transaction<'_>,
-    division: i32,
-    id: &str,
-) -> Result<Option<IndexText>> {
-    tx.prepare_cached(
-        "SELECT name, code, city, email, phone FROM accounts WHERE division = ?1 AND id = ?2",
-    )
-    .context("preparing an index text read")?
-    .query_row(params![division, id], |r| {
-        Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])
-    })
-    .optional()
-    .context("reading an account's index text")
-}
-
-/// Writes the full-text rows of upserted accounts: (rowid, texts, whether an older row must be
-/// removed first).
-pub(crate) fn index(tx: &Transaction<'_>, rows: &[(i64, IndexText, bool)]) -> Result<()> {
-    let mut names = tx
-        .prepare_cached("SELECT contact_names FROM accounts WHERE rowid = ?1")
-        .context("preparing a contact names read")?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (rowid, [name, code, city, email, phone], replace) in rows {
-        out.push(IndexRow {
-            rowid: *rowid,
-            replace: *replace,
-            name: name.clone(),
-            code: code.clone(),
-            city: city.clone(),
-            email: email.clone(),
-            phone: phone.clone(),
-            contact_names: names
-                .query_row([rowid], |row| row.get(0))
-                .context("reading contact names")?,
-        });
-    }
-    drop(names);
-    write_index(tx, &out)
-}
-
-/// Recomputes the contact names of the given accounts (after their contacts changed) and
-/// re-indexes the accounts whose names changed.
-pub(crate) fn refresh_contact_names(
-    tx: &Transaction<'_>,
-    division: i32,
-    accounts: &BTreeSet<String>,
-) -> Result<()> {
-    let mut update = tx
-        .prepare_cached(
-            "UPDATE accounts SET contact_names = (
-                 SELECT group_concat(full_name, ' ') FROM contacts
-                 WHERE division = ?1 AND account = ?2)
-             WHERE division = ?1 AND id = ?2
-             RETURNING rowid, name, code, city, email, phone, contact_names",
-        )
-        .context("preparing a contact names update")?;
-    let mut out = Vec::new();
-    for account in accounts {
-        let row = update
-            .query_row(params![division, account], |r| {
-                Ok(IndexRow {
-                    rowid: r.get(0)?,
-                    replace: true,
-                    name: r.get(1)?,
-                    code: r.get(2)?,
-                    city: r.get(3)?,
-                    email: r.get(4)?,
-                    phone: r.get(5)?,
-                    contact_names: r.get(6)?,
-                })
-            })
-            .optional()
-            .context("updating contact names")?;
-        out.extend(row);
-    }
-    drop(update);
-    write_index(tx, &out)
 }
 
 /// An account as a list shows it.

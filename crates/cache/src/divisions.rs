@@ -16,11 +16,15 @@ pub(crate) fn upsert(tx: &Transaction<'_>, divisions: &[Record]) -> Result<usize
                  description = excluded.description, attributes = excluded.attributes",
         )
         .context("preparing a division upsert")?;
-    let mut n = 0;
+    let (mut n, mut json) = (0, Vec::new());
     for d in divisions {
         let Some(code) = d.i64("Code") else { continue };
-        stmt.execute(params![code, text(d, "Description"), attributes(d)?])
-            .context("upserting a division")?;
+        stmt.execute(params![
+            code,
+            text(d, "Description"),
+            attributes(d, &mut json)?
+        ])
+        .context("upserting a division")?;
         n += 1;
     }
     Ok(n)

@@ -117,8 +117,11 @@ pub(crate) fn stored_index_text(
 }
 
 /// Writes full-text rows: (rowid, texts, whether an older row must be removed first). Runs
-/// after all of a batch's row upserts: see migration 5 for why this is not a trigger.
-pub(crate) fn index(tx: &Transaction<'_>, rows: &[(i64, IndexText, bool)]) -> Result<()> {
+/// after all of a batch's row upserts: see migration 5 for why this is not a trigger. Rows go
+/// in rowid order: FTS5 flushes its pending terms as a new segment whenever a rowid is smaller
+/// than the previous one.
+pub(crate) fn index(tx: &Transaction<'_>, rows: &mut [(i64, IndexText, bool)]) -> Result<()> {
+    rows.sort_unstable_by_key(|r| r.0);
     let mut delete = tx
         .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")
         .context("preparing an index delete")?;
@@ -128,7 +131,7 @@ pub(crate) fn index(tx: &Transaction<'_>, rows: &[(i64, IndexText, bool)]) -> Re
                  barcode, item_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .context("preparing an index insert")?;
-    for (rowid, [a, b, c, d, e, g], replace) in rows {
+    for (rowid, [a, b, c, d, e, g], replace) in &*rows {
         if *replace {
             delete.execute([rowid]).context("updating the item index")?;
         }

@@ -22,6 +22,7 @@
 //!   at every statement savepoint, so per-row trigger writes made one index segment per row).
 //! - User search text is escaped into FTS5 syntax: hostile input never causes an error.
 
+mod account_index;
 mod accounts;
 mod addresses;
 mod attachments;

@@ -12,12 +12,13 @@ use rusqlite::Connection;
 use crate::error::{Context, Error, Result};
 
 /// The migrations in order; index + 1 is the schema version after applying one.
-pub const MIGRATIONS: [&str; 5] = [
+pub const MIGRATIONS: [&str; 6] = [
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_items.sql"),
     include_str!("migrations/0003_accounts.sql"),
     include_str!("migrations/0004_documents.sql"),
     include_str!("migrations/0005_fts_batched.sql"),
+    include_str!("migrations/0006_contact_names_unstored.sql"),
 ];
 
 /// Brings the database at `path` to schema version `version` (at most [`MIGRATIONS`]`.len()`),

@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::columns;
 use crate::entity::Entity;
 use crate::error::{Context, Error, Result};
-use crate::{accounts, addresses, attachments, contacts, documents, item_groups, items, units};
+use crate::{
+    account_index, accounts, addresses, attachments, contacts, documents, item_groups, items, units,
+};
 
 /// One page of a list query and the total number of matching rows.
 #[derive(Debug, Clone, Serialize)]
@@ -54,6 +56,7 @@ pub(crate) fn upsert(
     let mut account_rows = Vec::new();
     let mut item_rows = Vec::new();
     let mut owners = BTreeSet::new();
+    let mut json_buf = Vec::with_capacity(8 * 1024);
     for (index, record) in records.iter().enumerate() {
         let id = columns::id(record).ok_or(Error::MissingId {
             entity: entity.as_str(),
@@ -64,8 +67,8 @@ pub(crate) fn upsert(
         let mut account_text = None;
         match entity {
             Entity::Accounts => {
-                let new = accounts::index_text(record);
-                let old = accounts::stored_index_text(tx, division, &id)?;
+                let new = account_index::index_text(record);
+                let old = account_index::stored_index_text(tx, division, &id)?;
                 if old.as_ref() != Some(&new) {
                     account_text = Some((new, old.is_some()));
                 }
@@ -87,9 +90,9 @@ pub(crate) fn upsert(
             }
             _ => {}
         }
-        let json = columns::attributes(record)?;
+        let json = columns::attributes(record, &mut json_buf)?;
         let rowid =
-            bind(&mut stmt, division, &id, record, &json, generation).context("upserting a row")?;
+            bind(&mut stmt, division, &id, record, json, generation).context("upserting a row")?;
         if let (Some(rowid), Some((text, replace))) = (rowid, item_text) {
             item_rows.push((rowid, text, replace));
         }
@@ -100,9 +103,9 @@ pub(crate) fn upsert(
     drop(stmt);
     // Full-text writes come after every row write of the batch (see migration 5).
     match entity {
-        Entity::Items => items::index(tx, &item_rows)?,
-        Entity::Accounts => accounts::index(tx, &account_rows)?,
-        Entity::Contacts => accounts::refresh_contact_names(tx, division, &owners)?,
+        Entity::Items => items::index(tx, &mut item_rows)?,
+        Entity::Accounts => account_index::index(tx, &account_rows)?,
+        Entity::Contacts => account_index::refresh_contact_names(tx, division, &owners)?,
         _ => {}
     }
     Ok(records.len())
@@ -130,7 +133,7 @@ pub(crate) fn delete(
         .context("deleting a row")?;
     drop(stmt);
     if let Some(owner) = owner {
-        accounts::refresh_contact_names(tx, division, &BTreeSet::from([owner]))?;
+        account_index::refresh_contact_names(tx, division, &BTreeSet::from([owner]))?;
     }
     Ok(n > 0)
 }
@@ -145,7 +148,7 @@ pub(crate) fn delete_all(tx: &Transaction<'_>, division: i32, entity: Entity) ->
     let n = tx
         .execute(&sql, params![division])
         .context("deleting all rows")?;
-    accounts::refresh_contact_names(tx, division, &owners)?;
+    account_index::refresh_contact_names(tx, division, &owners)?;
     Ok(n)
 }
 
@@ -167,7 +170,7 @@ pub(crate) fn sweep(
     let n = tx
         .execute(&sql, params![division, generation])
         .context("sweeping unseen rows")?;
-    accounts::refresh_contact_names(tx, division, &owners)?;
+    account_index::refresh_contact_names(tx, division, &owners)?;
     Ok(n)
 }
 

@@ -59,7 +59,7 @@ pub struct Engine {
     clock: SharedClock,
     /// Entities Exact refused (4xx), with when to try again and why: Exact blocks an app after
     /// ten errors per endpoint per hour, so a refused endpoint rests for an hour.
-    refused: Arc<Mutex<HashMap<(i32, &'static str), (i64, String)>>>,
+    refused: Arc<Mutex<HashMap<(i32, &'static str), Rest>>>,
     /// Where asset jobs of committed rows go (pictures, logos, attachments), if anywhere.
     assets: Option<AssetSink>,
 }
@@ -86,6 +86,9 @@ fn asset_entity(entity: Entity) -> Option<AssetEntity> {
         _ => None,
     }
 }
+
+/// Until when (epoch ms) a refused entity rests, and Exact's reason.
+type Rest = (i64, String);
 
 /// How long a refused endpoint rests before the engine asks again.
 const REFUSED_REST_MS: i64 = 3_600_000;
