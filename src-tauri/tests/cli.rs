@@ -216,4 +216,24 @@ async fn login_through_the_loopback_redirect_then_sync() {
         dir.path().join("assets").is_dir(),
         "pictures are stored under the data folder"
     );
+    assert!(
+        !dir.path().join("assets/incomplete").exists(),
+        "a finished picture run clears its marker"
+    );
+
+    // A run that died before its pictures were fetched (simulated: the files are gone and the
+    // marker is left): the next sync offers every row again, though no record changed.
+    std::fs::remove_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::write(dir.path().join("assets/incomplete"), b"").unwrap();
+    let path = dir.path().to_path_buf();
+    let again = tokio::task::spawn_blocking(move || run(&path, &["sync"]))
+        .await
+        .unwrap();
+    let summary = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(
+        !summary.contains("Pictures: 0 downloaded"),
+        "the catch-up fetched the pictures again: {summary}"
+    );
+    assert!(!dir.path().join("assets/incomplete").exists());
 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use exact_api::{SharedClock, SystemClock};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use offline_assets::{AssetConfig, AssetEvent, AssetJob, Assets};
-use offline_cache::Cache;
+use offline_assets::{AssetConfig, AssetEntity, AssetEvent, AssetJob, Assets, job_for};
+use offline_cache::{Cache, Entity};
 use offline_sync::{
     AssetSink, CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink, RunReport,
     SyncOptions,
@@ -104,11 +104,22 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
     let mut engine = Engine::new(client.clone(), cache, clock);
     let bars = Bars::new();
     // Pictures and logos of committed rows download beside the record sync, never blocking it.
+    // A marker stays in the asset folder until a run has fetched every picture it was given; if
+    // it is found, the last run stopped early (crash, Ctrl-C, failures), and every row is offered
+    // again after the sync (the runner skips what is already stored).
+    let marker = dir.join("assets").join("incomplete");
     let mut pictures = None;
+    let mut catch_up = None;
     if !args.no_pictures {
+        let unfinished = marker.exists();
         let (sink, runner) = start_assets(client, &dir, &bars)?;
-        engine = engine.with_assets(sink);
+        std::fs::write(&marker, b"")
+            .with_context(|| format!("cannot write {}", marker.display()))?;
+        engine = engine.with_assets(Arc::clone(&sink));
         pictures = Some(runner);
+        if unfinished {
+            catch_up = Some(sink);
+        }
     }
     let options = SyncOptions {
         divisions,
@@ -130,29 +141,68 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
             }
         }
     });
-    let report = engine.run(&options, "cli", bars.sink(), cancel).await;
+    let report = engine
+        .run(&options, "cli", bars.sink(), cancel.clone())
+        .await;
+    if let Some(sink) = catch_up {
+        offer_every_row(engine.cache(), &report, sink).await?;
+    }
     drop(engine);
     let assets = match pictures {
         Some(runner) => Some(runner.await.context("the picture downloads stopped")?),
         None => None,
     };
+    if assets.is_some_and(|a| a.failed == 0) && !cancel.is_cancelled() {
+        let _ = std::fs::remove_file(&marker);
+    }
     bars.clear();
     print_summary(&report)?;
     if let Some(a) = assets {
-        println!(
+        use std::io::Write;
+        writeln!(
+            std::io::stdout().lock(),
             "Pictures: {} downloaded ({:.1} MB), {} unchanged, {} without a picture, {} failed.",
             a.stored,
             a.bytes as f64 / 1_048_576.0,
             a.unchanged,
             a.no_image,
             a.failed
-        );
+        )?;
     }
     Ok(if report.outcome == Outcome::Succeeded {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Hands the asset jobs of every stored row of the synced divisions to the runner.
+async fn offer_every_row(cache: &Arc<Cache>, report: &RunReport, sink: AssetSink) -> Result<()> {
+    let mut divisions: Vec<i32> = report.entities.iter().map(|e| e.division).collect();
+    divisions.dedup();
+    let cache = Arc::clone(cache);
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        for division in divisions {
+            for kind in AssetEntity::ALL {
+                let entity = match kind {
+                    AssetEntity::Items => Entity::Items,
+                    AssetEntity::Accounts => Entity::Accounts,
+                    AssetEntity::Contacts => Entity::Contacts,
+                    AssetEntity::DocumentAttachments => Entity::DocumentAttachments,
+                };
+                let mut jobs = Vec::new();
+                cache.export(division, entity, &mut |json| {
+                    let record: exact_api::Record = serde_json::from_str(json)?;
+                    jobs.extend(job_for(kind, division, &record));
+                    Ok(())
+                })?;
+                sink(jobs);
+            }
+        }
+        Ok(())
+    })
+    .await
+    .context("the picture catch-up stopped")?
 }
 
 /// Starts the asset runner: jobs arrive through the returned sink (never blocking the engine)
