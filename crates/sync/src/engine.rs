@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use exact_api::{Error as ApiError, ExactClient, Record, SharedClock};
-use offline_assets::{AssetEntity, AssetJob, job_for};
+use offline_assets::{AssetEntity, AssetJob, AssetKey, job_for};
 use offline_cache::{Cache, DELETED_CURSOR, Entity, EntityResult};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -73,8 +73,17 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Receives the asset jobs of each committed batch; must not block (hand them to a channel).
-pub type AssetSink = Arc<dyn Fn(Vec<AssetJob>) + Send + Sync>;
+/// Work for the asset runner, produced as rows commit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssetWork {
+    /// Pictures or files of upserted rows (fetched if their fingerprint changed).
+    Fetch(Vec<AssetJob>),
+    /// Rows deleted through Exact's Deleted log: their files are no longer referenced.
+    Forget(Vec<AssetKey>),
+}
+
+/// Receives asset work after each committed transaction; must not block (hand it to a channel).
+pub type AssetSink = Arc<dyn Fn(AssetWork) + Send + Sync>;
 
 /// The asset kind of a cache entity, if its rows carry pictures or files.
 fn asset_entity(entity: Entity) -> Option<AssetEntity> {
@@ -647,7 +656,7 @@ impl Engine {
         if let Some(sink) = &self.assets
             && !jobs.is_empty()
         {
-            sink(jobs);
+            sink(AssetWork::Fetch(jobs));
         }
         Ok(applied)
     }
@@ -695,9 +704,18 @@ impl Engine {
                         ))
                     })
                     .collect();
+                let forget: Vec<AssetKey> = targets
+                    .iter()
+                    .filter_map(|(e, id)| AssetKey::new(division, asset_entity(*e)?, id))
+                    .collect();
                 tally.deleted += self
                     .db(move |c| c.apply_deletions(division, &targets, cursor))
                     .await? as u64;
+                if let Some(sink) = &self.assets
+                    && !forget.is_empty()
+                {
+                    sink(AssetWork::Forget(forget));
+                }
                 tally.pages += 1;
                 moved = true;
                 emit(

@@ -17,7 +17,7 @@ pub mod progress;
 pub mod report;
 pub mod scheduler;
 
-pub use engine::{AssetSink, Engine, SyncOptions};
+pub use engine::{AssetSink, AssetWork, Engine, SyncOptions};
 pub use progress::{Phase, ProgressEvent, ProgressSink, ignore_progress};
 pub use report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 pub use scheduler::{Scheduler, SchedulerState};

@@ -539,3 +539,80 @@ async fn a_deleted_log_older_than_exact_keeps_forces_a_full_resync() {
     );
     h.assert_equal(h.division()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asset_work_follows_committed_rows_and_deletions() {
+    let h = start(small()).await;
+    let work: Arc<Mutex<Vec<offline_sync::AssetWork>>> = Arc::default();
+    let sink: offline_sync::AssetSink = {
+        let work = Arc::clone(&work);
+        Arc::new(move |w| work.lock().unwrap().push(w))
+    };
+    let engine = h.engine.clone().with_assets(sink);
+    engine
+        .run(
+            &h.options(),
+            "test",
+            ignore_progress(),
+            CancellationToken::new(),
+        )
+        .await;
+    let fetched: usize = work
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|w| match w {
+            offline_sync::AssetWork::Fetch(jobs) => jobs.len(),
+            offline_sync::AssetWork::Forget(_) => 0,
+        })
+        .sum();
+    let cached = |e| h.cache.count(h.division(), e).unwrap() as usize;
+    let rows = cached(Entity::Items)
+        + cached(Entity::Accounts)
+        + cached(Entity::Contacts)
+        + cached(Entity::DocumentAttachments);
+    assert_eq!(
+        fetched, rows,
+        "one asset job per committed row that can carry a picture or file"
+    );
+
+    work.lock().unwrap().clear();
+    let deleted = h
+        .admin(
+            "mutate",
+            json!({"division": h.division(), "entity": "Items", "delete": 2}),
+        )
+        .await;
+    engine
+        .run(
+            &h.options(),
+            "test",
+            ignore_progress(),
+            CancellationToken::new(),
+        )
+        .await;
+    let forgotten: Vec<String> = work
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|w| match w {
+            offline_sync::AssetWork::Forget(keys) => {
+                keys.iter().map(|k| k.record_id.clone()).collect()
+            }
+            offline_sync::AssetWork::Fetch(_) => Vec::new(),
+        })
+        .collect();
+    let mut expected: Vec<String> = deleted["deleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let mut forgotten_sorted = forgotten.clone();
+    forgotten_sorted.sort();
+    expected.sort();
+    assert_eq!(
+        forgotten_sorted, expected,
+        "deleted items' assets are forgotten"
+    );
+}

@@ -13,8 +13,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use offline_assets::{AssetConfig, AssetEntity, AssetEvent, AssetJob, Assets, job_for};
 use offline_cache::{Cache, Entity};
 use offline_sync::{
-    AssetSink, CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink, RunReport,
-    SyncOptions,
+    AssetSink, AssetWork, CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink,
+    RunReport, SyncOptions,
 };
 use tokio::sync::mpsc;
 
@@ -196,7 +196,7 @@ async fn offer_every_row(cache: &Arc<Cache>, report: &RunReport, sink: AssetSink
                     jobs.extend(job_for(kind, division, &record));
                     Ok(())
                 })?;
-                sink(jobs);
+                sink(AssetWork::Fetch(jobs));
             }
         }
         Ok(())
@@ -246,14 +246,24 @@ fn start_assets(
             }
         }
     });
+    let forgetting = assets.clone();
     let runner = tokio::spawn(async move {
         let summary = assets.run(receiver, 4).await;
         bar.finish_and_clear();
         summary
     });
-    let sink: AssetSink = Arc::new(move |batch: Vec<AssetJob>| {
-        for job in batch {
-            let _ = queue.send(job);
+    let sink: AssetSink = Arc::new(move |work: AssetWork| match work {
+        AssetWork::Fetch(batch) => {
+            for job in batch {
+                let _ = queue.send(job);
+            }
+        }
+        AssetWork::Forget(keys) => {
+            for key in keys {
+                if let Err(e) = forgetting.forget(&key) {
+                    tracing::warn!(error = %e, "cannot forget the asset of a deleted record");
+                }
+            }
         }
     });
     Ok((sink, runner))
