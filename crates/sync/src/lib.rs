@@ -12,12 +12,15 @@
 //! The engine reports progress as domain events ([`ProgressEvent`]) and never names a UI type.
 
 pub mod engine;
+mod failure;
+mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod scheduler;
 
-pub use engine::{AssetSink, AssetWork, Engine, SyncOptions};
+pub use engine::{Engine, SyncOptions};
+pub use pipeline::{AssetSink, AssetWork};
 pub use progress::{Phase, ProgressEvent, ProgressSink, ignore_progress};
 pub use report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 pub use scheduler::{Scheduler, SchedulerState};

@@ -1,0 +1,277 @@
+//! The per-entity work of a division: small masters replaced whole, sync endpoints paged from
+//! their cursor with the next page loading while the current one is applied, and the Deleted
+//! log applied page by page with its own cursor. Asset work for the rows follows each commit.
+
+use std::sync::Arc;
+
+use exact_api::{Error as ApiError, Record};
+use offline_assets::{AssetEntity, AssetJob, AssetKey, job_for};
+use offline_cache::{DELETED_CURSOR, Entity};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::{Engine, emit};
+use crate::failure::{Failure, cancelled};
+use crate::plan::{Batcher, Plan, deleted_select, entity_for_deleted_code};
+use crate::progress::{Phase, ProgressSink};
+
+/// Counters of one entity's sync.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) upserted: u64,
+    pub(crate) deleted: u64,
+    pub(crate) calls: u64,
+    pub(crate) pages: u64,
+    pub(crate) skipped: u64,
+}
+
+/// Work for the asset runner, produced as rows commit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssetWork {
+    /// Pictures or files of upserted rows (fetched if their fingerprint changed).
+    Fetch(Vec<AssetJob>),
+    /// Rows deleted through Exact's Deleted log: their files are no longer referenced.
+    Forget(Vec<AssetKey>),
+}
+
+/// Receives asset work after each committed transaction; must not block (hand it to a channel).
+pub type AssetSink = Arc<dyn Fn(AssetWork) + Send + Sync>;
+
+/// The asset kind of a cache entity, if its rows carry pictures or files.
+pub(crate) fn asset_entity(entity: Entity) -> Option<AssetEntity> {
+    match entity {
+        Entity::Items => Some(AssetEntity::Items),
+        Entity::Accounts => Some(AssetEntity::Accounts),
+        Entity::Contacts => Some(AssetEntity::Contacts),
+        Entity::DocumentAttachments => Some(AssetEntity::DocumentAttachments),
+        _ => None,
+    }
+}
+
+impl Engine {
+    /// Reads a small master whole from its regular endpoint and replaces the table.
+    pub(crate) async fn replace(
+        &self,
+        division: i32,
+        plan: &Plan,
+        path: &str,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+    ) -> Result<(), Failure> {
+        let select = plan.select();
+        let url = self
+            .client
+            .api_url(Some(division), path, &[("$select", &select)]);
+        let mut pager = self
+            .client
+            .pages(division, url, exact_api::RequestOptions::default());
+        let mut all = Vec::new();
+        let result = async {
+            while let Some(page) = pager.next_page().await? {
+                all.extend(page.records);
+            }
+            Ok::<_, ApiError>(())
+        }
+        .await;
+        tally.calls = pager.pages_fetched();
+        result?;
+        let entity = plan.entity;
+        let n = all.len() as u64;
+        self.db(move |c| c.replace_all(division, entity, &all))
+            .await?;
+        tally.upserted = n;
+        emit(
+            progress,
+            division,
+            entity.as_str(),
+            Phase::Fetching,
+            tally,
+            None,
+            self,
+            None,
+        );
+        Ok(())
+    }
+
+    /// Pages a sync endpoint from the cursor and applies batches while the next page loads.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn sync_entity(
+        &self,
+        division: i32,
+        plan: &Plan,
+        path: &str,
+        batch_size: usize,
+        generation: Option<i64>,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let entity = plan.entity;
+        let name = entity.as_str();
+        let since = match generation {
+            Some(_) => 1,
+            None => self
+                .db(move |c| c.cursor(division, name))
+                .await?
+                .unwrap_or(1),
+        };
+        let mut pager = self.client.sync(division, path, &plan.select(), since);
+        let (pages_tx, mut pages_rx) = mpsc::channel::<Result<Vec<Record>, Failure>>(1);
+        let fetch = async move {
+            loop {
+                let next = tokio::select! {
+                    _ = cancel.cancelled() => Err(cancelled()),
+                    page = pager.next_page() => page.map_err(Failure::from),
+                };
+                let done = !matches!(next, Ok(Some(_)));
+                let message = match next {
+                    Ok(Some(page)) => Ok(page.records),
+                    Ok(None) => break,
+                    Err(f) => Err(f),
+                };
+                if pages_tx.send(message).await.is_err() || done {
+                    break;
+                }
+            }
+            pager.pages_fetched()
+        };
+        let started = std::time::Instant::now();
+        let apply = async {
+            let mut batcher = Batcher::new(batch_size);
+            while let Some(message) = pages_rx.recv().await {
+                let records = message?;
+                tally.pages += 1;
+                tally.calls = tally.pages;
+                for batch in batcher.push_page(records) {
+                    tally.upserted += self.apply(division, entity, batch, generation).await?;
+                }
+                emit(
+                    progress,
+                    division,
+                    name,
+                    Phase::Fetching,
+                    tally,
+                    Some(started),
+                    self,
+                    None,
+                );
+            }
+            if let Some(batch) = batcher.finish() {
+                tally.upserted += self.apply(division, entity, batch, generation).await?;
+            }
+            tally.skipped = batcher.skipped() as u64;
+            Ok::<(), Failure>(())
+        };
+        let (calls, applied) = tokio::join!(fetch, apply);
+        tally.calls = calls;
+        applied?;
+        if let Some(generation) = generation {
+            tally.deleted += self
+                .db(move |c| c.sweep(division, entity, generation))
+                .await? as u64;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn apply(
+        &self,
+        division: i32,
+        entity: Entity,
+        batch: crate::plan::Batch,
+        generation: Option<i64>,
+    ) -> Result<u64, Failure> {
+        let cursor = batch.cursor;
+        let records = batch.records;
+        // Pictures and files of these rows are fetched once the rows are committed.
+        let jobs: Vec<AssetJob> = match (&self.assets, asset_entity(entity)) {
+            (Some(_), Some(kind)) => records
+                .iter()
+                .filter_map(|r| job_for(kind, division, r))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let applied = self
+            .db(move |c| c.apply_upserts(division, entity, &records, cursor, generation))
+            .await? as u64;
+        if let Some(sink) = &self.assets
+            && !jobs.is_empty()
+        {
+            sink(AssetWork::Fetch(jobs));
+        }
+        Ok(applied)
+    }
+
+    /// Applies `sync/Deleted` from its own cursor, one transaction per page.
+    pub(crate) async fn deletions(
+        &self,
+        division: i32,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let stored = self.db(move |c| c.cursor(division, DELETED_CURSOR)).await?;
+        let since = stored.unwrap_or(1);
+        let mut pager = self
+            .client
+            .sync(division, "sync/Deleted", &deleted_select(), since);
+        let mut moved = false;
+        let started = std::time::Instant::now();
+        let result = async {
+            loop {
+                let page = tokio::select! {
+                    _ = cancel.cancelled() => return Err(cancelled()),
+                    page = pager.next_page() => page?,
+                };
+                let Some(page) = page else {
+                    // The log was read to its end: note when, even with nothing new, so that a
+                    // quiet division is not mistaken for one offline longer than the log keeps.
+                    if let (Some(cursor), false) = (stored, moved) {
+                        self.db(move |c| c.apply_deletions(division, &[], cursor))
+                            .await?;
+                    }
+                    return Ok(());
+                };
+                let Some(cursor) = page.records.iter().filter_map(Record::timestamp).max() else {
+                    continue;
+                };
+                let targets: Vec<(Entity, String)> = page
+                    .records
+                    .iter()
+                    .filter_map(|r| {
+                        Some((
+                            entity_for_deleted_code(r.i64("EntityType")?)?,
+                            r.guid("EntityKey")?,
+                        ))
+                    })
+                    .collect();
+                let forget: Vec<AssetKey> = targets
+                    .iter()
+                    .filter_map(|(e, id)| AssetKey::new(division, asset_entity(*e)?, id))
+                    .collect();
+                tally.deleted += self
+                    .db(move |c| c.apply_deletions(division, &targets, cursor))
+                    .await? as u64;
+                if let Some(sink) = &self.assets
+                    && !forget.is_empty()
+                {
+                    sink(AssetWork::Forget(forget));
+                }
+                tally.pages += 1;
+                moved = true;
+                emit(
+                    progress,
+                    division,
+                    DELETED_CURSOR,
+                    Phase::Deleting,
+                    tally,
+                    Some(started),
+                    self,
+                    None,
+                );
+            }
+        }
+        .await;
+        tally.calls = pager.pages_fetched();
+        result
+    }
+}
