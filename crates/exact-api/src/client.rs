@@ -8,16 +8,14 @@
 //! errors per endpoint per hour. Bearer tokens are only ever sent to the configured instance.
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::StreamExt;
 use rand::Rng;
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
-use tokio::io::AsyncWriteExt;
+use reqwest::header::ACCEPT;
 use url::Url;
 
 use crate::clock::SharedClock;
@@ -25,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::oauth::{AppCredentials, OAuth};
 use crate::odata::{Page, error_message, parse_page};
 use crate::pacing::{Pacer, RateHeaders, RateSnapshot};
+use crate::pager::Pager;
 use crate::record::Record;
 use crate::session::Session;
 use crate::tokens::TokenStore;
@@ -101,14 +100,6 @@ impl ClientConfig {
 pub struct RequestOptions {
     /// Value of Exact's `CustomDescriptionLanguage` header (for example `NL`, `EN`, `FR-BE`).
     pub language: Option<String>,
-}
-
-/// A file fetched by [`ExactClient::download_to`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Download {
-    pub path: PathBuf,
-    pub bytes: u64,
-    pub content_type: Option<String>,
 }
 
 /// What a body handler says about a 2xx answer.
@@ -273,46 +264,6 @@ impl ExactClient {
         .await
     }
 
-    /// Downloads a picture or attachment with the bearer token, streaming to `dest` through a
-    /// temporary file, refusing more than `max_bytes`. Paced when `division` is given.
-    pub async fn download_to(
-        &self,
-        division: Option<i32>,
-        url: &str,
-        dest: &Path,
-        max_bytes: u64,
-    ) -> Result<Download> {
-        let part = dest.with_extension("part");
-        let result = self
-            .execute(
-                division,
-                url,
-                &RequestOptions::default(),
-                "*/*",
-                |response| {
-                    let part = part.clone();
-                    async move { stream_to_file(response, &part, max_bytes).await }
-                },
-            )
-            .await;
-        match result {
-            Ok((bytes, content_type)) => {
-                tokio::fs::rename(&part, dest).await.map_err(|e| {
-                    Error::Download(format!("cannot move the download into place: {e}"))
-                })?;
-                Ok(Download {
-                    path: dest.to_path_buf(),
-                    bytes,
-                    content_type,
-                })
-            }
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&part).await;
-                Err(e)
-            }
-        }
-    }
-
     /// Sends a GET through pacing, authentication, classification and retries; `handle` reads
     /// the body of a 2xx answer.
     pub async fn execute<T, F, Fut>(
@@ -427,107 +378,11 @@ impl ExactClient {
     }
 }
 
-/// A cursor over the pages of one collection; follows `__next` verbatim.
-#[derive(Debug)]
-pub struct Pager {
-    client: ExactClient,
-    division: i32,
-    next: Option<String>,
-    options: RequestOptions,
-    pages: u64,
-}
-
-impl Pager {
-    fn new(client: ExactClient, division: i32, url: String, options: RequestOptions) -> Self {
-        Pager {
-            client,
-            division,
-            next: Some(url),
-            options,
-            pages: 0,
-        }
-    }
-
-    /// The next page, or `None` after the last. A failed call leaves the pager where it was.
-    pub async fn next_page(&mut self) -> Result<Option<Page>> {
-        let Some(url) = self.next.clone() else {
-            return Ok(None);
-        };
-        let page = self
-            .client
-            .get_page(Some(self.division), &url, &self.options)
-            .await?;
-        self.pages += 1;
-        if page.next.as_deref() == Some(url.as_str()) {
-            // Following it would loop until the daily budget is gone.
-            return Err(Error::Protocol(format!(
-                "page {} links to itself as the next page",
-                self.pages
-            )));
-        }
-        self.next = page.next.clone();
-        Ok(Some(page))
-    }
-
-    /// Pages fetched so far.
-    pub fn pages_fetched(&self) -> u64 {
-        self.pages
-    }
-
-    /// The URL the next call will fetch (to persist a position or for diagnostics).
-    pub fn next_url(&self) -> Option<&str> {
-        self.next.as_deref()
-    }
-}
-
 async fn read_body(response: reqwest::Response) -> Result<Bytes, BodyError> {
     response
         .bytes()
         .await
         .map_err(|e| BodyError::Transient(format!("the body was cut off: {}", describe(e))))
-}
-
-async fn stream_to_file(
-    response: reqwest::Response,
-    part: &Path,
-    max_bytes: u64,
-) -> Result<(u64, Option<String>), BodyError> {
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if response.content_length().is_some_and(|n| n > max_bytes) {
-        return Err(BodyError::Fatal(Error::Download(format!(
-            "the file is larger than the {max_bytes}-byte cap"
-        ))));
-    }
-    let io = |e: std::io::Error| {
-        BodyError::Fatal(Error::Download(format!(
-            "cannot write {}: {e}",
-            part.display()
-        )))
-    };
-    if let Some(dir) = part.parent() {
-        tokio::fs::create_dir_all(dir).await.map_err(io)?;
-    }
-    let mut file = tokio::fs::File::create(part).await.map_err(io)?;
-    let mut written = 0u64;
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| {
-            BodyError::Transient(format!("the download was cut off: {}", describe(e)))
-        })?;
-        written += chunk.len() as u64;
-        if written > max_bytes {
-            return Err(BodyError::Fatal(Error::Download(format!(
-                "the file is larger than the {max_bytes}-byte cap"
-            ))));
-        }
-        file.write_all(&chunk).await.map_err(io)?;
-    }
-    file.sync_all().await.map_err(io)?;
-    Ok((written, content_type))
 }
 
 async fn message_of(response: reqwest::Response) -> String {
@@ -547,7 +402,7 @@ async fn message_of(response: reqwest::Response) -> String {
 }
 
 /// reqwest's Display hides the cause (connection reset, timeout); include the chain.
-fn describe(e: reqwest::Error) -> String {
+pub(crate) fn describe(e: reqwest::Error) -> String {
     let e = e.without_url();
     let mut text = e.to_string();
     let mut source = std::error::Error::source(&e);

@@ -18,23 +18,27 @@
 pub mod client;
 pub mod clock;
 pub mod dates;
+pub mod download;
 pub mod error;
 pub mod loopback;
 pub mod oauth;
 pub mod odata;
 pub mod pacing;
+pub mod pager;
 pub mod record;
 pub mod region;
 pub mod session;
 pub mod tokens;
 
-pub use client::{ClientConfig, Download, ExactClient, Pager, RequestOptions, RetryPolicy};
+pub use client::{ClientConfig, ExactClient, RequestOptions, RetryPolicy};
 pub use clock::{Clock, ScaledClock, SharedClock, SystemClock};
+pub use download::Download;
 pub use error::{Error, Result};
 pub use loopback::Loopback;
 pub use oauth::{AppCredentials, OAuth};
 pub use odata::Page;
 pub use pacing::{Pacer, RateSnapshot};
+pub use pager::Pager;
 pub use record::Record;
 pub use region::Region;
 pub use session::{Session, TokenStatus};
