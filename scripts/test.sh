@@ -17,5 +17,12 @@ step "tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
 else
-  cargo test --workspace --locked --no-fail-fast
+  log=$(mktemp)
+  status=0
+  cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
+  # One closing line for the whole run (cargo prints one per test binary).
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { printf "%d passed, %d failed\n", p, f }' "$log"
+  rm -f "$log"
+  exit "$status"
 fi
