@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_fro
 use serde::{Deserialize, Serialize};
 
 use crate::addresses::{self, AddressRow};
-use crate::columns::{date_ms, flag, is_real_picture, normalise_id, text};
+use crate::columns::{Attributes, date_ms, flag, is_real_picture, normalise_id, text};
 use crate::contacts::{self, ContactRow};
 use crate::documents::{self, DocumentRow};
 use crate::error::{Context, Result};
@@ -34,7 +34,7 @@ pub(crate) fn bind(
     division: i32,
     id: &str,
     r: &Record,
-    json: &str,
+    attributes: &[u8],
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     let logo_url = text(r, "LogoUrl");
@@ -55,7 +55,7 @@ pub(crate) fn bind(
         is_real_picture(logo_url),
         date_ms(r, "Modified"),
         r.timestamp(),
-        json,
+        attributes,
         generation,
     ];
     stmt.query_row(params, |row| row.get(0)).map(Some)
@@ -251,7 +251,7 @@ pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Optio
         ))
         .context("preparing the account detail")?
         .query_row(params![division, id], |row| {
-            Ok((summary(row)?, row.get::<_, String>(16)?))
+            Ok((summary(row)?, row.get::<_, Attributes>(16)?.0))
         })
         .optional()
         .context("reading an account")?;

@@ -22,7 +22,7 @@ pub(crate) fn bind(
     division: i32,
     id: &str,
     r: &Record,
-    json: &str,
+    attributes: &[u8],
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
@@ -33,7 +33,7 @@ pub(crate) fn bind(
         r.f64("FileSize"),
         text(r, "Url"),
         r.timestamp(),
-        json,
+        attributes,
         generation,
     ])
     .map(|_| None)

@@ -28,7 +28,7 @@ pub(crate) fn bind(
     division: i32,
     id: &str,
     r: &Record,
-    json: &str,
+    attributes: &[u8],
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     let picture_url = text(r, "PictureUrl");
@@ -45,7 +45,7 @@ pub(crate) fn bind(
         is_real_picture(picture_url),
         date_ms(r, "Modified"),
         r.timestamp(),
-        json,
+        attributes,
         generation,
     ])
     .map(|_| None)

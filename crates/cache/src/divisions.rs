@@ -3,7 +3,7 @@
 use exact_api::Record;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::columns::{attributes, text};
+use crate::columns::{attributes, compress_attributes, text};
 use crate::error::{Context, Result};
 
 /// Stores the divisions (keyed by their numeric `Code`); rows without a code are skipped.
@@ -16,13 +16,13 @@ pub(crate) fn upsert(tx: &Transaction<'_>, divisions: &[Record]) -> Result<usize
                  description = excluded.description, attributes = excluded.attributes",
         )
         .context("preparing a division upsert")?;
-    let (mut n, mut json) = (0, Vec::new());
+    let (mut n, mut json, mut lz4) = (0, Vec::new(), Vec::new());
     for d in divisions {
         let Some(code) = d.i64("Code") else { continue };
         stmt.execute(params![
             code,
             text(d, "Description"),
-            attributes(d, &mut json)?
+            compress_attributes(attributes(d, &mut json)?, &mut lz4)
         ])
         .context("upserting a division")?;
         n += 1;

@@ -24,7 +24,7 @@ pub(crate) fn bind(
     division: i32,
     id: &str,
     r: &Record,
-    json: &str,
+    attributes: &[u8],
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
@@ -38,7 +38,7 @@ pub(crate) fn bind(
         date_ms(r, "DocumentDate"),
         date_ms(r, "Modified"),
         r.timestamp(),
-        json,
+        attributes,
         generation,
     ])
     .map(|_| None)

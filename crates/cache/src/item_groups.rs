@@ -20,7 +20,7 @@ pub(crate) fn bind(
     division: i32,
     id: &str,
     r: &Record,
-    json: &str,
+    attributes: &[u8],
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
@@ -29,7 +29,7 @@ pub(crate) fn bind(
         text(r, "Code"),
         text(r, "Description"),
         date_ms(r, "Modified"),
-        json,
+        attributes,
         generation,
     ])
     .map(|_| None)

@@ -7,7 +7,7 @@ use rusqlite::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::columns::{date_ms, flag, guid, is_real_picture, joined, text};
+use crate::columns::{Attributes, date_ms, flag, guid, is_real_picture, joined, text};
 use crate::documents::{self, DocumentRow};
 use crate::error::{Context, Result};
 use crate::item_groups::{self, ItemGroupRow};
@@ -41,7 +41,7 @@ pub(crate) fn bind(
     division: i32,
     id: &str,
     r: &Record,
-    json: &str,
+    attributes: &[u8],
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     let picture_url = text(r, "PictureUrl");
@@ -67,7 +67,7 @@ pub(crate) fn bind(
         is_real_picture(picture_url),
         date_ms(r, "Modified"),
         r.timestamp(),
-        json,
+        attributes,
         generation,
     ];
     stmt.query_row(params, |row| row.get(0)).map(Some)
@@ -322,7 +322,7 @@ pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Optio
         ))
         .context("preparing the item detail")?
         .query_row(params![division, id], |row| {
-            Ok((summary(row)?, row.get::<_, String>(21)?))
+            Ok((summary(row)?, row.get::<_, Attributes>(21)?.0))
         })
         .optional()
         .context("reading an item")?;

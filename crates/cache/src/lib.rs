@@ -15,7 +15,9 @@
 //! - Migrations are append-only, numbered and embedded; `PRAGMA user_version` is the applied
 //!   count, and a database upgraded step by step equals a fresh one (tested).
 //! - Every entity row keeps the record's full attribute map as JSON exactly as received, next to
-//!   typed columns normalised for browsing (trimmed codes, dates as UTC epoch ms).
+//!   typed columns normalised for browsing (trimmed codes, dates as UTC epoch ms). The JSON is
+//!   stored LZ4-compressed against a frozen dictionary (migration 7, see `columns.rs`); every
+//!   reader decompresses and returns the exact text written.
 //! - The full-text indexes (`items_fts`, `accounts_fts`, contentless) are kept in step inside the
 //!   same transaction as the row change, including an account's contact names: deletions through
 //!   triggers, upserts by an index pass after the batch's row writes (FTS5 flushes pending terms

@@ -3,22 +3,26 @@
 //! `PRAGMA user_version` holds the number of migrations applied. Each migration runs in its own
 //! transaction together with the version bump, so a failure leaves the previous version intact.
 //! Never edit a published migration: add the next number (a new table is one migration plus one
-//! module).
+//! module). A step that needs Rust (migration 7 compresses stored JSON) calls an SQL function
+//! registered here on the migrating connection, so every migration stays one SQL text.
 
 use std::path::Path;
 
 use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::{Value, ValueRef};
 
 use crate::error::{Context, Error, Result};
 
 /// The migrations in order; index + 1 is the schema version after applying one.
-pub const MIGRATIONS: [&str; 6] = [
+pub const MIGRATIONS: [&str; 7] = [
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_items.sql"),
     include_str!("migrations/0003_accounts.sql"),
     include_str!("migrations/0004_documents.sql"),
     include_str!("migrations/0005_fts_batched.sql"),
     include_str!("migrations/0006_contact_names_unstored.sql"),
+    include_str!("migrations/0007_attributes_lz4.sql"),
 ];
 
 /// Brings the database at `path` to schema version `version` (at most [`MIGRATIONS`]`.len()`),
@@ -38,6 +42,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path, target: usize) -> Resu
             known: MIGRATIONS.len(),
         });
     }
+    register_functions(conn).context("registering the migration functions")?;
     for (index, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
         let number = index + 1;
         let failed = |source| Error::Migration {
@@ -58,4 +63,27 @@ fn version(conn: &Connection) -> Result<usize> {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .context("reading the schema version")?;
     Ok(usize::try_from(v).unwrap_or(0))
+}
+
+/// SQL functions the migrations use: `attributes_lz4(value)` compresses attribute JSON TEXT as
+/// [`crate::columns::compress_attributes`] does; anything else (NULL, an already compressed
+/// BLOB) is returned unchanged.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "attributes_lz4",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(text) => {
+                    let json = std::str::from_utf8(text)
+                        .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
+                    let mut buf = Vec::new();
+                    crate::columns::compress_attributes(json, &mut buf);
+                    Value::Blob(buf)
+                }
+                other => Value::from(other),
+            })
+        },
+    )
 }

@@ -24,10 +24,10 @@ pub struct ListPage<T> {
     pub limit: u64,
 }
 
-/// Binds one record to its entity's prepared upsert and runs it; returns the rowid for tables
-/// with a full-text index.
+/// Binds one record (with its compressed attribute JSON) to its entity's prepared upsert and
+/// runs it; returns the rowid for tables with a full-text index.
 type Bind =
-    fn(&mut Statement<'_>, i32, &str, &Record, &str, Option<i64>) -> rusqlite::Result<Option<i64>>;
+    fn(&mut Statement<'_>, i32, &str, &Record, &[u8], Option<i64>) -> rusqlite::Result<Option<i64>>;
 
 fn upsert_sql(entity: Entity) -> (&'static str, Bind) {
     match entity {
@@ -57,6 +57,7 @@ pub(crate) fn upsert(
     let mut item_rows = Vec::new();
     let mut owners = BTreeSet::new();
     let mut json_buf = Vec::with_capacity(8 * 1024);
+    let mut lz4_buf = Vec::with_capacity(8 * 1024);
     for (index, record) in records.iter().enumerate() {
         let id = columns::id(record).ok_or(Error::MissingId {
             entity: entity.as_str(),
@@ -91,8 +92,9 @@ pub(crate) fn upsert(
             _ => {}
         }
         let json = columns::attributes(record, &mut json_buf)?;
-        let rowid =
-            bind(&mut stmt, division, &id, record, json, generation).context("upserting a row")?;
+        let stored = columns::compress_attributes(json, &mut lz4_buf);
+        let rowid = bind(&mut stmt, division, &id, record, stored, generation)
+            .context("upserting a row")?;
         if let (Some(rowid), Some((text, replace))) = (rowid, item_text) {
             item_rows.push((rowid, text, replace));
         }
@@ -188,7 +190,7 @@ pub(crate) fn count(conn: &Connection, division: i32, entity: Entity) -> Result<
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Streams the stored attribute JSON of every row, ordered by id.
+/// Streams the attribute JSON of every row (decompressed, exactly as stored), ordered by id.
 pub(crate) fn export(
     conn: &Connection,
     division: i32,
@@ -201,10 +203,10 @@ pub(crate) fn export(
     );
     let mut stmt = conn.prepare(&sql).context("preparing an export")?;
     let mut rows = stmt.query(params![division]).context("exporting rows")?;
-    let mut n = 0;
+    let (mut n, mut buf) = (0, Vec::with_capacity(8 * 1024));
     while let Some(row) = rows.next().context("exporting rows")? {
         let json = row.get_ref(0).context("reading attributes")?;
-        let text = json.as_str().map_err(|e| Error::Sqlite {
+        let text = columns::stored_attributes(json, &mut buf).map_err(|e| Error::Sqlite {
             context: "reading attributes",
             source: e.into(),
         })?;

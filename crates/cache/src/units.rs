@@ -20,7 +20,7 @@ pub(crate) fn bind(
     division: i32,
     id: &str,
     r: &Record,
-    json: &str,
+    attributes: &[u8],
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     stmt.execute(params![
@@ -30,7 +30,7 @@ pub(crate) fn bind(
         text(r, "Description"),
         text(r, "Type"),
         r.bool("Active"),
-        json,
+        attributes,
         generation,
     ])
     .map(|_| None)

@@ -176,6 +176,68 @@ fn database_upgraded_step_by_step_equals_a_fresh_one() {
 }
 
 #[test]
+fn migration_7_compresses_stored_attributes_and_reads_return_the_same_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.sqlite");
+    migrate_to(&path, 6).unwrap();
+    // Rows as a version-6 cache holds them: attribute JSON as TEXT.
+    let item = r#"{"ID":"11111111-1111-1111-1111-111111111111","Code":"  A1 ","Price":1.10,"Naam":"Zoë – €"}"#;
+    let account = r#"{"ID":"22222222-2222-2222-2222-222222222222","Name":"Bakkerij","X":null}"#;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO items (division, id, code, attributes) VALUES (7, ?1, 'A1', ?2)",
+            ["11111111-1111-1111-1111-111111111111", item],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO accounts (division, id, name, attributes) VALUES (7, ?1, 'Bakkerij', ?2)",
+            ["22222222-2222-2222-2222-222222222222", account],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO divisions (code, description, attributes) VALUES (7, 'D', NULL)",
+            [],
+        )
+        .unwrap();
+    }
+    let cache = Cache::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for table in ["items", "accounts"] {
+        let kind: String = conn
+            .query_row(
+                &format!("SELECT typeof(attributes) FROM {table}"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kind, "blob", "{table} attributes converted");
+    }
+    let division: Option<String> = conn
+        .query_row("SELECT attributes FROM divisions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(division, None, "NULL stays NULL");
+    let got = cache
+        .item(7, "11111111-1111-1111-1111-111111111111")
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.attributes, item);
+    let got = cache
+        .account(7, "22222222-2222-2222-2222-222222222222")
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.attributes, account);
+    let mut exported = Vec::new();
+    cache
+        .export(7, Entity::Items, &mut |j| {
+            exported.push(j.to_string());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(exported, [item]);
+}
+
+#[test]
 fn upserts_and_cursor_commit_together_and_a_failing_batch_changes_nothing() {
     let f = fixture();
     let items = f.sync(SimEntity::Items);
@@ -223,6 +285,31 @@ fn upserts_and_cursor_commit_together_and_a_failing_batch_changes_nothing() {
         .unwrap();
     assert_eq!(f.cache.cursor(f.division, "Items").unwrap(), Some(100));
     assert_eq!(f.cache.count(f.division, Entity::Items).unwrap(), 300);
+}
+
+#[test]
+fn an_id_repeated_in_one_batch_with_new_text_is_indexed_once_with_the_last_text() {
+    let f = fixture();
+    let items = f.sync(SimEntity::Items);
+    let first = with(&items[0], "Description", json!("Eerstewoord"));
+    let last = with(&items[0], "Description", json!("Laatstewoord"));
+    f.cache
+        .apply_upserts(f.division, Entity::Items, &[first, last], None, None)
+        .unwrap();
+    assert!(f.search_items("Eerstewoord").is_empty());
+    assert_eq!(f.search_items("Laatstewoord"), [items[0].id().unwrap()]);
+    let accounts = f.sync(SimEntity::Accounts);
+    let first = with(&accounts[0], "Name", json!("Eerstenaam"));
+    let last = with(&accounts[0], "Name", json!("Laatstenaam"));
+    let batch = [accounts[0].clone(), first, last];
+    f.cache
+        .apply_upserts(f.division, Entity::Accounts, &batch, None, None)
+        .unwrap();
+    assert!(f.search_accounts("Eerstenaam").is_empty());
+    assert_eq!(
+        f.search_accounts("Laatstenaam"),
+        [accounts[0].id().unwrap()]
+    );
 }
 
 #[test]
