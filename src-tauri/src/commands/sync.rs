@@ -23,23 +23,32 @@ use crate::config::{Connection, cache_path, demo_dir};
 
 /// Without a subcommand (and until the window exists): a headless sync of the demo company.
 pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
-    eprintln!(
-        "Exact Offline: no window yet, so here is a headless sync of the built-in demo company."
-    );
+    // The signed-in account when there is one, else the built-in demo company.
+    let demo = Connection::load(data_dir)?.is_none();
+    if demo {
+        eprintln!(
+            "Exact Offline: no window yet and no account signed in, so here is a headless sync of the built-in demo company."
+        );
+    } else {
+        eprintln!(
+            "Exact Offline: no window yet, so here is a headless sync of your Exact Online account."
+        );
+    }
     let args = SyncArgs {
         instance: Instance {
             region: None,
             base_url: None,
         },
-        demo: true,
+        demo,
         divisions: Vec::new(),
         batch_size: 1000,
         full: false,
         no_pictures: false,
     };
     let code = run(data_dir, args).await?;
+    let flag = if demo { " --demo" } else { "" };
     eprintln!(
-        "Browse it with `exact-offline status --demo` or `exact-offline export --demo --entity Items`."
+        "Browse it with `exact-offline status{flag}` or `exact-offline export{flag} --entity Items`."
     );
     Ok(code)
 }
