@@ -237,3 +237,49 @@ async fn login_through_the_loopback_redirect_then_sync() {
     );
     assert!(!dir.path().join("assets/incomplete").exists());
 }
+
+#[test]
+fn no_token_or_secret_reaches_the_logs_even_at_trace_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = exe()
+        .env("RUST_LOG", "trace")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["sync", "--demo", "--no-pictures"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        logs.lines().count() > 50,
+        "trace logging was on: {} lines",
+        logs.lines().count()
+    );
+    let tokens: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo/tokens.json")).unwrap())
+            .unwrap();
+    for name in ["access_token", "refresh_token"] {
+        let secret = tokens[name].as_str().unwrap();
+        assert!(
+            secret.len() > 16 && !logs.contains(secret),
+            "the {name} must never be logged"
+        );
+    }
+    let client_secret = exact_sim::AppRegistration::default().client_secret;
+    assert!(
+        !logs.contains(&client_secret),
+        "the client secret must never be logged"
+    );
+    assert!(
+        !logs.to_ascii_lowercase().contains("bearer "),
+        "no Authorization header is logged"
+    );
+}
