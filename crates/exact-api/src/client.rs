@@ -258,7 +258,12 @@ impl ExactClient {
             "application/json",
             |response| async move {
                 let body = read_body(response).await?;
-                parse_page(&body).map_err(|e| BodyError::Transient(e.to_string()))
+                // A 1 000-row page is megabytes of JSON: parse it off the async threads so that
+                // it never stalls other requests (or a UI) for tens of milliseconds.
+                tokio::task::spawn_blocking(move || parse_page(&body))
+                    .await
+                    .map_err(|e| BodyError::Transient(format!("the page parser stopped: {e}")))?
+                    .map_err(|e| BodyError::Transient(e.to_string()))
             },
         )
         .await
