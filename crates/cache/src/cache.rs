@@ -102,6 +102,25 @@ impl Cache {
         self.db.write(|tx| cursors::reset(tx, division))
     }
 
+    /// Starts a full resync of the division: forgets its cursors and remembers, in the same
+    /// transaction, that the resync is under way until [`Cache::finish_full_resync`].
+    pub fn begin_full_resync(&self, division: i32, now_ms: i64) -> Result<()> {
+        self.db.write(|tx| {
+            cursors::reset(tx, division)?;
+            cursors::mark_full_resync(tx, division, now_ms)
+        })
+    }
+
+    /// Whether a full resync of the division was begun and not finished.
+    pub fn full_resync_pending(&self, division: i32) -> Result<bool> {
+        self.db.read(|c| cursors::full_resync_pending(c, division))
+    }
+
+    /// The division's full resync completed (every entity read and swept).
+    pub fn finish_full_resync(&self, division: i32) -> Result<()> {
+        self.db.write(|tx| cursors::clear_full_resync(tx, division))
+    }
+
     /// Stores system/Divisions rows by their `Code`.
     pub fn upsert_divisions(&self, divisions: &[Record]) -> Result<()> {
         self.db

@@ -55,3 +55,34 @@ pub(crate) fn all(conn: &Connection, division: i32) -> Result<Vec<(String, i64, 
     .collect::<rusqlite::Result<Vec<_>>>()
     .context("listing cursors")
 }
+
+/// Remembers that a full resync of the division has begun (kept if one is already under way).
+pub(crate) fn mark_full_resync(tx: &Transaction<'_>, division: i32, now_ms: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO full_resyncs (division, started_ms) VALUES (?1, ?2)
+         ON CONFLICT (division) DO NOTHING",
+        params![division, now_ms],
+    )
+    .context("marking a full resync")?;
+    Ok(())
+}
+
+/// Whether a full resync of the division was begun and not finished.
+pub(crate) fn full_resync_pending(conn: &Connection, division: i32) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM full_resyncs WHERE division = ?1)",
+        params![division],
+        |r| r.get(0),
+    )
+    .context("reading the full-resync mark")
+}
+
+/// Forgets the full-resync mark of the division.
+pub(crate) fn clear_full_resync(tx: &Transaction<'_>, division: i32) -> Result<()> {
+    tx.execute(
+        "DELETE FROM full_resyncs WHERE division = ?1",
+        params![division],
+    )
+    .context("clearing the full-resync mark")?;
+    Ok(())
+}

@@ -242,6 +242,7 @@ impl Engine {
                 .iter()
                 .find(|(d, _)| *d == division)
                 .and_then(|(_, m)| m.clone());
+            let now = self.clock.now_ms();
             let (moved, full) = self
                 .db(move |c| {
                     let stored = c.division_move_date(division)?;
@@ -251,8 +252,8 @@ impl Engine {
                         .any(|s| s.division == division && s.cursor.is_some());
                     let moved = synced_before && stored != now_date;
                     if moved {
-                        // Reset before remembering the new date: a crash in between resets again.
-                        c.reset_cursors(division)?;
+                        // Begin (and mark) the resync before remembering the new date.
+                        c.begin_full_resync(division, now)?;
                     }
                     c.set_division_move_date(division, now_date.as_deref())?;
                     Ok((moved, moved))
@@ -290,8 +291,11 @@ impl Engine {
             .ok()
             .flatten();
         let stale = deleted_age.is_some_and(|at| now - at > DELETED_LOG_KEEPS_MS);
-        let full = full || stale;
-        if full && let Err(e) = self.db(move |c| c.reset_cursors(division)).await {
+        // A full resync that was begun (a move, a stale log, the user's request) and interrupted
+        // is continued as a full resync, so its sweep is not lost.
+        let pending = self.db(move |c| c.full_resync_pending(division)).await;
+        let full = full || stale || matches!(pending, Ok(true));
+        if full && let Err(e) = self.db(move |c| c.begin_full_resync(division, now)).await {
             return vec![self.outcome(division, "Items", Tally::default(), Some(e))];
         }
         let generation = (full || !options.incremental).then_some(run_id);
@@ -385,6 +389,12 @@ impl Engine {
                 .deletions(division, &mut tally, &progress, &cancel)
                 .await;
             outcomes.push(self.finish(division, DELETED_CURSOR, tally, result.err(), &progress));
+        }
+        if full
+            && outcomes.iter().all(|o| o.error.is_none())
+            && let Err(e) = self.db(move |c| c.finish_full_resync(division)).await
+        {
+            tracing::error!(division, error = %e.message, "cannot clear the full-resync mark");
         }
         outcomes
     }

@@ -616,3 +616,54 @@ async fn asset_work_follows_committed_rows_and_deletions() {
         "deleted items' assets are forgotten"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_full_resync_is_continued_as_one() {
+    let h = start(SimConfig {
+        latency: std::time::Duration::from_millis(30),
+        ..small()
+    })
+    .await;
+    h.run(&h.options()).await;
+    let ghost =
+        json!({"ID": "00000000-0000-0000-0000-00000000beef", "Timestamp": 5, "Code": "GHOST"});
+    let ghost = exact_api::Record(ghost.as_object().unwrap().clone());
+    h.cache
+        .apply_upserts(h.division(), Entity::Items, &[ghost], None, None)
+        .unwrap();
+
+    // A full resync, cancelled after the first page of items.
+    let cancel = CancellationToken::new();
+    let sink: ProgressSink = {
+        let cancel = cancel.clone();
+        Arc::new(move |e: ProgressEvent| {
+            if e.entity == "Items" && e.pages >= 1 {
+                cancel.cancel();
+            }
+        })
+    };
+    let full = SyncOptions {
+        full: true,
+        ..h.options()
+    };
+    let report = h.engine.run(&full, "test", sink, cancel).await;
+    assert_eq!(report.outcome, Outcome::Cancelled);
+    assert!(
+        h.cache.full_resync_pending(h.division()).unwrap(),
+        "the begun resync is remembered"
+    );
+
+    // An ordinary run afterwards finishes it: everything read again, the vanished row swept.
+    let next = h.run(&h.options()).await;
+    assert_eq!(next.outcome, Outcome::Succeeded, "{next:#?}");
+    assert_eq!(
+        outcome(&next, "Items").rows_upserted,
+        2_300,
+        "the resync reads every item"
+    );
+    assert!(
+        !h.cache.full_resync_pending(h.division()).unwrap(),
+        "a completed resync clears its mark"
+    );
+    h.assert_equal(h.division()).await;
+}
