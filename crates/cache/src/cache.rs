@@ -41,6 +41,11 @@ impl Cache {
         self.db.read(|c| cursors::get(c, division, key))
     }
 
+    /// Every cursor of the division: (key, timestamp, when it last moved in epoch ms).
+    pub fn cursors(&self, division: i32) -> Result<Vec<(String, i64, i64)>> {
+        self.db.read(|c| cursors::all(c, division))
+    }
+
     /// In one transaction: upserts every record (a repeated ID overwrites; deduplication is the
     /// caller's job), keeps the full-text index in step, marks rows with `generation` when given,
     /// and moves the entity's cursor to `max(old, cursor)` when given. A record without an ID

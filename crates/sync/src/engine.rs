@@ -246,10 +246,7 @@ impl Engine {
             let (moved, full) = self
                 .db(move |c| {
                     let stored = c.division_move_date(division)?;
-                    let synced_before = c
-                        .status()?
-                        .iter()
-                        .any(|s| s.division == division && s.cursor.is_some());
+                    let synced_before = !c.cursors(division)?.is_empty();
                     let moved = synced_before && stored != now_date;
                     if moved {
                         // Begin (and mark) the resync before remembering the new date.
@@ -282,10 +279,10 @@ impl Engine {
         let now = self.clock.now_ms();
         let deleted_age = self
             .db(move |c| {
-                Ok(c.status()?
+                Ok(c.cursors(division)?
                     .into_iter()
-                    .find(|s| s.division == division && s.entity == DELETED_CURSOR)
-                    .and_then(|s| s.cursor_updated_ms))
+                    .find(|(key, _, _)| key == DELETED_CURSOR)
+                    .map(|(_, _, updated_ms)| updated_ms))
             })
             .await
             .ok()

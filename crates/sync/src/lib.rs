@@ -20,7 +20,7 @@ pub mod report;
 pub mod scheduler;
 
 pub use engine::{Engine, SyncOptions};
-pub use pipeline::{AssetSink, AssetWork};
+pub use pipeline::{AssetSink, AssetWork, asset_entity};
 pub use progress::{Phase, ProgressEvent, ProgressSink, ignore_progress};
 pub use report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 pub use scheduler::{Scheduler, SchedulerState};

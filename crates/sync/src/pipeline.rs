@@ -38,7 +38,7 @@ pub enum AssetWork {
 pub type AssetSink = Arc<dyn Fn(AssetWork) + Send + Sync>;
 
 /// The asset kind of a cache entity, if its rows carry pictures or files.
-pub(crate) fn asset_entity(entity: Entity) -> Option<AssetEntity> {
+pub fn asset_entity(entity: Entity) -> Option<AssetEntity> {
     match entity {
         Entity::Items => Some(AssetEntity::Items),
         Entity::Accounts => Some(AssetEntity::Accounts),

@@ -10,11 +10,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use exact_api::{SharedClock, SystemClock};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use offline_assets::{AssetConfig, AssetEntity, AssetEvent, AssetJob, Assets, job_for};
+use offline_assets::{AssetConfig, AssetEvent, AssetJob, Assets, job_for};
 use offline_cache::{Cache, Entity};
 use offline_sync::{
     AssetSink, AssetWork, CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink,
-    RunReport, SyncOptions,
+    RunReport, SyncOptions, asset_entity,
 };
 use tokio::sync::mpsc;
 
@@ -192,13 +192,10 @@ async fn offer_every_row(cache: &Arc<Cache>, report: &RunReport, sink: AssetSink
     let cache = Arc::clone(cache);
     tokio::task::spawn_blocking(move || -> Result<()> {
         for division in divisions {
-            for kind in AssetEntity::ALL {
-                let entity = match kind {
-                    AssetEntity::Items => Entity::Items,
-                    AssetEntity::Accounts => Entity::Accounts,
-                    AssetEntity::Contacts => Entity::Contacts,
-                    AssetEntity::DocumentAttachments => Entity::DocumentAttachments,
-                };
+            for (entity, kind) in Entity::ALL
+                .into_iter()
+                .filter_map(|e| Some((e, asset_entity(e)?)))
+            {
                 let mut jobs = Vec::new();
                 cache.export(division, entity, &mut |json| {
                     let record: exact_api::Record = serde_json::from_str(json)?;
