@@ -136,6 +136,9 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    if cli.command.is_none() && has_display() {
+        return open_window(cli.data_dir.as_deref());
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -164,6 +167,31 @@ pub fn main() -> ExitCode {
         {
             ExitCode::SUCCESS
         }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether a window can be shown (on Linux: an X11 or Wayland display is set).
+fn has_display() -> bool {
+    if cfg!(target_os = "linux") {
+        ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+    } else {
+        true
+    }
+}
+
+fn open_window(data_dir: Option<&std::path::Path>) -> ExitCode {
+    let result = crate::config::data_dir(data_dir).and_then(|dir| {
+        std::fs::create_dir_all(&dir)?;
+        crate::app::run(dir)
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

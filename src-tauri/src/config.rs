@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use exact_api::{
-    AppCredentials, ClientConfig, ExactClient, StorePreference, SystemClock, open_store,
+    AppCredentials, ClientConfig, ExactClient, StorePreference, SystemClock, TokenStore, open_store,
 };
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +67,11 @@ impl Connection {
 
     /// A client for this connection with tokens in the keychain (or the data folder).
     pub async fn client(&self, dir: &Path) -> Result<ExactClient> {
+        Ok(self.open(dir).await?.client)
+    }
+
+    /// A client for this connection, with the token store it uses.
+    pub async fn open(&self, dir: &Path) -> Result<OpenedClient> {
         let account = format!("{}|{}", self.base_url, self.app.client_id);
         let store_dir = dir.to_path_buf();
         let opened = tokio::task::spawn_blocking(move || {
@@ -83,6 +88,30 @@ impl Connection {
             dir.join("tokens.lock"),
             Arc::new(SystemClock),
         );
-        Ok(ExactClient::new(config, opened.store)?)
+        Ok(OpenedClient {
+            client: ExactClient::new(config, Arc::clone(&opened.store))?,
+            store: opened.store,
+            warning: opened.warning,
+        })
     }
+
+    /// Forgets the sign-in: the tokens and this file (the offline copy stays).
+    pub fn forget(dir: &Path, store: &dyn TokenStore) -> Result<()> {
+        store.clear()?;
+        match std::fs::remove_file(connection_path(dir)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("cannot remove {}", connection_path(dir).display()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A client and where its tokens are kept.
+#[derive(Debug)]
+pub struct OpenedClient {
+    pub client: ExactClient,
+    pub store: Arc<dyn TokenStore>,
+    /// Why the tokens are in a file rather than the keychain, when they are.
+    pub warning: Option<String>,
 }

@@ -5,9 +5,11 @@
 //! The shell only adapts: it reads flags and settings, calls one engine function, and prints the
 //! result. No SQL and no HTTP live here.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod pictures;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -63,6 +63,7 @@ pub(crate) fn bind(
 
 /// An account as a list shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountSummary {
     pub division: i32,
     pub id: String,
@@ -111,6 +112,7 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
 
 /// Which accounts: by relationship status, or suppliers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AccountKind {
     /// Status C.
     Customer,
@@ -124,6 +126,7 @@ pub enum AccountKind {
 
 /// Sort order of the account list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AccountSort {
     Code,
     #[default]
@@ -134,6 +137,7 @@ pub enum AccountSort {
 
 /// What the account list shows: filters are ANDed; `None` means "don't filter".
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct AccountQuery {
     pub division: i32,
@@ -169,6 +173,7 @@ impl Default for AccountQuery {
 
 /// An account with everything the detail view shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountDetail {
     pub summary: AccountSummary,
     /// Main contact first, then by name.
@@ -265,4 +270,18 @@ pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Optio
         documents: documents::for_account(conn, division, &id)?,
         attributes,
     }))
+}
+
+pub(crate) fn countries(conn: &Connection, division: i32) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT DISTINCT country FROM accounts
+             WHERE division = ?1 AND country IS NOT NULL AND country <> '' ORDER BY country",
+        )
+        .context("preparing the country list")?;
+    let rows = stmt
+        .query_map(params![division], |r| r.get(0))
+        .context("listing countries")?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("listing countries")
 }

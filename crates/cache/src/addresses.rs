@@ -46,6 +46,7 @@ pub(crate) fn bind(
 
 /// An address of an account.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AddressRow {
     pub id: String,
     pub account: Option<String>,

@@ -41,6 +41,7 @@ pub(crate) fn bind(
 
 /// A file attached to a document.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentRow {
     pub id: String,
     pub document: Option<String>,

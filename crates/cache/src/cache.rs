@@ -10,9 +10,10 @@ use crate::accounts::{self, AccountDetail, AccountQuery, AccountSummary};
 use crate::clock::now_ms;
 use crate::cursors::{self, DELETED_CURSOR};
 use crate::database::Database;
-use crate::divisions;
+use crate::divisions::{self, DivisionRow};
 use crate::entity::Entity;
 use crate::error::Result;
+use crate::item_groups::{self, ItemGroupRow};
 use crate::items::{self, ItemDetail, ItemQuery, ItemSummary};
 use crate::records::{self, ListPage};
 use crate::runs::{self, EntityResult, RunSummary};
@@ -205,6 +206,27 @@ impl Cache {
     /// An account with its contacts, addresses, documents (with attachments) and attributes.
     pub fn account(&self, division: i32, id: &str) -> Result<Option<AccountDetail>> {
         self.db.read(|c| accounts::detail(c, division, id))
+    }
+
+    /// The divisions stored by the last sync that listed them, by code.
+    pub fn divisions(&self) -> Result<Vec<DivisionRow>> {
+        self.db.read(divisions::list)
+    }
+
+    /// A division's item groups, by code.
+    pub fn item_groups(&self, division: i32) -> Result<Vec<ItemGroupRow>> {
+        self.db.read(|c| item_groups::list(c, division))
+    }
+
+    /// The distinct countries of a division's accounts, sorted.
+    pub fn account_countries(&self, division: i32) -> Result<Vec<String>> {
+        self.db.read(|c| accounts::countries(c, division))
+    }
+
+    /// One row's attribute JSON exactly as received, by ID (any entity).
+    pub fn attributes(&self, division: i32, entity: Entity, id: &str) -> Result<Option<String>> {
+        self.db
+            .read(|c| records::attributes_of(c, division, entity, id))
     }
 
     /// Bytes used by the database file and its WAL and shared-memory files.

@@ -53,6 +53,7 @@ pub(crate) fn bind(
 
 /// A contact person of an account.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactRow {
     pub id: String,
     pub account: Option<String>,

@@ -2,6 +2,7 @@
 
 use exact_api::Record;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
 
 use crate::columns::{attributes, compress_attributes, text};
 use crate::error::{Context, Result};
@@ -53,4 +54,31 @@ pub(crate) fn set_move_date(
     .execute(params![division, value])
     .context("writing a move date")?;
     Ok(())
+}
+
+/// A division as the pickers show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DivisionRow {
+    pub code: i32,
+    pub description: Option<String>,
+}
+
+/// Divisions listed by a sync (rows that only carry a move date are left out).
+pub(crate) fn list(conn: &Connection) -> Result<Vec<DivisionRow>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT code, description FROM divisions WHERE attributes IS NOT NULL ORDER BY code",
+        )
+        .context("preparing the division list")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(DivisionRow {
+                code: r.get(0)?,
+                description: r.get(1)?,
+            })
+        })
+        .context("listing divisions")?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("listing divisions")
 }

@@ -46,6 +46,7 @@ pub(crate) fn bind(
 
 /// A document with its attachments.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DocumentRow {
     pub id: String,
     pub account: Option<String>,

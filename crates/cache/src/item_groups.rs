@@ -37,6 +37,7 @@ pub(crate) fn bind(
 
 /// An item group (family).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemGroupRow {
     pub id: String,
     pub code: Option<String>,
@@ -59,4 +60,17 @@ pub(crate) fn by_id(conn: &Connection, division: i32, id: &str) -> Result<Option
     .query_row(params![division, id], row)
     .optional()
     .context("reading an item group")
+}
+
+pub(crate) fn list(conn: &Connection, division: i32) -> Result<Vec<ItemGroupRow>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, code, description FROM item_groups WHERE division = ?1 ORDER BY code, id",
+        )
+        .context("preparing the item group list")?;
+    let rows = stmt
+        .query_map(params![division], row)
+        .context("listing item groups")?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("listing item groups")
 }

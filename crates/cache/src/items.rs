@@ -144,6 +144,7 @@ pub(crate) fn index(tx: &Transaction<'_>, rows: &mut [(i64, IndexText, bool)]) -
 
 /// An item as a list shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemSummary {
     pub division: i32,
     pub id: String,
@@ -203,6 +204,7 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<ItemSummary> {
 
 /// Sort order of the item list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ItemSort {
     #[default]
     Code,
@@ -212,6 +214,7 @@ pub enum ItemSort {
 
 /// What the item list shows: filters are ANDed; `None` means "don't filter".
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct ItemQuery {
     pub division: i32,
@@ -250,6 +253,7 @@ impl Default for ItemQuery {
 
 /// An item with everything the detail view shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemDetail {
     pub summary: ItemSummary,
     pub unit: Option<UnitRow>,

@@ -53,6 +53,7 @@ pub use attachments::AttachmentRow;
 pub use cache::Cache;
 pub use contacts::ContactRow;
 pub use cursors::DELETED_CURSOR;
+pub use divisions::DivisionRow;
 pub use documents::DocumentRow;
 pub use entity::Entity;
 pub use error::{Error, Result};

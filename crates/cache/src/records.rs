@@ -16,6 +16,7 @@ use crate::{
 
 /// One page of a list query and the total number of matching rows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ListPage<T> {
     pub rows: Vec<T>,
     /// Rows matching the query across all pages.
@@ -214,4 +215,28 @@ pub(crate) fn export(
         n += 1;
     }
     Ok(n)
+}
+
+pub(crate) fn attributes_of(
+    conn: &Connection,
+    division: i32,
+    entity: Entity,
+    id: &str,
+) -> Result<Option<String>> {
+    let sql = format!(
+        "SELECT attributes FROM {} WHERE division = ?1 AND id = ?2",
+        entity.table()
+    );
+    let mut stmt = conn.prepare_cached(&sql).context("preparing a row read")?;
+    let mut rows = stmt.query(params![division, id]).context("reading a row")?;
+    let Some(row) = rows.next().context("reading a row")? else {
+        return Ok(None);
+    };
+    let json = row.get_ref(0).context("reading attributes")?;
+    let mut buf = Vec::new();
+    let text = columns::stored_attributes(json, &mut buf).map_err(|e| Error::Sqlite {
+        context: "reading attributes",
+        source: e.into(),
+    })?;
+    Ok(Some(text.to_owned()))
 }

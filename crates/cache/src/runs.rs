@@ -7,6 +7,7 @@ use crate::error::{Context, Error, Result};
 
 /// The result of one entity (or the Deleted log) in one division within a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EntityResult {
     pub division: i32,
     /// An entity name (`"Items"`) or `"Deleted"`.
@@ -21,6 +22,7 @@ pub struct EntityResult {
 
 /// A sync run with its per-entity results.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RunSummary {
     pub id: i64,
     pub started_ms: i64,

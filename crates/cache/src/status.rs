@@ -11,6 +11,7 @@ use crate::runs;
 
 /// The state of one entity (or the Deleted log) in one division.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EntityStatus {
     pub division: i32,
     /// An entity name (`"Items"`) or `"Deleted"`.

@@ -38,6 +38,7 @@ pub(crate) fn bind(
 
 /// A unit of measure; items refer to it by its (trimmed) code.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnitRow {
     pub id: String,
     pub code: Option<String>,

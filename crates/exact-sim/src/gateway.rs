@@ -54,6 +54,9 @@ pub async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !app.network.load(std::sync::atomic::Ordering::Relaxed) {
+        return reset();
+    }
     let path = normalize(uri.path());
     let area = area(&path);
     {

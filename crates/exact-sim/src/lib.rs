@@ -120,6 +120,9 @@ pub struct App {
     limits: Mutex<Limits>,
     faults: Mutex<Faults>,
     stats: Mutex<Stats>,
+    /// Off: every connection except the admin routes is dropped unanswered, as when the
+    /// network is gone (the demo's "offline" switch).
+    pub network: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -176,6 +179,12 @@ impl Sim {
     /// The registered app the simulator accepts.
     pub fn app_registration(&self) -> AppRegistration {
         self.app.oauth().app().clone()
+    }
+    /// Takes the simulated Exact Online off the network (`false`) or back (`true`).
+    pub fn set_network(&self, online: bool) {
+        self.app
+            .network
+            .store(online, std::sync::atomic::Ordering::Relaxed);
     }
     /// Stops accepting connections, lets running requests finish (at most 5 s), then returns.
     pub async fn shutdown(mut self) {
@@ -242,6 +251,7 @@ pub async fn start_on(cfg: SimConfig, port: u16) -> anyhow::Result<Sim> {
         limits: Mutex::new(Limits::new(cfg.minutely_limit, cfg.daily_limit)),
         faults: Mutex::new(Faults::new(cfg.seed, cfg.faults.clone())),
         stats: Mutex::new(Stats::default()),
+        network: std::sync::atomic::AtomicBool::new(true),
     });
     let router = router(app.clone());
     let listener = listener.tap_io(|tcp| {

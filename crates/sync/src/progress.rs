@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// What an entity's sync is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Waiting,
@@ -19,6 +20,7 @@ pub enum Phase {
 
 /// One progress report for one entity of one division.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgressEvent {
     pub division: i32,
     /// Entity name (`"Items"`) or `"Deleted"`.

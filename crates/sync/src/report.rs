@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Every entity of every division is up to date.
@@ -28,6 +29,7 @@ impl Outcome {
 
 /// What the error means for the user, so a shell can act on it without reading messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ErrorCode {
     AuthRequired,
     RateLimited,
@@ -42,6 +44,7 @@ pub enum ErrorCode {
 
 /// One entity of one division in a run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EntityOutcome {
     pub division: i32,
     pub entity: String,
@@ -55,6 +58,7 @@ pub struct EntityOutcome {
 
 /// A finished run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RunReport {
     pub run_id: i64,
     pub started_ms: i64,

@@ -14,6 +14,7 @@ use crate::report::{Outcome, RunReport};
 
 /// What the scheduler is doing, for the UI.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SchedulerState {
     pub running: bool,
     pub last: Option<RunReport>,

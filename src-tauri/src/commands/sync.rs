@@ -10,13 +10,12 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use exact_api::{SharedClock, SystemClock};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use offline_assets::{AssetConfig, AssetEvent, AssetJob, Assets, job_for};
+use offline_assets::{AssetConfig, AssetEvent, job_for};
 use offline_cache::{Cache, Entity};
 use offline_sync::{
     AssetSink, AssetWork, CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink,
     RunReport, SyncOptions, asset_entity,
 };
-use tokio::sync::mpsc;
 
 use crate::cli::{Instance, SyncArgs};
 use crate::config::{Connection, cache_path, demo_dir};
@@ -211,8 +210,8 @@ async fn offer_every_row(cache: &Arc<Cache>, report: &RunReport, sink: AssetSink
     .context("the picture catch-up stopped")?
 }
 
-/// Starts the asset runner: jobs arrive through the returned sink (never blocking the engine)
-/// and are processed until the sink is dropped; the task answers the run's totals.
+/// Starts the asset runner with a spinner counting jobs done; answers the sink for the engine
+/// and the task that ends with the run's totals.
 fn start_assets(
     client: exact_api::ExactClient,
     dir: &Path,
@@ -237,46 +236,18 @@ fn start_assets(
             bar.tick();
         })
     };
-    let assets = Assets::open(
-        client,
-        dir.join("assets"),
-        AssetConfig::default(),
-        Some(events),
-    )?;
-    let (queue, mut queued) = mpsc::unbounded_channel::<AssetJob>();
-    let (jobs, receiver) = mpsc::channel::<AssetJob>(256);
-    tokio::spawn(async move {
-        while let Some(job) = queued.recv().await {
-            if jobs.send(job).await.is_err() {
-                break;
-            }
-        }
-    });
-    let forgetting = assets.clone();
+    let pictures = crate::pictures::start(client, dir, AssetConfig::default(), Some(events), None)?;
+    let runner = pictures.runner;
     let runner = tokio::spawn(async move {
-        let summary = assets.run(receiver, 4).await;
+        let summary = runner.await.unwrap_or_default();
         bar.finish_and_clear();
         summary
     });
-    let sink: AssetSink = Arc::new(move |work: AssetWork| match work {
-        AssetWork::Fetch(batch) => {
-            for job in batch {
-                let _ = queue.send(job);
-            }
-        }
-        AssetWork::Forget(keys) => {
-            for key in keys {
-                if let Err(e) = forgetting.forget(&key) {
-                    tracing::warn!(error = %e, "cannot forget the asset of a deleted record");
-                }
-            }
-        }
-    });
-    Ok((sink, runner))
+    Ok((pictures.sink, runner))
 }
 
 /// Holds `sync.lock` in the folder for the life of the returned file.
-fn lock_folder(dir: &Path) -> Result<std::fs::File> {
+pub(crate) fn lock_folder(dir: &Path) -> Result<std::fs::File> {
     let path = dir.join("sync.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)

@@ -1,0 +1,313 @@
+//! The commands the window calls (`ui/src/lib/ipc.ts` is their only caller). Each is a thin
+//! adapter: take the open company, call one engine or cache function off the async runtime,
+//! map the error.
+
+use offline_assets::{AssetEntity, Outcome};
+use offline_cache::{
+    AccountDetail, AccountQuery, AccountSummary, Entity, EntityStatus, ItemDetail, ItemGroupRow,
+    ItemQuery, ItemSummary, ListPage, RunSummary,
+};
+use tauri::State;
+
+use super::dto::{
+    AppError, AppInfo, AttachmentMode, ConnectRequest, DivisionInfo, ErrorKind, Mode, RegionInfo,
+    Settings, StorageInfo, SyncSnapshot,
+};
+use super::error::{CommandResult, blocking};
+use super::shell::{REDIRECT_URI, Shell, regions as all_regions};
+
+/// Longest list page the window may ask for.
+const MAX_PAGE: u64 = 1000;
+
+#[tauri::command]
+pub async fn app_info(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
+    shell.info().await
+}
+
+#[tauri::command]
+pub fn regions() -> Vec<RegionInfo> {
+    all_regions()
+}
+
+#[tauri::command]
+pub fn redirect_uri() -> String {
+    REDIRECT_URI.to_owned()
+}
+
+#[tauri::command]
+pub async fn start_demo(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
+    shell.open_demo().await?;
+    shell.info().await
+}
+
+#[tauri::command]
+pub async fn connect(shell: State<'_, Shell>, request: ConnectRequest) -> CommandResult<AppInfo> {
+    shell.connect(request).await?;
+    shell.info().await
+}
+
+#[tauri::command]
+pub async fn reconnect(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
+    shell.reconnect().await?;
+    shell.info().await
+}
+
+#[tauri::command]
+pub fn cancel_connect(shell: State<'_, Shell>) {
+    shell.cancel_connect();
+}
+
+#[tauri::command]
+pub async fn sign_out(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
+    shell.sign_out().await?;
+    shell.info().await
+}
+
+/// The divisions the user can access, from Exact when it answers, else as last stored.
+#[tauri::command]
+pub async fn divisions(shell: State<'_, Shell>) -> CommandResult<Vec<DivisionInfo>> {
+    let w = shell.current().await?;
+    let selected = w.settings().divisions;
+    let listed = async {
+        let me = w.client.me().await?;
+        let current = me.i64("CurrentDivision").map(|c| c as i32);
+        let records = w.client.divisions(current.unwrap_or_default()).await?;
+        anyhow::Ok((current, records))
+    }
+    .await;
+    let current = match listed {
+        Ok((current, records)) => {
+            let cache = std::sync::Arc::clone(&w.cache);
+            blocking(move || Ok(cache.upsert_divisions(&records)?)).await?;
+            current
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "listing divisions from the offline copy");
+            None
+        }
+    };
+    let cache = std::sync::Arc::clone(&w.cache);
+    let stored = blocking(move || Ok(cache.divisions()?)).await?;
+    if stored.is_empty() {
+        return Err(AppError::new(
+            ErrorKind::Offline,
+            "Exact Online cannot be reached, and no divisions are stored yet.",
+        ));
+    }
+    Ok(stored
+        .into_iter()
+        .map(|d| DivisionInfo {
+            code: d.code,
+            name: d.description,
+            current: current == Some(d.code),
+            selected: selected.contains(&d.code),
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub async fn get_settings(shell: State<'_, Shell>) -> CommandResult<Settings> {
+    Ok(shell.current().await?.settings())
+}
+
+#[tauri::command]
+pub async fn save_settings(shell: State<'_, Shell>, settings: Settings) -> CommandResult<Settings> {
+    super::settings::validate(&settings).map_err(AppError::invalid)?;
+    let w = shell.current().await?;
+    w.apply_settings(settings).await?;
+    Ok(w.settings())
+}
+
+#[tauri::command]
+pub async fn sync_now(shell: State<'_, Shell>) -> CommandResult<()> {
+    let w = shell.current().await?;
+    if w.settings().divisions.is_empty() {
+        return Err(AppError::invalid("Choose the divisions to sync first."));
+    }
+    w.scheduler.sync_now().await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn cancel_sync(shell: State<'_, Shell>) -> CommandResult<()> {
+    shell.current().await?.scheduler.cancel().await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn sync_state(shell: State<'_, Shell>) -> CommandResult<SyncSnapshot> {
+    Ok(shell.current().await?.snapshot())
+}
+
+#[tauri::command]
+pub async fn runs(shell: State<'_, Shell>, limit: usize) -> CommandResult<Vec<RunSummary>> {
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.runs(limit.min(500))?)).await
+}
+
+#[tauri::command]
+pub async fn status(shell: State<'_, Shell>) -> CommandResult<Vec<EntityStatus>> {
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.status()?)).await
+}
+
+#[tauri::command]
+pub async fn items(
+    shell: State<'_, Shell>,
+    mut query: ItemQuery,
+) -> CommandResult<ListPage<ItemSummary>> {
+    query.limit = query.limit.clamp(1, MAX_PAGE);
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.items(&query)?)).await
+}
+
+#[tauri::command]
+pub async fn item(shell: State<'_, Shell>, division: i32, id: String) -> CommandResult<ItemDetail> {
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || {
+        cache
+            .item(division, &id)?
+            .ok_or_else(|| AppError::not_found("This item"))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn item_groups(
+    shell: State<'_, Shell>,
+    division: i32,
+) -> CommandResult<Vec<ItemGroupRow>> {
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.item_groups(division)?)).await
+}
+
+#[tauri::command]
+pub async fn accounts(
+    shell: State<'_, Shell>,
+    mut query: AccountQuery,
+) -> CommandResult<ListPage<AccountSummary>> {
+    query.limit = query.limit.clamp(1, MAX_PAGE);
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.accounts(&query)?)).await
+}
+
+#[tauri::command]
+pub async fn account(
+    shell: State<'_, Shell>,
+    division: i32,
+    id: String,
+) -> CommandResult<AccountDetail> {
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || {
+        cache
+            .account(division, &id)?
+            .ok_or_else(|| AppError::not_found("This customer"))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn account_countries(
+    shell: State<'_, Shell>,
+    division: i32,
+) -> CommandResult<Vec<String>> {
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.account_countries(division)?)).await
+}
+
+/// Downloads an attachment when it is not stored yet (and the settings allow it), copies it
+/// under a safe name and opens it with the system's viewer.
+#[tauri::command]
+pub async fn open_attachment(
+    shell: State<'_, Shell>,
+    division: i32,
+    id: String,
+) -> CommandResult<()> {
+    let w = shell.current().await?;
+    if w.settings().attachments == AttachmentMode::None {
+        return Err(AppError::invalid(
+            "Attachment downloads are switched off in Settings.",
+        ));
+    }
+    let cache = std::sync::Arc::clone(&w.cache);
+    let record = blocking(move || {
+        let json = cache
+            .attributes(division, Entity::DocumentAttachments, &id)?
+            .ok_or_else(|| AppError::not_found("This attachment"))?;
+        serde_json::from_str::<exact_api::Record>(&json).map_err(AppError::internal)
+    })
+    .await?;
+    let job = offline_assets::job_for(AssetEntity::DocumentAttachments, division, &record)
+        .ok_or_else(|| AppError::not_found("This attachment's file"))?;
+    match w.assets.fetch_on_demand(&job).await {
+        Outcome::Stored { .. } | Outcome::Unchanged => {}
+        Outcome::NoImage => return Err(AppError::not_found("This attachment's file")),
+        Outcome::Skipped { reason } => return Err(AppError::invalid(reason)),
+        Outcome::Failed { error, retryable } => {
+            let code = if retryable {
+                ErrorKind::Offline
+            } else {
+                ErrorKind::Internal
+            };
+            return Err(AppError::new(code, error));
+        }
+    }
+    let (assets, dir, key) = (w.assets.clone(), w.opened_dir(), job.key.clone());
+    let path = blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
+        Ok(assets.save_attachment(&key, &dir)?)
+    })
+    .await?;
+    tauri_plugin_opener::open_path(&path, None::<&str>)
+        .map_err(|e| AppError::internal(format!("Cannot open {}: {e}", path.display())))
+}
+
+/// Opens a `mailto:`, `tel:` or web link in the system's handler; the window never navigates.
+#[tauri::command]
+pub fn open_url(url: String) -> CommandResult<()> {
+    let allowed = ["mailto:", "tel:", "https://", "http://"];
+    if !allowed
+        .iter()
+        .any(|p| url.to_ascii_lowercase().starts_with(p))
+    {
+        return Err(AppError::invalid(
+            "Only mail, phone and web links can be opened.",
+        ));
+    }
+    tauri_plugin_opener::open_url(&url, None::<&str>).map_err(AppError::internal)
+}
+
+#[tauri::command]
+pub async fn storage(shell: State<'_, Shell>) -> CommandResult<StorageInfo> {
+    let w = shell.current().await?;
+    let cache = std::sync::Arc::clone(&w.cache);
+    let cache_bytes = blocking(move || Ok(cache.size_on_disk()?)).await?;
+    let assets_bytes = w.assets.usage().await?.total_bytes();
+    Ok(StorageInfo {
+        data_dir: w.path().display().to_string(),
+        cache_bytes,
+        assets_bytes,
+        token_storage: w.token_storage(),
+    })
+}
+
+/// Removes the downloaded pictures and files (the next sync fetches them again).
+#[tauri::command]
+pub async fn clear_caches(shell: State<'_, Shell>) -> CommandResult<StorageInfo> {
+    shell.current().await?.assets.clear().await?;
+    storage(shell).await
+}
+
+/// Demo only: takes the simulated Exact Online off the network (every connection to it is
+/// dropped unanswered, as when the network is gone), or brings it back.
+#[tauri::command]
+pub async fn set_demo_online(shell: State<'_, Shell>, online: bool) -> CommandResult<()> {
+    let w = shell.current().await?;
+    let (Mode::Demo, Some(demo)) = (w.mode, &w.demo) else {
+        return Err(AppError::invalid(
+            "Only the demo company can be taken offline.",
+        ));
+    };
+    demo.sim.set_network(online);
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! What crosses the boundary between the window's UI and the shell: the shapes of command
+//! arguments, results, events and errors. TypeScript declarations of every type here (and of the
+//! engine DTOs the commands return) are generated into `ui/src/lib/types.gen.ts`; a test fails
+//! when the committed file is out of date (`UPDATE_BINDINGS=1 cargo test -p exact-offline bindings`).
+
+use offline_sync::{ProgressEvent, RunReport};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What the window shows first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Nothing chosen yet: "Connect to Exact Online" or "Try the demo company".
+    Welcome,
+    /// The built-in demo company (a simulated Exact Online on this computer).
+    Demo,
+    /// The user's own Exact Online account.
+    Account,
+}
+
+/// Where the refresh token is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenStorage {
+    Keychain,
+    File,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    pub mode: Mode,
+    pub version: String,
+    /// The data folder in use (the demo company has its own below it).
+    pub data_dir: String,
+    /// The signed-in account (mode `account`).
+    pub account: Option<AccountInfo>,
+    pub token_storage: Option<TokenStorage>,
+    /// Why tokens are in a file instead of the keychain, when they are.
+    pub token_warning: Option<String>,
+    /// When the refresh token expires unless a sync runs before (UTC epoch ms).
+    pub refresh_expires_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountInfo {
+    pub base_url: String,
+    pub client_id: String,
+    /// Region code (`nl`, `be`, ...) when the base URL is one of Exact's.
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RegionInfo {
+    /// `nl`, `be`, `de`, `fr`, `es`, `co.uk`, `com`.
+    pub code: String,
+    /// Country name in English (`Netherlands`).
+    pub name: String,
+    pub base_url: String,
+}
+
+/// The user's app registration from the Exact App Center.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ConnectRequest {
+    /// A region code from `regions()`; ignored when `base_url` is given.
+    pub region: Option<String>,
+    pub base_url: Option<String>,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DivisionInfo {
+    pub code: i32,
+    pub name: Option<String>,
+    /// The division last opened on Exact's website (a hint only; never chosen silently).
+    pub current: bool,
+    /// Chosen for syncing.
+    pub selected: bool,
+}
+
+/// Which attachment files are downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentMode {
+    /// Never download attachment files.
+    None,
+    /// Download a file when it is opened.
+    OnDemand,
+    /// Download every file up to `attachments_cap_mb` each.
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    System,
+    En,
+    Nl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+/// The user's settings, kept per data folder (`settings.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Settings {
+    /// Minutes between background syncs; `null` means only on "Sync now".
+    pub interval_minutes: Option<u32>,
+    /// Records per transaction (1–5 000).
+    pub batch_size: u32,
+    /// Off: every sync reads everything again and removes what vanished.
+    pub incremental: bool,
+    /// Download item pictures, logos and contact pictures.
+    pub pictures: bool,
+    pub attachments: AttachmentMode,
+    pub attachments_cap_mb: u32,
+    /// Divisions to sync (codes).
+    pub divisions: Vec<i32>,
+    pub language: Language,
+    pub theme: Theme,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            interval_minutes: Some(60),
+            batch_size: 1000,
+            incremental: true,
+            pictures: true,
+            attachments: AttachmentMode::OnDemand,
+            attachments_cap_mb: 20,
+            divisions: Vec::new(),
+            language: Language::System,
+            theme: Theme::System,
+        }
+    }
+}
+
+/// Pictures and attachments downloading beside the sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct AssetProgress {
+    pub queued: u64,
+    pub done: u64,
+}
+
+/// Everything the sync dashboard shows; also sent as the `sync-state` event.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct SyncSnapshot {
+    pub running: bool,
+    /// The last finished run.
+    pub last: Option<RunReport>,
+    /// When the last run that succeeded finished (UTC epoch ms).
+    pub last_success_ms: Option<i64>,
+    pub next_run_in_s: Option<u64>,
+    pub consecutive_failures: u32,
+    /// The sign-in is broken: the user must sign in again.
+    pub needs_sign_in: bool,
+    /// Whether Exact Online answered the last call (`null` before the first).
+    pub online: Option<bool>,
+    /// The latest progress of each division and entity in the current (or last) run.
+    pub progress: Vec<ProgressEvent>,
+    pub assets: AssetProgress,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StorageInfo {
+    pub data_dir: String,
+    pub cache_bytes: u64,
+    pub assets_bytes: u64,
+    pub token_storage: Option<TokenStorage>,
+}
+
+/// What went wrong, for the UI to switch on; `message` is for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// No account or demo chosen yet.
+    NotConnected,
+    /// The refresh chain is broken or consent was withdrawn: sign in again.
+    AuthRequired,
+    /// Exact refused the client id or secret.
+    WrongCredentials,
+    /// The user refused consent in the browser, or the sign-in was cancelled or timed out.
+    ConsentRefused,
+    /// Exact Online cannot be reached.
+    Offline,
+    NotFound,
+    InvalidInput,
+    /// Another sync or sign-in is running.
+    Busy,
+    /// The data folder cannot be read or written.
+    Storage,
+    Internal,
+}
+
+/// The one error type every command returns.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppError {
+    pub code: ErrorKind,
+    pub message: String,
+}

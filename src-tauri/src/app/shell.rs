@@ -1,0 +1,345 @@
+//! The window's state: which company is open (none, the demo, or the signed-in account) and the
+//! operations that switch between them. Commands are thin wrappers over these methods.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use exact_api::{AppCredentials, Loopback, Region, SharedClock, SystemClock};
+use tauri::AppHandle;
+use tokio::sync::RwLock;
+
+use super::dto::{AccountInfo, AppInfo, ConnectRequest, ErrorKind, Mode, RegionInfo};
+use super::error::{CommandResult, blocking};
+use super::settings;
+use super::workspace::{Opening, Workspace};
+use crate::config::{Connection, demo_dir};
+use offline_sync::CancellationToken;
+
+/// The redirect URI registered in the Exact App Center must match exactly, so the port is fixed.
+pub const REDIRECT_URI: &str = "http://127.0.0.1:47615/callback";
+
+/// How long the app waits for the user to finish signing in in the browser.
+const SIGN_IN_WAIT: Duration = Duration::from_secs(10 * 60);
+
+/// Marks a data folder whose user chose the demo company, so the next start opens it again.
+const DEMO_MARKER: &str = "demo-chosen";
+
+pub struct Shell {
+    app: AppHandle,
+    data_dir: PathBuf,
+    workspace: RwLock<Option<Arc<Workspace>>>,
+    /// The sign-in in progress, so "Cancel" can stop it.
+    connecting: Mutex<Option<CancellationToken>>,
+    /// Becomes true once the company open at the last exit is open again (or failed to).
+    restored: tokio::sync::watch::Sender<bool>,
+}
+
+impl Shell {
+    pub fn new(app: AppHandle, data_dir: PathBuf) -> Shell {
+        Shell {
+            app,
+            data_dir,
+            workspace: RwLock::new(None),
+            connecting: Mutex::new(None),
+            restored: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Opens what was open last time: the account, else the demo if it was chosen.
+    pub async fn restore(&self) -> CommandResult<()> {
+        let result = self.reopen().await;
+        self.restored.send_replace(true);
+        result
+    }
+
+    async fn reopen(&self) -> CommandResult<()> {
+        if Connection::load(&self.data_dir)?.is_some() {
+            self.open_account().await
+        } else if self.data_dir.join(DEMO_MARKER).exists() {
+            self.open_demo().await
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Waits until [`Shell::restore`] is done, so the window never sees a half-started app.
+    async fn restored(&self) {
+        let mut restored = self.restored.subscribe();
+        let _ = restored.wait_for(|done| *done).await;
+    }
+
+    /// The open company, or `NotConnected`.
+    pub async fn current(&self) -> CommandResult<Arc<Workspace>> {
+        self.restored().await;
+        self.workspace
+            .read()
+            .await
+            .clone()
+            .ok_or_else(super::dto::AppError::not_connected)
+    }
+
+    pub async fn info(&self) -> CommandResult<AppInfo> {
+        self.restored().await;
+        let workspace = self.workspace.read().await.clone();
+        let mut info = AppInfo {
+            mode: Mode::Welcome,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: self.data_dir.display().to_string(),
+            account: None,
+            token_storage: None,
+            token_warning: None,
+            refresh_expires_ms: None,
+        };
+        let Some(w) = workspace else {
+            return Ok(info);
+        };
+        info.mode = w.mode;
+        info.token_storage = w.token_storage();
+        info.token_warning = w.token_warning.clone();
+        if w.mode == Mode::Account
+            && let Some(connection) = Connection::load(&self.data_dir)?
+        {
+            info.account = Some(AccountInfo {
+                region: Region::ALL
+                    .into_iter()
+                    .find(|r| r.base_url() == connection.base_url.trim_end_matches('/'))
+                    .map(|r| r.code().to_owned()),
+                base_url: connection.base_url,
+                client_id: connection.app.client_id,
+            });
+        }
+        if let Ok(Some(status)) = w.client.session().status().await {
+            info.refresh_expires_ms = Some(status.refresh_expires_at_ms);
+        }
+        Ok(info)
+    }
+
+    /// Starts the built-in demo company (a simulated Exact Online on loopback) and syncs it.
+    pub async fn open_demo(&self) -> CommandResult<()> {
+        let mut slot = self.workspace.write().await;
+        if slot.as_ref().is_some_and(|w| w.mode == Mode::Demo) {
+            return Ok(());
+        }
+        // Close whatever is open first: its scheduler stops and its lock is released.
+        slot.take();
+        let dir = demo_dir(&self.data_dir);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let demo = offline_demo::start(offline_demo::demo_company(), &dir)
+            .await
+            .map_err(|e| super::dto::AppError::new(ErrorKind::Internal, e.to_string()))?;
+        let mut settings = settings::load(&dir);
+        if settings.divisions.is_empty() {
+            settings.divisions = demo.sim.division_codes();
+            settings::save(&dir, &settings)?;
+        }
+        std::fs::write(self.data_dir.join(DEMO_MARKER), b"")
+            .with_context(|| format!("cannot write in {}", self.data_dir.display()))?;
+        let opening = Opening {
+            mode: Mode::Demo,
+            dir,
+            client: demo.client.clone(),
+            clock: Arc::clone(&demo.clock),
+            token_store: None,
+            token_warning: None,
+            demo: Some(demo),
+        };
+        *slot = Some(Arc::new(Workspace::open(opening, self.app.clone()).await?));
+        Ok(())
+    }
+
+    /// Opens the signed-in account's offline copy (no network needed).
+    async fn open_account(&self) -> CommandResult<()> {
+        let Some(connection) = Connection::load(&self.data_dir)? else {
+            return Err(super::dto::AppError::not_connected());
+        };
+        let opened = connection.open(&self.data_dir).await?;
+        let mut slot = self.workspace.write().await;
+        slot.take();
+        let mut settings = settings::load(&self.data_dir);
+        if settings.divisions.is_empty() && !connection.divisions.is_empty() {
+            // Chosen with `exact-offline login --division`.
+            settings.divisions = connection.divisions.clone();
+            settings::save(&self.data_dir, &settings)?;
+        }
+        let opening = Opening {
+            mode: Mode::Account,
+            dir: self.data_dir.clone(),
+            client: opened.client,
+            clock: Arc::new(SystemClock) as SharedClock,
+            token_store: Some(opened.store),
+            token_warning: opened.warning,
+            demo: None,
+        };
+        *slot = Some(Arc::new(Workspace::open(opening, self.app.clone()).await?));
+        Ok(())
+    }
+
+    /// Signs in to Exact Online through the system browser and the loopback redirect, then
+    /// opens the account. The divisions are chosen next (never silently the current one).
+    pub async fn connect(&self, request: ConnectRequest) -> CommandResult<()> {
+        let base_url = match (&request.base_url, &request.region) {
+            (Some(url), _) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+            (_, Some(code)) => code
+                .parse::<Region>()
+                .map_err(super::dto::AppError::invalid)?
+                .base_url()
+                .to_owned(),
+            _ => return Err(super::dto::AppError::invalid("Choose a region.")),
+        };
+        let client_id = request.client_id.trim().trim_matches(['{', '}']).to_owned();
+        if !exact_api::record::is_guid(&client_id) {
+            return Err(super::dto::AppError::invalid(
+                "The client ID is the GUID shown for your app in the Exact App Center.",
+            ));
+        }
+        if request.client_secret.trim().is_empty() {
+            return Err(super::dto::AppError::invalid("Enter the client secret."));
+        }
+        let connection = Connection {
+            base_url,
+            app: AppCredentials {
+                client_id,
+                client_secret: request.client_secret.trim().to_owned(),
+                redirect_uri: REDIRECT_URI.to_owned(),
+            },
+            divisions: Vec::new(),
+        };
+        self.sign_in(connection).await
+    }
+
+    /// Signs in again with the stored app registration (the refresh chain broke).
+    pub async fn reconnect(&self) -> CommandResult<()> {
+        let Some(connection) = Connection::load(&self.data_dir)? else {
+            return Err(super::dto::AppError::not_connected());
+        };
+        self.sign_in(connection).await
+    }
+
+    async fn sign_in(&self, mut connection: Connection) -> CommandResult<()> {
+        let cancel = CancellationToken::new();
+        {
+            let mut connecting = self.connecting.lock().unwrap_or_else(|p| p.into_inner());
+            if connecting.is_some() {
+                return Err(super::dto::AppError::new(
+                    ErrorKind::Busy,
+                    "A sign-in is already waiting for the browser.",
+                ));
+            }
+            *connecting = Some(cancel.clone());
+        }
+        let result = self.sign_in_inner(&mut connection, &cancel).await;
+        *self.connecting.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        result?;
+        self.open_account().await
+    }
+
+    async fn sign_in_inner(
+        &self,
+        connection: &mut Connection,
+        cancel: &CancellationToken,
+    ) -> CommandResult<()> {
+        // The open company stays browsable while the user signs in; its tokens are untouched.
+        let opened = connection.open(&self.data_dir).await?;
+        let loopback = Loopback::bind(&connection.app.redirect_uri)
+            .await
+            .map_err(|e| {
+                super::dto::AppError::new(
+                    ErrorKind::Busy,
+                    format!(
+                        "Cannot receive the sign-in on {}: {e}",
+                        connection.app.redirect_uri
+                    ),
+                )
+            })?;
+        let state = format!("{:032x}", rand::random::<u128>());
+        let url = opened.client.authorize_url(&state, false);
+        tauri_plugin_opener::open_url(&url, None::<&str>)
+            .map_err(|e| super::dto::AppError::internal(format!("Cannot open the browser: {e}")))?;
+        let code = tokio::select! {
+            code = loopback.receive_code(&state) => code.map_err(|e| {
+                super::dto::AppError::new(ErrorKind::ConsentRefused, format!("Exact Online did not grant access: {e}"))
+            })?,
+            () = cancel.cancelled() => {
+                return Err(super::dto::AppError::new(ErrorKind::ConsentRefused, "Sign-in cancelled."));
+            }
+            () = tokio::time::sleep(SIGN_IN_WAIT) => {
+                return Err(super::dto::AppError::new(
+                    ErrorKind::ConsentRefused,
+                    "No sign-in arrived within 10 minutes. Try again.",
+                ));
+            }
+        };
+        opened
+            .client
+            .session()
+            .sign_in_with_code(&code)
+            .await
+            .map_err(|e| match e {
+                exact_api::Error::Network(_) => super::dto::AppError::from(e),
+                other => super::dto::AppError::new(
+                    ErrorKind::WrongCredentials,
+                    format!(
+                        "Exact Online refused the sign-in (check the client ID and secret): {other}"
+                    ),
+                ),
+            })?;
+        // Saved at once: the tokens are stored, and a network blip later must not undo it.
+        let dir = self.data_dir.clone();
+        let saved = connection.clone();
+        blocking(move || Ok(saved.save(&dir)?)).await?;
+        // The demo is left: the next start opens the account.
+        let _ = std::fs::remove_file(self.data_dir.join(DEMO_MARKER));
+        Ok(())
+    }
+
+    pub fn cancel_connect(&self) {
+        if let Some(cancel) = self
+            .connecting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            cancel.cancel();
+        }
+    }
+
+    /// Closes the open company: the account's tokens and connection settings are forgotten (its
+    /// offline copy stays until cleared); leaving the demo just closes it.
+    pub async fn sign_out(&self) -> CommandResult<()> {
+        let Some(workspace) = self.workspace.write().await.take() else {
+            return Ok(());
+        };
+        let _ = std::fs::remove_file(self.data_dir.join(DEMO_MARKER));
+        if let Some(store) = &workspace.token_store {
+            let (dir, store) = (self.data_dir.clone(), Arc::clone(store));
+            blocking(move || Ok(Connection::forget(&dir, store.as_ref())?)).await?;
+        }
+        Ok(())
+    }
+}
+
+pub fn regions() -> Vec<RegionInfo> {
+    Region::ALL
+        .into_iter()
+        .map(|r| RegionInfo {
+            code: r.code().to_owned(),
+            name: country(r).to_owned(),
+            base_url: r.base_url().to_owned(),
+        })
+        .collect()
+}
+
+fn country(region: Region) -> &'static str {
+    match region {
+        Region::Nl => "Netherlands",
+        Region::Be => "Belgium",
+        Region::De => "Germany",
+        Region::Fr => "France",
+        Region::Es => "Spain",
+        Region::Uk => "United Kingdom",
+        Region::Us => "United States",
+    }
+}

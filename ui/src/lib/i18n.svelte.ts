@@ -1,0 +1,72 @@
+// English and Dutch. Each area of the UI registers its own messages (`addMessages`) in both
+// languages; `t(key, params)` looks a key up in the current language, falling back to English
+// and then to the key itself (so a missing message shows up, rather than an empty label).
+//
+// Usage in a component: `import { t } from '$lib/i18n.svelte';` then `{t('items.search')}`;
+// parameters: `t('sync.rows', { count: 12 })` with `{count}` in the message.
+
+export type Lang = 'en' | 'nl';
+type Messages = Record<string, string>;
+
+const dictionaries: Record<Lang, Messages> = { en: {}, nl: {} };
+
+const current = $state<{ lang: Lang }>({ lang: 'en' });
+
+export function addMessages(lang: Lang, messages: Messages): void {
+  Object.assign(dictionaries[lang], messages);
+}
+
+export function setLanguage(lang: Lang): void {
+  current.lang = lang;
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
+}
+
+export function language(): Lang {
+  return current.lang;
+}
+
+/** The language the system prefers, when it is one we speak. */
+export function systemLanguage(): Lang {
+  const preferred = typeof navigator === 'undefined' ? 'en' : navigator.language;
+  return preferred.toLowerCase().startsWith('nl') ? 'nl' : 'en';
+}
+
+export function t(key: string, params?: Record<string, string | number>): string {
+  const message = dictionaries[current.lang][key] ?? dictionaries.en[key] ?? key;
+  if (!params) return message;
+  return message.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** Numbers, dates and amounts in the current language's conventions. */
+export function formatNumber(value: number, digits = 0): string {
+  return new Intl.NumberFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+export function formatDateTime(ms: number): string {
+  return new Intl.DateTimeFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(ms));
+}
+
+export function formatDate(ms: number): string {
+  return new Intl.DateTimeFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'medium',
+  }).format(new Date(ms));
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${formatNumber(value, unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

@@ -1,0 +1,112 @@
+// The only module that talks to the shell: every command and event of the app, typed by the
+// declarations generated from the Rust types (types.gen.ts). Components import `api` from here.
+
+import { convertFileSrc, invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  AccountDetail,
+  AccountQuery,
+  AccountSummary,
+  AppError,
+  AppInfo,
+  ConnectRequest,
+  DivisionInfo,
+  EntityStatus,
+  ErrorKind,
+  ItemDetail,
+  ItemGroupRow,
+  ItemQuery,
+  ItemSummary,
+  ListPage,
+  ProgressEvent,
+  RegionInfo,
+  RunSummary,
+  Settings,
+  StorageInfo,
+  SyncSnapshot,
+} from './types.gen';
+
+export type * from './types.gen';
+
+/** A command's failure: `code` to switch on, `message` to show. */
+export class CommandError extends Error {
+  readonly code: ErrorKind;
+
+  constructor(code: ErrorKind, message: string) {
+    super(message);
+    this.name = 'CommandError';
+    this.code = code;
+  }
+}
+
+function isAppError(value: unknown): value is AppError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AppError).code === 'string' &&
+    typeof (value as AppError).message === 'string'
+  );
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    if (isAppError(error)) throw new CommandError(error.code, error.message);
+    throw new CommandError('internal', String(error));
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  regions: () => call<RegionInfo[]>('regions'),
+  /** The redirect URI to register in the Exact App Center (fixed loopback port). */
+  redirectUri: () => call<string>('redirect_uri'),
+  startDemo: () => call<AppInfo>('start_demo'),
+  /** Opens the system browser and resolves when the sign-in completes (or fails). */
+  connect: (request: ConnectRequest) => call<AppInfo>('connect', { request }),
+  cancelConnect: () => call<void>('cancel_connect'),
+  /** Signs in again with the stored app registration (after `auth_required`). */
+  reconnect: () => call<AppInfo>('reconnect'),
+  signOut: () => call<AppInfo>('sign_out'),
+  divisions: () => call<DivisionInfo[]>('divisions'),
+  getSettings: () => call<Settings>('get_settings'),
+  saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
+  syncNow: () => call<void>('sync_now'),
+  cancelSync: () => call<void>('cancel_sync'),
+  syncState: () => call<SyncSnapshot>('sync_state'),
+  runs: (limit: number) => call<RunSummary[]>('runs', { limit }),
+  status: () => call<EntityStatus[]>('status'),
+  items: (query: ItemQuery) => call<ListPage<ItemSummary>>('items', { query }),
+  item: (division: number, id: string) => call<ItemDetail>('item', { division, id }),
+  itemGroups: (division: number) => call<ItemGroupRow[]>('item_groups', { division }),
+  accounts: (query: AccountQuery) => call<ListPage<AccountSummary>>('accounts', { query }),
+  account: (division: number, id: string) => call<AccountDetail>('account', { division, id }),
+  accountCountries: (division: number) => call<string[]>('account_countries', { division }),
+  /** Downloads the file if needed (and allowed) and opens it with the system viewer. */
+  openAttachment: (division: number, id: string) => call<void>('open_attachment', { division, id }),
+  openUrl: (url: string) => call<void>('open_url', { url }),
+  storage: () => call<StorageInfo>('storage'),
+  clearCaches: () => call<StorageInfo>('clear_caches'),
+  /** Demo only: takes the simulated Exact Online off the network, or back. */
+  setDemoOnline: (online: boolean) => call<void>('set_demo_online', { online }),
+};
+
+export function onSyncState(handler: (state: SyncSnapshot) => void): Promise<UnlistenFn> {
+  return listen<SyncSnapshot>('sync-state', (event) => handler(event.payload));
+}
+
+export function onProgress(handler: (event: ProgressEvent) => void): Promise<UnlistenFn> {
+  return listen<ProgressEvent>('sync-progress', (event) => handler(event.payload));
+}
+
+export type PictureKind = 'item' | 'account' | 'contact';
+export type PictureSize = 'thumb' | 'medium' | 'full';
+
+/**
+ * The address of a cached picture, served by the app's own `exo:` scheme from the asset store
+ * (never from the network). Answers 404 when there is no picture; show a placeholder then.
+ */
+export function pictureUrl(division: number, kind: PictureKind, id: string, size: PictureSize): string {
+  return convertFileSrc(`${division}/${kind}/${id}/${size}`, 'exo');
+}

@@ -1,0 +1,331 @@
+// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p exact-offline bindings`.
+// Do not edit: a test fails when this file differs from what the Rust types produce.
+
+export type Mode = "welcome" | "demo" | "account";
+
+export type TokenStorage = "keychain" | "file";
+
+export type AppInfo = { mode: Mode, version: string, 
+/**
+ * The data folder in use (the demo company has its own below it).
+ */
+data_dir: string, 
+/**
+ * The signed-in account (mode `account`).
+ */
+account: AccountInfo | null, token_storage: TokenStorage | null, 
+/**
+ * Why tokens are in a file instead of the keychain, when they are.
+ */
+token_warning: string | null, 
+/**
+ * When the refresh token expires unless a sync runs before (UTC epoch ms).
+ */
+refresh_expires_ms: number | null, };
+
+export type AccountInfo = { base_url: string, client_id: string, 
+/**
+ * Region code (`nl`, `be`, ...) when the base URL is one of Exact's.
+ */
+region: string | null, };
+
+export type RegionInfo = { 
+/**
+ * `nl`, `be`, `de`, `fr`, `es`, `co.uk`, `com`.
+ */
+code: string, 
+/**
+ * Country name in English (`Netherlands`).
+ */
+name: string, base_url: string, };
+
+export type ConnectRequest = { 
+/**
+ * A region code from `regions()`; ignored when `base_url` is given.
+ */
+region: string | null, base_url: string | null, client_id: string, client_secret: string, };
+
+export type DivisionInfo = { code: number, name: string | null, 
+/**
+ * The division last opened on Exact's website (a hint only; never chosen silently).
+ */
+current: boolean, 
+/**
+ * Chosen for syncing.
+ */
+selected: boolean, };
+
+export type AttachmentMode = "none" | "on_demand" | "all";
+
+export type Language = "system" | "en" | "nl";
+
+export type Theme = "system" | "light" | "dark";
+
+export type Settings = { 
+/**
+ * Minutes between background syncs; `null` means only on "Sync now".
+ */
+interval_minutes: number | null, 
+/**
+ * Records per transaction (1–5 000).
+ */
+batch_size: number, 
+/**
+ * Off: every sync reads everything again and removes what vanished.
+ */
+incremental: boolean, 
+/**
+ * Download item pictures, logos and contact pictures.
+ */
+pictures: boolean, attachments: AttachmentMode, attachments_cap_mb: number, 
+/**
+ * Divisions to sync (codes).
+ */
+divisions: Array<number>, language: Language, theme: Theme, };
+
+export type AssetProgress = { queued: number, done: number, };
+
+export type SyncSnapshot = { running: boolean, 
+/**
+ * The last finished run.
+ */
+last: RunReport | null, 
+/**
+ * When the last run that succeeded finished (UTC epoch ms).
+ */
+last_success_ms: number | null, next_run_in_s: number | null, consecutive_failures: number, 
+/**
+ * The sign-in is broken: the user must sign in again.
+ */
+needs_sign_in: boolean, 
+/**
+ * Whether Exact Online answered the last call (`null` before the first).
+ */
+online: boolean | null, 
+/**
+ * The latest progress of each division and entity in the current (or last) run.
+ */
+progress: Array<ProgressEvent>, assets: AssetProgress, };
+
+export type StorageInfo = { data_dir: string, cache_bytes: number, assets_bytes: number, token_storage: TokenStorage | null, };
+
+export type ErrorKind = "not_connected" | "auth_required" | "wrong_credentials" | "consent_refused" | "offline" | "not_found" | "invalid_input" | "busy" | "storage" | "internal";
+
+export type AppError = { code: ErrorKind, message: string, };
+
+export type Phase = "waiting" | "fetching" | "deleting" | "done" | "failed" | "skipped";
+
+export type ProgressEvent = { division: number, 
+/**
+ * Entity name (`"Items"`) or `"Deleted"`.
+ */
+entity: string, phase: Phase, 
+/**
+ * Rows applied so far in this run.
+ */
+rows: number, pages: number, calls: number, 
+/**
+ * Rows expected in total, when known (for a determinate bar).
+ */
+total: number | null, minutely_remaining: number | null, daily_remaining: number | null, 
+/**
+ * Rows per second over this entity so far.
+ */
+rate: number | null, 
+/**
+ * The error of a failed entity, with Exact's message.
+ */
+error: string | null, };
+
+export type Outcome = "succeeded" | "partial" | "failed" | "cancelled";
+
+export type ErrorCode = "AuthRequired" | "RateLimited" | "DailyLimit" | "Offline" | "Server" | "Protocol" | "Refused" | "Storage" | "Cancelled";
+
+export type EntityOutcome = { division: number, entity: string, rows_upserted: number, rows_deleted: number, calls: number, 
+/**
+ * Records Exact sent without an ID (dropped).
+ */
+skipped: number, error: [ErrorCode, string] | null, };
+
+export type RunReport = { run_id: number, started_ms: number, finished_ms: number, outcome: Outcome, entities: Array<EntityOutcome>, 
+/**
+ * A failure before any entity (for example listing the divisions).
+ */
+error: [ErrorCode, string] | null, };
+
+export type ListPage<T> = { rows: Array<T>, 
+/**
+ * Rows matching the query across all pages.
+ */
+total: number, offset: number, limit: number, };
+
+export type ItemSort = "Code" | "Description" | "Modified";
+
+export type ItemQuery = { division: number, 
+/**
+ * Free text: every word must prefix-match code, description, extra description, search
+ * code, barcode or group.
+ */
+search: string | null, 
+/**
+ * Item group ID.
+ */
+item_group: string | null, sales: boolean | null, purchase: boolean | null, stock: boolean | null, has_picture: boolean | null, sort: ItemSort, descending: boolean, offset: number, limit: number, };
+
+export type ItemSummary = { division: number, id: string, code: string | null, description: string | null, extra_description: string | null, search_code: string | null, barcode: string | null, item_group: string | null, item_group_code: string | null, item_group_description: string | null, 
+/**
+ * Unit code, trimmed.
+ */
+unit: string | null, is_sales: boolean, is_purchase: boolean, is_stock: boolean, stock: number | null, 
+/**
+ * `CostPriceStandard`.
+ */
+cost_price: number | null, picture_url: string | null, picture_name: string | null, 
+/**
+ * A real picture, not Exact's placeholder.
+ */
+has_picture: boolean, modified_ms: number | null, timestamp: number | null, };
+
+export type ItemDetail = { summary: ItemSummary, unit: UnitRow | null, group: ItemGroupRow | null, 
+/**
+ * Documents linked to the item, newest first, each with its attachments.
+ */
+documents: Array<DocumentRow>, 
+/**
+ * Every attribute as Exact sent it (JSON object text).
+ */
+attributes: string, };
+
+export type UnitRow = { id: string, code: string | null, description: string | null, 
+/**
+ * Exact's unit type letter (A, L, O, T, V, W).
+ */
+unit_type: string | null, active: boolean | null, };
+
+export type ItemGroupRow = { id: string, code: string | null, description: string | null, };
+
+export type DocumentRow = { id: string, account: string | null, item: string | null, subject: string | null, document_type: number | null, type_description: string | null, 
+/**
+ * `DocumentDate` as UTC epoch ms.
+ */
+date_ms: number | null, attachments: Array<AttachmentRow>, };
+
+export type AttachmentRow = { id: string, document: string | null, file_name: string | null, file_size: number | null, 
+/**
+ * Exact's download URL (add `&Download=1`, send the bearer token).
+ */
+url: string | null, };
+
+export type AccountKind = "Customer" | "Prospect" | "Suspect" | "Supplier";
+
+export type AccountSort = "Code" | "Name" | "City" | "Modified";
+
+export type AccountQuery = { division: number, 
+/**
+ * Free text: every word must prefix-match name, code, city, email, phone or a contact name.
+ */
+search: string | null, kind: AccountKind | null, 
+/**
+ * Country code as Exact stores it, trimmed (`NL`).
+ */
+country: string | null, city: string | null, blocked: boolean | null, sort: AccountSort, descending: boolean, offset: number, limit: number, };
+
+export type AccountSummary = { division: number, id: string, 
+/**
+ * Trimmed (Exact left-pads account codes to 18 characters).
+ */
+code: string | null, name: string | null, 
+/**
+ * A none, S suspect, P prospect, C customer.
+ */
+status: string | null, is_supplier: boolean, is_sales: boolean, city: string | null, country: string | null, email: string | null, phone: string | null, blocked: boolean, logo_url: string | null, 
+/**
+ * A real logo, not Exact's placeholder.
+ */
+has_logo: boolean, modified_ms: number | null, timestamp: number | null, };
+
+export type AccountDetail = { summary: AccountSummary, 
+/**
+ * Main contact first, then by name.
+ */
+contacts: Array<ContactRow>, 
+/**
+ * Main addresses first, then by type (1 visit, 2 postal, 3 invoice, 4 delivery).
+ */
+addresses: Array<AddressRow>, 
+/**
+ * Documents linked to the account, newest first, each with its attachments.
+ */
+documents: Array<DocumentRow>, 
+/**
+ * Every attribute as Exact sent it (JSON object text).
+ */
+attributes: string, };
+
+export type ContactRow = { id: string, account: string | null, full_name: string | null, email: string | null, phone: string | null, mobile: string | null, is_main: boolean, picture_url: string | null, 
+/**
+ * A real picture, not Exact's placeholder.
+ */
+has_picture: boolean, };
+
+export type AddressRow = { id: string, account: string | null, 
+/**
+ * 1 visit, 2 postal, 3 invoice, 4 delivery.
+ */
+address_type: number | null, 
+/**
+ * The main address of its type.
+ */
+main: boolean, 
+/**
+ * Address lines 1–3, non-blank ones joined by newlines.
+ */
+lines: string | null, postcode: string | null, city: string | null, country: string | null, };
+
+export type DivisionRow = { code: number, description: string | null, };
+
+export type EntityStatus = { division: number, 
+/**
+ * An entity name (`"Items"`) or `"Deleted"`.
+ */
+entity: string, 
+/**
+ * Rows stored (`None` for the Deleted log, which has no table).
+ */
+rows: number | null, 
+/**
+ * Highest committed `Timestamp`.
+ */
+cursor: number | null, 
+/**
+ * When the cursor last moved (epoch ms).
+ */
+cursor_updated_ms: number | null, 
+/**
+ * The run that last recorded a result for this entity.
+ */
+last_run: number | null, last_upserted: number | null, last_deleted: number | null, last_error: string | null, };
+
+export type EntityResult = { division: number, 
+/**
+ * An entity name (`"Items"`) or `"Deleted"`.
+ */
+entity: string, rows_upserted: number, rows_deleted: number, 
+/**
+ * API calls made.
+ */
+calls: number, 
+/**
+ * Why the entity stopped, if it failed.
+ */
+error: string | null, };
+
+export type RunSummary = { id: number, started_ms: number, finished_ms: number | null, 
+/**
+ * What started it (`"interval"`, `"manual"`, `"startup"`, `"cli"` ...).
+ */
+trigger: string, 
+/**
+ * `None` while running (or when the process died during the run).
+ */
+outcome: string | null, entities: Array<EntityResult>, };
