@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs Exact Offline. Until the desktop window lands (#5), the app without arguments syncs the
-# built-in demo company (the Exact Online simulator, in-process, signed in through the real OAuth
-# code flow) into its offline cache headlessly, with progress bars and a summary. Arguments are
-# passed on: `scripts/run.sh status --demo`, `scripts/run.sh login --region nl ...`.
+# Runs Exact Offline. With a display it opens the window: on the built-in demo company when no
+# account is signed in (the Exact Online simulator runs in-process). Without a display it syncs
+# the demo company (or the signed-in account) headlessly, with progress bars and a summary.
+# Arguments are passed on: `scripts/run.sh status --demo`, `scripts/run.sh login --region nl ...`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh

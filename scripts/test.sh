@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine: installs what is missing, then runs
-# formatting, lints and every test. Used by .ci/run; run it yourself the same way.
+# formatting, the UI's type check and component tests, lints, every Rust test, and the WebDriver
+# tests of the real app under Xvfb (scripts/ui-tests.sh). Used by .ci/run; run it yourself the
+# same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -10,19 +12,25 @@ step() { printf '\n== %s\n' "$*"; }
 step "format"
 cargo fmt --all --check
 
+step "ui: types, components"
+(cd ui && npm run --silent check && npx vitest run --reporter=dot)
+
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests"
+status=0
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --locked --no-fail-fast
+  cargo nextest run --workspace --locked --no-fail-fast || status=$?
 else
   log=$(mktemp)
-  status=0
   cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
   # One closing line for the whole run (cargo prints one per test binary).
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
        END { printf "%d passed, %d failed\n", p, f }' "$log"
   rm -f "$log"
-  exit "$status"
 fi
+
+step "ui: end-to-end (WebDriver, the real app under Xvfb)"
+scripts/ui-tests.sh || status=$?
+exit "$status"

@@ -309,5 +309,6 @@ pub async fn set_demo_online(shell: State<'_, Shell>, online: bool) -> CommandRe
         ));
     };
     demo.sim.set_network(online);
+    w.set_online(online);
     Ok(())
 }

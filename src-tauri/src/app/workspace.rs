@@ -33,6 +33,8 @@ pub struct Workspace {
     pub scheduler: Scheduler,
     pub settings: Arc<RwLock<Settings>>,
     pub snapshot: Arc<Mutex<SyncSnapshot>>,
+    /// Wakes the task that sends the snapshot to the window.
+    dirty: Arc<Notify>,
     pub token_store: Option<Arc<dyn TokenStore>>,
     pub token_warning: Option<String>,
     /// The simulated Exact Online of the demo company.
@@ -134,7 +136,11 @@ impl Workspace {
                 Arc::clone(&snapshot),
                 Arc::clone(&dirty),
             )),
-            tokio::spawn(emit_snapshots(app, Arc::clone(&snapshot), dirty)),
+            tokio::spawn(emit_snapshots(
+                app,
+                Arc::clone(&snapshot),
+                Arc::clone(&dirty),
+            )),
         ];
         let workspace = Workspace {
             mode,
@@ -145,6 +151,7 @@ impl Workspace {
             scheduler,
             settings,
             snapshot,
+            dirty,
             token_store,
             token_warning,
             demo,
@@ -196,6 +203,12 @@ impl Workspace {
             StoreKind::Keychain => TokenStorage::Keychain,
             StoreKind::File => TokenStorage::File,
         })
+    }
+
+    /// Records that Exact Online is known to be reachable or not (the demo's network switch).
+    pub fn set_online(&self, online: bool) {
+        lock(&self.snapshot).online = Some(online);
+        self.dirty.notify_one();
     }
 
     pub fn snapshot(&self) -> SyncSnapshot {

@@ -1,0 +1,170 @@
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { api, type AddressRow, type ContactRow } from '$lib/ipc';
+import CustomerDetail from './CustomerDetail.svelte';
+import { sortAddresses, sortContacts } from './accounts';
+import { HOSTILE, TestCommandError, account, accountDetail, mockApi } from './testing/fixtures';
+
+vi.mock('$lib/ipc', async () => (await import('./testing/fixtures')).ipcModule());
+
+beforeEach(() => {
+  Object.assign(api, mockApi());
+});
+
+afterEach(cleanup);
+
+function address(id: string, type: number | null, main: boolean, city = 'Utrecht'): AddressRow {
+  return {
+    id,
+    account: 'a',
+    address_type: type,
+    main,
+    lines: `Street ${id}`,
+    postcode: '1234 AB',
+    city,
+    country: 'NL',
+  };
+}
+
+function contact(id: string, name: string | null, main = false, extra: Partial<ContactRow> = {}): ContactRow {
+  return {
+    id,
+    account: 'a',
+    full_name: name,
+    email: null,
+    phone: null,
+    mobile: null,
+    is_main: main,
+    picture_url: null,
+    has_picture: false,
+    ...extra,
+  };
+}
+
+const shuffledAddresses = [
+  address('delivery', 4, false),
+  address('postal-main', 2, true),
+  address('visit', 1, false),
+  address('odd', 9, false),
+  address('invoice', 3, false),
+  address('visit-main', 1, true),
+];
+
+const shuffledContacts = [
+  contact('c-zoe', 'Zoë Zandvoort'),
+  contact('c-none', null),
+  contact('c-anna', 'anna de Vries'),
+  contact('c-main', 'Piet Main', true, { has_picture: true, email: 'piet@example.nl', phone: '+31 30 123 45 67' }),
+  contact('c-bert', 'Bert Bakker'),
+];
+
+describe('ordering', () => {
+  it('puts main addresses first, then by type', () => {
+    expect(sortAddresses(shuffledAddresses).map((a) => a.id)).toEqual([
+      'visit-main',
+      'postal-main',
+      'visit',
+      'invoice',
+      'delivery',
+      'odd',
+    ]);
+  });
+
+  it('puts the main contact first, then by name', () => {
+    expect(sortContacts(shuffledContacts).map((c) => c.id)).toEqual([
+      'c-main',
+      'c-anna',
+      'c-bert',
+      'c-zoe',
+      'c-none',
+    ]);
+  });
+});
+
+describe('CustomerDetail', () => {
+  it('shows addresses and contacts in order', async () => {
+    const summary = account(1, { has_logo: true });
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, { addresses: shuffledAddresses, contacts: shuffledContacts }),
+    );
+    const { container } = render(CustomerDetail, { division: 3, id: summary.id, onclose: () => {} });
+    await screen.findAllByTestId('address-card');
+    const cards = screen.getAllByTestId('address-card');
+    expect(cards.map((c) => c.getAttribute('data-type'))).toEqual(['1', '2', '1', '3', '4', '9']);
+    expect(cards[0]).toHaveTextContent('Visit address');
+    expect(cards[0]).toHaveTextContent('Main');
+    expect(cards[1]).toHaveTextContent('Postal address');
+    expect(cards[4]).toHaveTextContent('Delivery address');
+
+    const people = screen.getAllByTestId('contact-card');
+    expect(people.map((c) => c.getAttribute('data-id'))).toEqual([
+      'c-main',
+      'c-anna',
+      'c-bert',
+      'c-zoe',
+      'c-none',
+    ]);
+    expect(people[0]).toHaveTextContent('Main contact');
+    expect(people[0].querySelector('img')).toHaveAttribute(
+      'src',
+      'exo://localhost/3/contact/c-main/thumb',
+    );
+    expect(people[1].querySelector('img')).toBeNull();
+    expect(container.querySelector('.identity img')).toHaveAttribute(
+      'src',
+      `exo://localhost/3/account/${summary.id}/medium`,
+    );
+  });
+
+  it('opens mail and phone links through the shell', async () => {
+    const summary = account(2);
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, { contacts: shuffledContacts }),
+    );
+    render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const mail = await screen.findByRole('link', { name: 'piet@example.nl' });
+    expect(mail).toHaveAttribute('href', 'mailto:piet@example.nl');
+    const clicked = await fireEvent.click(mail);
+    expect(clicked).toBe(false); // default prevented: the window does not navigate
+    expect(api.openUrl).toHaveBeenCalledWith('mailto:piet@example.nl');
+    await fireEvent.click(screen.getByRole('link', { name: '+31 30 123 45 67' }));
+    expect(api.openUrl).toHaveBeenLastCalledWith('tel:+31301234567');
+
+    vi.mocked(api.openUrl).mockRejectedValueOnce(new TestCommandError('internal', 'no mail app'));
+    await fireEvent.click(mail);
+    expect(await screen.findByRole('alert')).toHaveTextContent('no mail app');
+  });
+
+  it('shows Exact text as text, status and flags', async () => {
+    const summary = account(3, { name: HOSTILE, status: 'P', is_supplier: true, blocked: true });
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, {
+        attributes: JSON.stringify({ Name: HOSTILE, Website: 'www.example.nl' }),
+        addresses: [{ ...address('x', 1, true), lines: '<b>Main street 1</b>\nBuilding <i>B</i>' }],
+        contacts: [contact('c', '<script>x</script>')],
+      }),
+    );
+    render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const detail = await screen.findByTestId('account-detail');
+    await within(detail).findByText(/Main street 1/);
+    expect(detail.querySelector('script, b, i')).toBeNull();
+    expect(within(detail).getByText('<script>x</script>')).toBeInTheDocument();
+    expect(within(detail).getAllByText(HOSTILE).length).toBeGreaterThanOrEqual(2);
+    expect(within(detail).getByText('Prospect')).toBeInTheDocument();
+    expect(within(detail).getByText('Supplier')).toBeInTheDocument();
+    expect(within(detail).getByText('Blocked')).toBeInTheDocument();
+    expect(within(detail).getByRole('link', { name: 'www.example.nl' })).toHaveAttribute(
+      'href',
+      'https://www.example.nl/',
+    );
+  });
+
+  it('closes with Escape', async () => {
+    vi.mocked(api.account).mockResolvedValue(accountDetail(account(4)));
+    const onclose = vi.fn();
+    render(CustomerDetail, { division: 1, id: account(4).id, onclose });
+    await screen.findByTestId('account-detail');
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(onclose).toHaveBeenCalledTimes(1);
+  });
+});

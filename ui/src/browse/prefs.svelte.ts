@@ -1,0 +1,96 @@
+// What the browse views remember while the app runs (search, filters, sort, view mode,
+// selection and scroll position), so that going to another view and back changes nothing.
+
+import type { AccountKind, AccountSort, ItemSort } from '$lib/ipc';
+import type { TriState } from './util';
+
+export interface ItemsPrefs {
+  division: number | null;
+  search: string;
+  /** Item group ID, '' for all. */
+  group: string;
+  sales: TriState;
+  purchase: TriState;
+  stock: TriState;
+  withPicture: boolean;
+  sort: ItemSort;
+  descending: boolean;
+  grid: boolean;
+  selected: number;
+  scrollTop: number;
+}
+
+export interface CustomersPrefs {
+  division: number | null;
+  search: string;
+  kind: AccountKind | '';
+  country: string;
+  city: string;
+  blocked: TriState;
+  sort: AccountSort;
+  descending: boolean;
+  selected: number;
+  scrollTop: number;
+}
+
+function itemDefaults(): ItemsPrefs {
+  return {
+    division: null,
+    search: '',
+    group: '',
+    sales: '',
+    purchase: '',
+    stock: '',
+    withPicture: false,
+    sort: 'Code',
+    descending: false,
+    grid: false,
+    selected: -1,
+    scrollTop: 0,
+  };
+}
+
+function customerDefaults(): CustomersPrefs {
+  return {
+    division: null,
+    search: '',
+    kind: '',
+    country: '',
+    city: '',
+    blocked: '',
+    sort: 'Name',
+    descending: false,
+    selected: -1,
+    scrollTop: 0,
+  };
+}
+
+export const itemsPrefs = $state<ItemsPrefs>(itemDefaults());
+export const customersPrefs = $state<CustomersPrefs>(customerDefaults());
+
+/** Another division: its own groups, countries and rows; search and view mode stay. */
+export function enterItemsDivision(division: number): void {
+  if (itemsPrefs.division === division) return;
+  if (itemsPrefs.division !== null) {
+    itemsPrefs.group = '';
+    itemsPrefs.selected = -1;
+    itemsPrefs.scrollTop = 0;
+  }
+  itemsPrefs.division = division;
+}
+
+export function enterCustomersDivision(division: number): void {
+  if (customersPrefs.division === division) return;
+  if (customersPrefs.division !== null) {
+    customersPrefs.country = '';
+    customersPrefs.selected = -1;
+    customersPrefs.scrollTop = 0;
+  }
+  customersPrefs.division = division;
+}
+
+/** Back to the defaults (tests). */
+export function resetBrowsePrefs(): void {
+  Object.assign(itemsPrefs, itemDefaults());
+  Object.assign(customersPrefs, customerDefaults());
+}

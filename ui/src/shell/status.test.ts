@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { setLanguage } from '$lib/i18n.svelte';
+import { progressFixture, snapshotFixture } from './fixtures';
+import { entityPercent, formatAge, formatDuration, formatIn, isGuid, isStale, overallPercent, syncState } from './status';
+import './messages';
+
+const MIN = 60_000;
+
+describe('isStale', () => {
+  const now = Date.UTC(2025, 5, 1, 12, 0, 0);
+
+  it('is never stale before the first success', () => {
+    expect(isStale(null, 60, now)).toBe(false);
+    expect(isStale(null, null, now)).toBe(false);
+  });
+
+  it('marks a success older than twice the interval', () => {
+    expect(isStale(now - 119 * MIN, 60, now)).toBe(false);
+    expect(isStale(now - 120 * MIN, 60, now)).toBe(false);
+    expect(isStale(now - 121 * MIN, 60, now)).toBe(true);
+    expect(isStale(now - 11 * MIN, 5, now)).toBe(true);
+    expect(isStale(now - 9 * MIN, 5, now)).toBe(false);
+  });
+
+  it('uses a day when background syncing is off', () => {
+    expect(isStale(now - 23 * 60 * MIN, null, now)).toBe(false);
+    expect(isStale(now - 25 * 60 * MIN, null, now)).toBe(true);
+  });
+
+  it('daily syncing is stale after two days', () => {
+    expect(isStale(now - 47 * 60 * MIN, 1440, now)).toBe(false);
+    expect(isStale(now - 49 * 60 * MIN, 1440, now)).toBe(true);
+  });
+});
+
+describe('syncState', () => {
+  it('maps the snapshot to the four chip states', () => {
+    expect(syncState(snapshotFixture())).toBe('never');
+    expect(syncState(snapshotFixture({ running: true }))).toBe('running');
+    expect(syncState(snapshotFixture({ last_success_ms: 1 }))).toBe('idle');
+    expect(syncState(snapshotFixture({ consecutive_failures: 1 }))).toBe('failed');
+    const failed = { run_id: 2, started_ms: 1, finished_ms: 2, outcome: 'failed' as const, entities: [], error: null };
+    expect(syncState(snapshotFixture({ last: failed, last_success_ms: 1 }))).toBe('failed');
+    expect(syncState(snapshotFixture({ last: { ...failed, outcome: 'succeeded' }, last_success_ms: 2 }))).toBe('idle');
+  });
+});
+
+describe('percentages', () => {
+  it('sums the entities with a known total, finished ones as complete', () => {
+    expect(overallPercent([])).toBeNull();
+    expect(overallPercent([progressFixture({ rows: 10 })])).toBeNull();
+    expect(
+      overallPercent([
+        progressFixture({ entity: 'Items', rows: 250, total: 1000 }),
+        progressFixture({ entity: 'Accounts', phase: 'done', rows: 0, total: 1000 }),
+        progressFixture({ entity: 'Units', rows: 5 }),
+      ]),
+    ).toBe(62);
+    expect(entityPercent(progressFixture({ rows: 340, total: 1000 }))).toBe(34);
+    expect(entityPercent(progressFixture({ rows: 1200, total: 1000 }))).toBe(100);
+    expect(entityPercent(progressFixture({ rows: 5 }))).toBeNull();
+  });
+});
+
+describe('formatting', () => {
+  it('says how long ago, in the current language', () => {
+    setLanguage('en');
+    const now = Date.UTC(2025, 5, 1, 12, 0, 0);
+    expect(formatAge(now - 20_000, now)).toBe('just now');
+    expect(formatAge(now - 5 * MIN, now)).toMatch(/5 min/);
+    expect(formatAge(now - 3 * 60 * MIN, now)).toMatch(/3 hr|3 hours/);
+    setLanguage('nl');
+    expect(formatAge(now - 20_000, now)).toBe('zojuist');
+    expect(formatAge(now - 5 * MIN, now)).toMatch(/5 min/);
+    setLanguage('en');
+  });
+
+  it('says when the next sync is due', () => {
+    setLanguage('en');
+    expect(formatIn(20_000)).toBe('in less than a minute');
+    expect(formatIn(52 * MIN)).toMatch(/in 52 min/);
+    expect(formatIn(130 * MIN)).toMatch(/in 2 (hr|hours)/);
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(12_000)).toBe('12 s');
+    expect(formatDuration(65_000)).toBe('1 min 5 s');
+    expect(formatDuration(3_900_000)).toBe('1 h 5 min');
+  });
+});
+
+describe('isGuid', () => {
+  it('accepts a GUID with or without braces', () => {
+    expect(isGuid('1a2b3c4d-0000-4abc-8def-0123456789ab')).toBe(true);
+    expect(isGuid(' {1A2B3C4D-0000-4ABC-8DEF-0123456789AB} ')).toBe(true);
+  });
+
+  it('refuses anything else', () => {
+    expect(isGuid('')).toBe(false);
+    expect(isGuid('my-app')).toBe(false);
+    expect(isGuid('{1a2b3c4d-0000-4abc-8def-0123456789ab')).toBe(false);
+    expect(isGuid('1a2b3c4d00004abc8def0123456789ab')).toBe(false);
+  });
+});

@@ -1,0 +1,130 @@
+// Pure functions over the sync snapshot: the chip's state, the overall percentage, staleness and
+// ages. Kept apart from the components so they are tested on their own.
+
+import { language, t } from '$lib/i18n.svelte';
+import { CommandError, type ProgressEvent, type RunSummary, type SyncSnapshot } from '$lib/ipc';
+
+export type SyncState = 'running' | 'idle' | 'failed' | 'never';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export function syncState(sync: SyncSnapshot): SyncState {
+  if (sync.running) return 'running';
+  const outcome = sync.last?.outcome;
+  if (outcome === 'failed' || outcome === 'partial') return 'failed';
+  if (sync.last_success_ms !== null) return 'idle';
+  if (sync.consecutive_failures > 0) return 'failed';
+  return 'never';
+}
+
+/**
+ * How far the run is, 0–100, over the entities whose total is known (finished entities count as
+ * complete); `null` when no total is known yet.
+ */
+export function overallPercent(progress: ProgressEvent[]): number | null {
+  let done = 0;
+  let total = 0;
+  for (const p of progress) {
+    if (p.total === null || p.total <= 0) continue;
+    total += p.total;
+    const finished = p.phase === 'done' || p.phase === 'skipped' || p.phase === 'failed';
+    done += finished ? p.total : Math.min(p.rows, p.total);
+  }
+  if (total === 0) return null;
+  return Math.min(100, Math.floor((done / total) * 100));
+}
+
+/** The percentage of one entity, when its total is known. */
+export function entityPercent(p: ProgressEvent): number | null {
+  if (p.total === null) return null;
+  if (p.phase === 'done') return 100;
+  if (p.total <= 0) return 0;
+  return Math.min(100, Math.floor((p.rows / p.total) * 100));
+}
+
+/**
+ * Whether the last success is too old: more than twice the interval, or more than a day when
+ * background syncing is off. Never stale before the first success (that is "never synced").
+ */
+export function isStale(lastSuccessMs: number | null, intervalMinutes: number | null, nowMs: number): boolean {
+  if (lastSuccessMs === null) return false;
+  const limit = intervalMinutes === null || intervalMinutes <= 0 ? DAY : 2 * intervalMinutes * MINUTE;
+  return nowMs - lastSuccessMs > limit;
+}
+
+/** "just now", "5 min ago", "3 hours ago", "2 days ago", in the current language. */
+export function formatAge(thenMs: number, nowMs: number): string {
+  const diff = Math.max(0, nowMs - thenMs);
+  if (diff < MINUTE) return t('shell.age.now');
+  const rtf = new Intl.RelativeTimeFormat(language() === 'nl' ? 'nl-NL' : 'en-GB', {
+    numeric: 'auto',
+    style: 'short',
+  });
+  if (diff < HOUR) return rtf.format(-Math.floor(diff / MINUTE), 'minute');
+  if (diff < DAY) return rtf.format(-Math.floor(diff / HOUR), 'hour');
+  return rtf.format(-Math.floor(diff / DAY), 'day');
+}
+
+/** "in 5 min", "in 2 hr", "in less than a minute": when the next background sync is due. */
+export function formatIn(ms: number): string {
+  if (ms < MINUTE) return t('shell.in.soon');
+  const rtf = new Intl.RelativeTimeFormat(language() === 'nl' ? 'nl-NL' : 'en-GB', { style: 'short' });
+  if (ms < HOUR) return rtf.format(Math.round(ms / MINUTE), 'minute');
+  if (ms < DAY) return rtf.format(Math.round(ms / HOUR), 'hour');
+  return rtf.format(Math.round(ms / DAY), 'day');
+}
+
+/** "1 h 5 min", "3 min 20 s", "12 s". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return t('shell.duration.s', { s: seconds });
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return t('shell.duration.ms', { m: minutes, s: seconds % 60 });
+  return t('shell.duration.hm', { h: Math.floor(minutes / 60), m: minutes % 60 });
+}
+
+/** Entity names translated; an unknown name shows as Exact spells it. */
+export function entityLabel(entity: string): string {
+  const key = `shell.entity.${entity}`;
+  const label = t(key);
+  return label === key ? entity : label;
+}
+
+export function runRows(run: RunSummary): number {
+  return run.entities.reduce((sum, e) => sum + e.rows_upserted + e.rows_deleted, 0);
+}
+
+export function runCalls(run: RunSummary): number {
+  return run.entities.reduce((sum, e) => sum + e.calls, 0);
+}
+
+export function progressCalls(progress: ProgressEvent[]): number {
+  return progress.reduce((sum, p) => sum + p.calls, 0);
+}
+
+/** Client IDs from the Exact App Center are GUIDs, shown there with braces. */
+export function isGuid(value: string): boolean {
+  return /^(\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(
+    value.trim(),
+  );
+}
+
+/** What to say when signing in (connect or reconnect) failed. */
+export function signInError(error: unknown): string {
+  if (error instanceof CommandError) {
+    switch (error.code) {
+      case 'wrong_credentials':
+        return t('shell.signin.error.wrong_credentials');
+      case 'consent_refused':
+        return t('shell.signin.error.consent_refused');
+      case 'offline':
+        return t('shell.signin.error.offline');
+      case 'busy':
+        return t('shell.signin.error.busy');
+    }
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
