@@ -129,13 +129,7 @@ pub struct ExportArgs {
 /// Parses the command line, runs the command, and turns errors into a message and exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let _log_writer = init_logging(cli.data_dir.as_deref());
     if cli.command.is_none() && has_display() {
         return open_window(cli.data_dir.as_deref());
     }
@@ -195,6 +189,42 @@ fn open_window(data_dir: Option<&std::path::Path>) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to standard error (`RUST_LOG`, default `warn`) and to a daily file under the data
+/// folder's `logs/` (default `info`; seven files kept). Tokens and secrets are never logged.
+fn init_logging(data_dir: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
+    let filter = |default: &str| {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default))
+    };
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter("warn"));
+    let file = crate::config::data_dir(data_dir).ok().and_then(|dir| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("exact-offline")
+            .filename_suffix("log")
+            .max_log_files(7)
+            .build(dir.join("logs"))
+            .ok()
+    });
+    match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(filter("info,tao=warn,wry=warn"));
+            tracing_subscriber::registry().with(stderr).with(layer).init();
+            Some(guard)
+        }
+        None => {
+            tracing_subscriber::registry().with(stderr).init();
+            None
         }
     }
 }

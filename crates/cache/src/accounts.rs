@@ -218,17 +218,21 @@ pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<Accou
         .context("preparing the account count")?
         .query_row(params_from_iter(values.iter()), |r| r.get(0))
         .context("counting accounts")?;
+    // Ties are broken by rowid, which every index ends with: a page at any offset is then an
+    // index-only scan, and only the page's own rows are read from the table.
     let dir = if q.descending { "DESC" } else { "ASC" };
     let order = match q.sort {
-        AccountSort::Code => format!("code COLLATE NOCASE {dir}, id {dir}"),
-        AccountSort::Name => format!("name COLLATE NOCASE {dir}, id {dir}"),
+        AccountSort::Code => format!("code COLLATE NOCASE {dir}, rowid {dir}"),
+        AccountSort::Name => format!("name COLLATE NOCASE {dir}, rowid {dir}"),
         AccountSort::City => {
-            format!("city COLLATE NOCASE {dir}, name COLLATE NOCASE {dir}, id {dir}")
+            format!("city COLLATE NOCASE {dir}, name COLLATE NOCASE {dir}, rowid {dir}")
         }
-        AccountSort::Modified => format!("modified_ms {dir}, id {dir}"),
+        AccountSort::Modified => format!("modified_ms {dir}, rowid {dir}"),
     };
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM accounts WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+        "SELECT {SUMMARY_COLUMNS} FROM accounts WHERE rowid IN
+            (SELECT rowid FROM accounts WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?)
+         ORDER BY {order}"
     );
     values.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));

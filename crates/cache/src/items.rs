@@ -291,14 +291,18 @@ pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSumm
         .context("preparing the item count")?
         .query_row(params_from_iter(values.iter()), |r| r.get(0))
         .context("counting items")?;
+    // Ties are broken by rowid, which every index ends with: a page at any offset is then an
+    // index-only scan, and only the page's own rows are read from the table.
     let dir = if q.descending { "DESC" } else { "ASC" };
     let order = match q.sort {
-        ItemSort::Code => format!("code COLLATE NOCASE {dir}, id {dir}"),
-        ItemSort::Description => format!("description COLLATE NOCASE {dir}, id {dir}"),
-        ItemSort::Modified => format!("modified_ms {dir}, id {dir}"),
+        ItemSort::Code => format!("code COLLATE NOCASE {dir}, rowid {dir}"),
+        ItemSort::Description => format!("description COLLATE NOCASE {dir}, rowid {dir}"),
+        ItemSort::Modified => format!("modified_ms {dir}, rowid {dir}"),
     };
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE rowid IN
+            (SELECT rowid FROM items WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?)
+         ORDER BY {order}"
     );
     values.push(Value::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));

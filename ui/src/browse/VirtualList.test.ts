@@ -1,4 +1,5 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { tick } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import ListHarness from './testing/ListHarness.svelte';
 import { columnsFor, pagesFor, visibleWindow } from './virtual';
@@ -227,5 +228,24 @@ describe('VirtualList', () => {
       'data-id',
       'id-2',
     );
+  });
+
+  it('fills an empty list when a refresh brings its first rows (the first sync)', async () => {
+    let total = 0;
+    const loadPage = vi.fn(async (offset: number, limit: number) => ({
+      rows: Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, k) => ({
+        id: `id-${offset + k}`,
+        name: `Row ${offset + k}`,
+      })),
+      total,
+    }));
+    const view = render(ListHarness, { loadPage, refreshToken: 0 });
+    await vi.waitFor(() => expect(loadPage).toHaveBeenCalled());
+    await loadPage.mock.results[0]?.value;
+    await tick();
+    expect(screen.queryByText('Row 0')).toBeNull();
+    total = 250;
+    await view.rerender({ loadPage, refreshToken: 1 });
+    await screen.findByText('Row 0');
   });
 });
