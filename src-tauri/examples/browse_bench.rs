@@ -258,8 +258,14 @@ async fn main() -> Result<()> {
     }
 
     let mut item_search = Stats::new("items: search-as-you-type (100 rows)");
+    let mut by_length = [
+        Stats::new("items: search, 1 character typed"),
+        Stats::new("items: search, 2 characters typed"),
+        Stats::new("items: search, 3 or more typed"),
+    ];
     for word in &item_words {
         for prefix in typing(word) {
+            let typed = prefix.chars().count().min(3) - 1;
             let c = Arc::clone(&cache);
             let (ms, _) = command(move || {
                 c.items(&ItemQuery {
@@ -271,6 +277,7 @@ async fn main() -> Result<()> {
             })
             .await?;
             item_search.ms.push(ms);
+            by_length[typed].ms.push(ms);
         }
     }
     let mut account_search = Stats::new("customers: search-as-you-type (100 rows)");
@@ -375,8 +382,12 @@ async fn main() -> Result<()> {
         "{:<44} {:>7} {:>9} {:>9} {:>9}",
         "command", "n", "p50 ms", "p95 ms", "max ms"
     );
+    let [one, two, more] = &mut by_length;
     let rows: Vec<_> = [
         &mut item_search,
+        one,
+        two,
+        more,
         &mut account_search,
         &mut item_pages,
         &mut item_pages_desc,

@@ -61,7 +61,7 @@ pub struct LoginArgs {
     #[arg(long, env = "EXACT_CLIENT_SECRET", hide_env_values = true)]
     pub client_secret: String,
     /// The redirect URI registered for the app (must be http:// on 127.0.0.1 or localhost).
-    #[arg(long, default_value = "http://127.0.0.1:8765/callback")]
+    #[arg(long, default_value = crate::app::REDIRECT_URI)]
     pub redirect_uri: String,
     /// Divisions to sync (repeatable); default: the current division.
     #[arg(long = "division")]
@@ -195,7 +195,9 @@ fn open_window(data_dir: Option<&std::path::Path>) -> ExitCode {
 
 /// Logs go to standard error (`RUST_LOG`, default `warn`) and to a daily file under the data
 /// folder's `logs/` (default `info`; seven files kept). Tokens and secrets are never logged.
-fn init_logging(data_dir: Option<&std::path::Path>) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+fn init_logging(
+    data_dir: Option<&std::path::Path>,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
     let filter = |default: &str| {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default))
@@ -219,7 +221,10 @@ fn init_logging(data_dir: Option<&std::path::Path>) -> Option<tracing_appender::
                 .with_ansi(false)
                 .with_writer(writer)
                 .with_filter(filter("info,tao=warn,wry=warn"));
-            tracing_subscriber::registry().with(stderr).with(layer).init();
+            tracing_subscriber::registry()
+                .with(stderr)
+                .with(layer)
+                .init();
             Some(guard)
         }
         None => {

@@ -98,9 +98,14 @@ async fn answer(shell: &Shell, path: &str) -> Response<Vec<u8>> {
     }
 }
 
+/// An answer without a picture; never cached, since the picture may be stored a moment later.
 fn status(code: StatusCode) -> Response<Vec<u8>> {
     let mut response = Response::new(Vec::new());
     *response.status_mut() = code;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        tauri::http::HeaderValue::from_static("no-store"),
+    );
     response
 }
 

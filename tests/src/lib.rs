@@ -1,0 +1,9 @@
+//! End-to-end tests of Exact Offline.
+//!
+//! - [`webdriver`]: a small W3C WebDriver client;
+//! - [`ui`]: the harness of the WebDriver scenarios in `tests/ui.rs`, which drive the real app
+//!   (`exact-offline --data-dir <tmp>`) through tauri-driver and WebKitWebDriver under Xvfb. They are
+//!   `#[ignore]`d because they need a display and the driver: `scripts/ui-tests.sh` runs them.
+
+pub mod ui;
+pub mod webdriver;

@@ -1,0 +1,437 @@
+//! WebDriver scenarios of the real app: the demo company, browsing items and customers, settings
+//! across a restart, and offline browsing. Each scenario starts from its own empty data folder and
+//! saves screenshots to `target/test-output/screenshots/`.
+//!
+//! Run with `scripts/ui-tests.sh` (it builds the app, starts Xvfb and tauri-driver), or by hand with
+//! tauri-driver on port 4444: `cargo test -p exact-offline-tests --test ui -- --ignored --test-threads 1`.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use exact_offline_tests::ui::{
+    PICTURE_TIMEOUT, SYNC_TIMEOUT, UI_TIMEOUT, Ui, close_detail, finish_first_sync, image_state,
+    open_demo, open_row, row_by_code, row_codes, run, start_demo, sync_state, tid, value_string,
+    wait_picture, wait_until,
+};
+use exact_offline_tests::webdriver::{Element, WebDriver};
+use serde_json::json;
+
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn demo_mode_first_sync() {
+    run("demo", async |s| {
+        open_demo(s, true).await?;
+        let driver = s.driver()?;
+        // The first sync starts by itself; the default view (Items) fills in when it is done.
+        driver.wait_tid("items-view", UI_TIMEOUT).await?;
+        let started = Instant::now();
+        let state = wait_until(
+            "the header's sync-status to be idle",
+            SYNC_TIMEOUT,
+            async || {
+                let state = sync_state(driver).await?;
+                if state.as_deref() == Some("failed") {
+                    bail!("the first sync failed");
+                }
+                Ok((state.as_deref() == Some("idle")).then_some(state))
+            },
+        )
+        .await?;
+        s.step(&format!(
+            "sync-status {state:?} after {:.1} s",
+            started.elapsed().as_secs_f64()
+        ));
+        let filled_in = driver.wait_tid("item-row", UI_TIMEOUT).await;
+        if filled_in.is_err() {
+            s.screenshot("demo-items-after-first-sync").await?;
+        }
+
+        let view = finish_first_sync(s, true).await?;
+        let divisions: BTreeSet<&str> = view.rows.iter().map(|(d, _, _)| d.as_str()).collect();
+        ensure!(
+            divisions.len() >= 2,
+            "the demo company has two divisions; progress rows show {divisions:?}"
+        );
+        let entities: BTreeSet<&str> = view.rows.iter().map(|(_, e, _)| e.as_str()).collect();
+        s.step(&format!(
+            "synced divisions {divisions:?}, entities {entities:?}"
+        ));
+        // The finished run shows up in the history.
+        driver
+            .wait_tid("run-row", UI_TIMEOUT)
+            .await
+            .context("the finished run should be listed in the run history")?;
+        filled_in.context(
+            "the Items view, open while the first sync ran, should show the synced items \
+             without leaving the view",
+        )?;
+        Ok(())
+    });
+}
+
+/// The first rendered item row whose thumbnail really loaded: (code, row text).
+///
+/// Pictures download after the sync, in sync order, and a thumbnail that failed before its
+/// picture arrived is not retried while the list stays open: the list is reopened (Sync, then
+/// Items) until one of its first rows shows a picture.
+async fn item_with_picture(driver: &WebDriver) -> Result<(String, String)> {
+    let script = "const rows = [...document.querySelectorAll('[data-testid=\"item-row\"]')];
+        for (const r of rows) {
+            const img = r.querySelector('img');
+            const src = img ? (img.currentSrc || img.src || '') : '';
+            if (img && img.complete && img.naturalWidth > 0 && !src.startsWith('data:'))
+                return [r.dataset.code, r.innerText];
+        }
+        return rows.some(r => { const i = r.querySelector('img'); return i && !i.complete; })
+            ? 'loading' : 'none';";
+    let mut reopened = Instant::now();
+    wait_until(
+        "an item row with a loaded thumbnail",
+        PICTURE_TIMEOUT,
+        async || {
+            let value = driver.execute(script, vec![]).await?;
+            if let Some(pair) = value.as_array() {
+                let field = |i: usize| pair[i].as_str().unwrap_or_default().to_owned();
+                return Ok(Some((field(0), field(1))));
+            }
+            if value == json!("none") && reopened.elapsed() > Duration::from_secs(5) {
+                driver.click_tid("nav-sync").await?;
+                driver.wait_tid("sync-status", UI_TIMEOUT).await?;
+                driver.click_tid("nav-items").await?;
+                driver.wait_tid("item-row", UI_TIMEOUT).await?;
+                reopened = Instant::now();
+            }
+            Ok(None)
+        },
+    )
+    .await
+}
+
+/// Words of a row's text worth searching for: letters only, not the code, longest first.
+fn description_words(row_text: &str, code: &str) -> Vec<String> {
+    let mut words: Vec<String> = row_text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 5 && !code.contains(*w))
+        .map(str::to_owned)
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    words.dedup();
+    words
+}
+
+/// Types into the view's search box and waits until `check` accepts the rendered codes.
+async fn search(
+    driver: &WebDriver,
+    row_testid: &str,
+    query: &str,
+    what: &str,
+    timeout: Duration,
+    check: impl Fn(&[String]) -> bool,
+) -> Result<Vec<String>> {
+    let input = driver.wait_tid("search-input", UI_TIMEOUT).await?;
+    driver.type_into(&input, query).await?;
+    wait_until(what, timeout, async || {
+        let codes = row_codes(driver, row_testid).await?;
+        Ok(check(&codes).then_some(codes))
+    })
+    .await
+}
+
+/// Checks an open item detail: picture loaded and attributes grouped.
+async fn check_item_detail(driver: &WebDriver, detail: &Element) -> Result<()> {
+    let picture = driver
+        .wait_tid("item-picture", UI_TIMEOUT)
+        .await
+        .context("an item with a picture should show it in the detail")?;
+    let width = wait_picture(driver, &picture, PICTURE_TIMEOUT).await?;
+    ensure!(width > 0, "the item picture has no width");
+    let groups = driver.find_all_in(detail, &tid("attribute-group")).await?;
+    ensure!(
+        !groups.is_empty(),
+        "the item detail shows no attribute-group"
+    );
+    let mut attributes = 0;
+    for group in &groups {
+        attributes += driver.find_all_in(group, &tid("attribute")).await?.len();
+    }
+    ensure!(
+        attributes > 0,
+        "no attribute inside the attribute-group elements"
+    );
+    Ok(())
+}
+
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn items_search_and_detail() {
+    run("items", async |s| {
+        start_demo(s, false).await?;
+        let driver = s.driver()?;
+        driver.click_tid("nav-items").await?;
+        driver.wait_tid("items-view", UI_TIMEOUT).await?;
+        driver.wait_tid("item-row", UI_TIMEOUT).await?;
+        if let Some(count) = driver.find(&tid("items-count")).await? {
+            s.step(&format!("items-count: {}", driver.text(&count).await?));
+        }
+        let (code, row_text) = item_with_picture(driver).await?;
+        s.step(&format!("item {code} has a picture: {row_text:?}"));
+        s.screenshot("items-list").await?;
+
+        if driver.has_tid("item-grid-toggle").await? {
+            driver.click_tid("item-grid-toggle").await?;
+            // The grid shows the same rows; give its medium thumbnails a chance to load.
+            item_with_picture(driver).await?;
+            s.screenshot("items-grid").await?;
+            driver.click_tid("item-grid-toggle").await?;
+            driver.wait_tid("item-row", UI_TIMEOUT).await?;
+        }
+
+        let codes = search(
+            driver,
+            "item-row",
+            &code,
+            &format!("item {code} first when searching its code"),
+            UI_TIMEOUT,
+            |codes| codes.first() == Some(&code),
+        )
+        .await?;
+        s.step(&format!("search {code:?}: {} rows shown", codes.len()));
+
+        let words = description_words(&row_text, &code);
+        ensure!(
+            !words.is_empty(),
+            "no description word in the row {row_text:?}"
+        );
+        let mut found_by = None;
+        for word in words.iter().take(4) {
+            let shown = search(
+                driver,
+                "item-row",
+                word,
+                &format!("item {code} among the results for {word:?}"),
+                Duration::from_secs(5),
+                |codes| codes.contains(&code),
+            )
+            .await;
+            if shown.is_ok() {
+                found_by = Some(word.clone());
+                break;
+            }
+        }
+        let Some(word) = found_by else {
+            bail!("item {code} was not shown when searching any of {words:?} from its row");
+        };
+        s.step(&format!("search {word:?} shows {code}"));
+
+        let row = row_by_code(driver, "item-row", &code).await?.unwrap();
+        let detail = open_row(driver, &row, "item-detail").await?;
+        check_item_detail(driver, &detail).await?;
+        s.screenshot("item-detail").await?;
+        Ok(())
+    });
+}
+
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn customers_detail() {
+    run("customers", async |s| {
+        start_demo(s, false).await?;
+        let driver = s.driver()?;
+        driver.click_tid("nav-customers").await?;
+        driver.wait_tid("customers-view", UI_TIMEOUT).await?;
+        driver.wait_tid("account-row", UI_TIMEOUT).await?;
+        s.screenshot("customers-list").await?;
+        let codes = row_codes(driver, "account-row").await?;
+        // Not every account has contacts and addresses: look through the first rows.
+        for code in codes.iter().take(12) {
+            let Some(row) = row_by_code(driver, "account-row", code).await? else {
+                continue;
+            };
+            let detail = open_row(driver, &row, "account-detail").await?;
+            let found = wait_until(
+                "contact and address cards",
+                Duration::from_secs(5),
+                async || {
+                    let contacts = driver.find_all_in(&detail, &tid("contact-card")).await?;
+                    let addresses = driver.find_all_in(&detail, &tid("address-card")).await?;
+                    Ok((!contacts.is_empty() && !addresses.is_empty())
+                        .then_some((contacts.len(), addresses.len())))
+                },
+            )
+            .await;
+            if let Ok((contacts, addresses)) = found {
+                s.step(&format!(
+                    "account {code}: {contacts} contact cards, {addresses} address cards"
+                ));
+                s.screenshot("customer-detail").await?;
+                return Ok(());
+            }
+            close_detail(driver, "account-detail", "account-row").await?;
+        }
+        bail!(
+            "none of the first accounts {:?} showed both a contact-card and an address-card",
+            codes.iter().take(12).collect::<Vec<_>>()
+        )
+    });
+}
+
+/// The settings values the scenario changes: (interval, batch size).
+async fn read_settings(driver: &WebDriver) -> Result<(String, String)> {
+    let interval = driver.wait_tid("settings-interval", UI_TIMEOUT).await?;
+    let batch = driver.wait_tid("settings-batch-size", UI_TIMEOUT).await?;
+    Ok((
+        value_string(&driver.prop(&interval, "value").await?),
+        value_string(&driver.prop(&batch, "value").await?),
+    ))
+}
+
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn settings_survive_a_restart() {
+    run("settings", async |s| {
+        start_demo(s, false).await?;
+        let driver = s.driver()?;
+        driver.click_tid("nav-settings").await?;
+        let (interval_before, batch_before) = read_settings(driver).await?;
+        let interval = driver.wait_tid("settings-interval", UI_TIMEOUT).await?;
+        let options = driver
+            .execute(
+                "return [...arguments[0].options].map(o => o.value);",
+                vec![interval.to_json()],
+            )
+            .await?;
+        let options: Vec<String> = options
+            .as_array()
+            .map(|o| o.iter().map(value_string).collect())
+            .unwrap_or_default();
+        let new_interval = options
+            .iter()
+            .rev()
+            .find(|v| **v != interval_before)
+            .cloned()
+            .with_context(|| format!("settings-interval has no other option than {options:?}"))?;
+        driver.select_value(&interval, &new_interval).await?;
+        let new_batch = if batch_before == "750" { "1250" } else { "750" };
+        let batch = driver.wait_tid("settings-batch-size", UI_TIMEOUT).await?;
+        driver.type_into(&batch, new_batch).await?;
+        s.step(&format!(
+            "interval {interval_before:?} → {new_interval:?}, batch size {batch_before:?} → {new_batch:?}"
+        ));
+        s.screenshot("settings").await?;
+        let save = driver.wait_tid("settings-save", UI_TIMEOUT).await?;
+        wait_until("settings-save to be enabled", UI_TIMEOUT, async || {
+            Ok(driver
+                .attr(&save, "disabled")
+                .await?
+                .is_none()
+                .then_some(()))
+        })
+        .await?;
+        driver.click(&save).await?;
+        driver
+            .wait_tid("settings-saved", UI_TIMEOUT)
+            .await
+            .context("saving should show settings-saved")?;
+
+        s.step("restarting the app on the same data folder");
+        s.end().await?;
+        let driver = s.launch().await?;
+        driver
+            .wait_tid("nav-settings", UI_TIMEOUT * 3)
+            .await
+            .context("a restart in demo mode should open the main layout, not the welcome")?;
+        driver.click_tid("nav-settings").await?;
+        let after = wait_until(
+            "the saved settings after the restart",
+            UI_TIMEOUT,
+            async || {
+                let now = read_settings(driver).await?;
+                Ok((now.0 == new_interval && now.1 == new_batch).then_some(now))
+            },
+        )
+        .await
+        .with_context(|| {
+            format!("expected interval {new_interval:?} and batch size {new_batch:?}")
+        })?;
+        s.step(&format!("after the restart: {after:?}"));
+        s.screenshot("settings-after-restart").await?;
+        Ok(())
+    });
+}
+
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn offline_browsing() {
+    run("offline", async |s| {
+        start_demo(s, false).await?;
+        let driver = s.driver()?;
+        // An item whose picture is in the cache before the connection goes.
+        driver.click_tid("nav-items").await?;
+        driver.wait_tid("item-row", UI_TIMEOUT).await?;
+        let (code, _) = item_with_picture(driver).await?;
+        s.step(&format!("item {code} has a picture; going offline"));
+        driver.click_tid("nav-settings").await?;
+        let online = driver.wait_tid("settings-demo-online", UI_TIMEOUT).await?;
+        ensure!(
+            driver.prop(&online, "checked").await? == json!(true),
+            "the simulated connection should start online"
+        );
+        driver.click(&online).await?;
+        wait_until("settings-demo-online to untick", UI_TIMEOUT, async || {
+            Ok((driver.prop(&online, "checked").await? == json!(false)).then_some(()))
+        })
+        .await?;
+        let shown = wait_until("offline-indicator", Duration::from_secs(5), async || {
+            Ok(driver.has_tid("offline-indicator").await?.then_some(()))
+        })
+        .await;
+        if shown.is_err() {
+            s.step("no offline-indicator yet: trying a sync");
+            driver.click_tid("nav-sync").await?;
+            driver.click_tid("sync-now").await?;
+            driver
+                .wait_tid("offline-indicator", Duration::from_secs(90))
+                .await
+                .context("a sync attempt while the simulated network is off should show offline-indicator")?;
+        }
+        s.step("offline");
+
+        driver.click_tid("nav-items").await?;
+        driver.wait_tid("item-row", UI_TIMEOUT).await?;
+        search(
+            driver,
+            "item-row",
+            &code,
+            &format!("item {code} first when searching its code offline"),
+            UI_TIMEOUT,
+            |codes| codes.first() == Some(&code),
+        )
+        .await?;
+        ensure!(
+            driver.has_tid("offline-indicator").await?,
+            "offline-indicator disappeared while browsing"
+        );
+        s.screenshot("offline-items").await?;
+        let row = row_by_code(driver, "item-row", &code).await?.unwrap();
+        let detail = open_row(driver, &row, "item-detail").await?;
+        check_item_detail(driver, &detail).await?;
+        let picture = driver.wait_tid("item-picture", UI_TIMEOUT).await?;
+        let (_, width, src) = image_state(driver, &picture).await?;
+        s.step(&format!(
+            "offline detail of {code}: picture {width} px wide from {src}"
+        ));
+        s.screenshot("offline-item-detail").await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn description_words_skip_the_code_and_short_words() {
+    let words = description_words(
+        "\nHK-10006\nBout RVS 5 l\nPersoonlijke beschermingsmiddelen\nkg\n",
+        "HK-10006",
+    );
+    assert_eq!(words, ["beschermingsmiddelen", "Persoonlijke"]);
+}
