@@ -5,13 +5,14 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 
+use crate::account_index::TERM_MATCHES;
 use crate::addresses::{self, AddressRow};
 use crate::columns::{Attributes, date_ms, flag, is_real_picture, normalise_id, text};
 use crate::contacts::{self, ContactRow};
 use crate::documents::{self, DocumentRow};
 use crate::error::{Context, Result};
 use crate::records::ListPage;
-use crate::search::fts_query;
+use crate::search::fts_terms;
 
 /// The full-text row (with the names of the account's contacts) is written by
 /// [`crate::account_index`] after the batch's row writes.
@@ -189,10 +190,17 @@ pub struct AccountDetail {
 pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<AccountSummary>> {
     let mut filter = String::from("division = ?");
     let mut values: Vec<Value> = vec![Value::Integer(q.division.into())];
-    if let Some(m) = q.search.as_deref().and_then(fts_query) {
-        filter
-            .push_str(" AND rowid IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?)");
-        values.push(Value::Text(m));
+    let terms = q.search.as_deref().map(fts_terms).unwrap_or_default();
+    if !terms.is_empty() {
+        // Every term must match, in the account's columns or in one of its contacts' names.
+        let each = format!("SELECT rowid FROM ({TERM_MATCHES})");
+        let sets = vec![each; terms.len()].join(" INTERSECT ");
+        filter.push_str(&format!(" AND rowid IN ({sets})"));
+        for term in terms {
+            values.push(Value::Text(term.clone()));
+            values.push(Value::Integer(q.division.into()));
+            values.push(Value::Text(term));
+        }
     }
     match q.kind {
         Some(AccountKind::Customer) => filter.push_str(" AND status = 'C'"),

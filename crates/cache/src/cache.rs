@@ -15,7 +15,7 @@ use crate::entity::Entity;
 use crate::error::Result;
 use crate::item_groups::{self, ItemGroupRow};
 use crate::items::{self, ItemDetail, ItemQuery, ItemSummary};
-use crate::records::{self, ListPage};
+use crate::records::{self, ListPage, PreparedRecord, Upsert};
 use crate::runs::{self, EntityResult, RunSummary};
 use crate::status::{self, EntityStatus};
 
@@ -56,6 +56,30 @@ impl Cache {
         division: i32,
         entity: Entity,
         records: &[Record],
+        cursor: Option<i64>,
+        generation: Option<i64>,
+    ) -> Result<usize> {
+        self.apply(division, entity, records, cursor, generation)
+    }
+
+    /// [`Cache::apply_upserts`] for records prepared off the writer (compressed, with the
+    /// properties the typed columns read): the writer's transaction only binds and stores.
+    pub fn apply_prepared(
+        &self,
+        division: i32,
+        entity: Entity,
+        records: &[PreparedRecord],
+        cursor: Option<i64>,
+        generation: Option<i64>,
+    ) -> Result<usize> {
+        self.apply(division, entity, records, cursor, generation)
+    }
+
+    fn apply<R: Upsert>(
+        &self,
+        division: i32,
+        entity: Entity,
+        records: &[R],
         cursor: Option<i64>,
         generation: Option<i64>,
     ) -> Result<usize> {

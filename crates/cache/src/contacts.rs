@@ -1,9 +1,7 @@
-//! The `contacts` table. Every write to it names the accounts it touched (old and new owner),
-//! and the caller rebuilds their full-text rows (which hold the contacts' names, see
-//! [`crate::account_index`]) in the same transaction.
+//! The `contacts` table. Contacts' full names are indexed for the account search in
+//! `contacts_fts` (see [`crate::account_index`]), written by the caller after the batch's rows.
 
 use exact_api::Record;
-use std::collections::BTreeSet;
 
 use rusqlite::{Connection, OptionalExtension, Row, Statement, Transaction, params};
 use serde::Serialize;
@@ -21,7 +19,8 @@ ON CONFLICT (division, id) DO UPDATE SET
     picture_url = excluded.picture_url, has_picture = excluded.has_picture,
     modified_ms = excluded.modified_ms, timestamp = excluded.timestamp,
     attributes = excluded.attributes,
-    seen_generation = coalesce(excluded.seen_generation, contacts.seen_generation)";
+    seen_generation = coalesce(excluded.seen_generation, contacts.seen_generation)
+RETURNING rowid";
 
 pub(crate) fn bind(
     stmt: &mut Statement<'_>,
@@ -32,23 +31,26 @@ pub(crate) fn bind(
     generation: Option<i64>,
 ) -> rusqlite::Result<Option<i64>> {
     let picture_url = text(r, "PictureUrl");
-    stmt.execute(params![
-        division,
-        id,
-        guid(r, "Account"),
-        text(r, "FullName"),
-        text(r, "Email").or_else(|| text(r, "BusinessEmail")),
-        text(r, "Phone").or_else(|| text(r, "BusinessPhone")),
-        text(r, "Mobile").or_else(|| text(r, "BusinessMobile")),
-        flag(r, "IsMainContact"),
-        picture_url,
-        is_real_picture(picture_url),
-        date_ms(r, "Modified"),
-        r.timestamp(),
-        attributes,
-        generation,
-    ])
-    .map(|_| None)
+    stmt.query_row(
+        params![
+            division,
+            id,
+            guid(r, "Account"),
+            text(r, "FullName"),
+            text(r, "Email").or_else(|| text(r, "BusinessEmail")),
+            text(r, "Phone").or_else(|| text(r, "BusinessPhone")),
+            text(r, "Mobile").or_else(|| text(r, "BusinessMobile")),
+            flag(r, "IsMainContact"),
+            picture_url,
+            is_real_picture(picture_url),
+            date_ms(r, "Modified"),
+            r.timestamp(),
+            attributes,
+            generation,
+        ],
+        |row| row.get(0),
+    )
+    .map(Some)
 }
 
 /// A contact person of an account.
@@ -98,55 +100,20 @@ pub(crate) fn for_account(
     .context("reading contacts")
 }
 
-/// A contact's account and full name, as stored from this record.
-pub(crate) fn owner_and_name(r: &Record) -> (Option<String>, Option<String>) {
-    (guid(r, "Account"), text(r, "FullName").map(str::to_string))
+/// A contact's indexed text (its full name), as stored from this record.
+pub(crate) fn index_text(r: &Record) -> Option<String> {
+    text(r, "FullName").map(str::to_string)
 }
 
-/// The stored contact's account and full name, `None` when it is not stored yet.
-pub(crate) fn stored_owner_and_name(
+/// The stored contact's indexed text, `None` when it is not stored yet.
+pub(crate) fn stored_index_text(
     tx: &Transaction<'_>,
     division: i32,
     id: &str,
-) -> Result<Option<(Option<String>, Option<String>)>> {
-    tx.prepare_cached("SELECT account, full_name FROM contacts WHERE division = ?1 AND id = ?2")
-        .context("preparing a contact lookup")?
-        .query_row(params![division, id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .context("reading a contact")
-}
-
-/// The account a stored contact belongs to (before it is changed or deleted).
-pub(crate) fn account_of(tx: &Transaction<'_>, division: i32, id: &str) -> Result<Option<String>> {
-    let found: Option<Option<String>> = tx
-        .prepare_cached("SELECT account FROM contacts WHERE division = ?1 AND id = ?2")
+) -> Result<Option<Option<String>>> {
+    tx.prepare_cached("SELECT full_name FROM contacts WHERE division = ?1 AND id = ?2")
         .context("preparing a contact lookup")?
         .query_row(params![division, id], |r| r.get(0))
         .optional()
-        .context("reading a contact")?;
-    Ok(found.flatten())
-}
-
-/// Accounts of the division's contacts that a sweep with `generation` (or, for `None`, a
-/// replace) is about to delete.
-pub(crate) fn accounts_to_lose(
-    tx: &Transaction<'_>,
-    division: i32,
-    generation: Option<i64>,
-) -> Result<BTreeSet<String>> {
-    let sql = match generation {
-        Some(_) => {
-            "SELECT DISTINCT account FROM contacts
-             WHERE division = ?1 AND account IS NOT NULL AND seen_generation IS NOT ?2"
-        }
-        None => {
-            "SELECT DISTINCT account FROM contacts WHERE division = ?1 AND account IS NOT NULL AND ?2 IS NULL"
-        }
-    };
-    tx.prepare_cached(sql)
-        .context("preparing an account list")?
-        .query_map(params![division, generation], |r| r.get(0))
-        .context("listing accounts of contacts")?
-        .collect::<rusqlite::Result<BTreeSet<String>>>()
-        .context("listing accounts of contacts")
+        .context("reading a contact")
 }

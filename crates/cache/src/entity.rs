@@ -33,6 +33,96 @@ impl Entity {
         Entity::DocumentAttachments,
     ];
 
+    /// The record properties the cache reads to fill this entity's typed columns and search
+    /// index (besides `ID` and `Timestamp`, read for every entity). A [`crate::PreparedRecord`]
+    /// needs these in its fields; the attribute JSON keeps every property regardless.
+    pub fn column_properties(self) -> &'static [&'static str] {
+        match self {
+            Entity::Items => &[
+                "ID",
+                "Timestamp",
+                "Code",
+                "Description",
+                "ExtraDescription",
+                "SearchCode",
+                "Barcode",
+                "ItemGroup",
+                "ItemGroupCode",
+                "ItemGroupDescription",
+                "Unit",
+                "IsSalesItem",
+                "IsPurchaseItem",
+                "IsStockItem",
+                "Stock",
+                "CostPriceStandard",
+                "PictureUrl",
+                "PictureName",
+                "Modified",
+            ],
+            Entity::ItemGroups => &["ID", "Timestamp", "Code", "Description", "Modified"],
+            Entity::Units => &["ID", "Timestamp", "Code", "Description", "Type", "Active"],
+            Entity::Accounts => &[
+                "ID",
+                "Timestamp",
+                "Code",
+                "Name",
+                "Status",
+                "IsSupplier",
+                "IsSales",
+                "City",
+                "Country",
+                "Email",
+                "Phone",
+                "Blocked",
+                "LogoUrl",
+                "Modified",
+            ],
+            Entity::Contacts => &[
+                "ID",
+                "Timestamp",
+                "Account",
+                "FullName",
+                "Email",
+                "BusinessEmail",
+                "Phone",
+                "BusinessPhone",
+                "Mobile",
+                "BusinessMobile",
+                "IsMainContact",
+                "PictureUrl",
+                "Modified",
+            ],
+            Entity::Addresses => &[
+                "ID",
+                "Timestamp",
+                "Account",
+                "Type",
+                "Main",
+                "AddressLine1",
+                "AddressLine2",
+                "AddressLine3",
+                "Postcode",
+                "City",
+                "Country",
+                "Modified",
+            ],
+            Entity::Documents => &[
+                "ID",
+                "Timestamp",
+                "Account",
+                "Item",
+                "Subject",
+                "Type",
+                "TypeDescription",
+                "DocumentDate",
+                "Modified",
+            ],
+            Entity::DocumentAttachments => {
+                &["ID", "Timestamp", "Document", "FileName", "FileSize", "Url"]
+            }
+        }
+    }
+
     /// Exact's entity name, also the cursor key of the entity (`"Items"`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -17,11 +17,15 @@
 //! - Every entity row keeps the record's full attribute map as JSON exactly as received, next to
 //!   typed columns normalised for browsing (trimmed codes, dates as UTC epoch ms). The JSON is
 //!   stored LZ4-compressed against a frozen dictionary (migration 7, see `columns.rs`); every
-//!   reader decompresses and returns the exact text written.
-//! - The full-text indexes (`items_fts`, `accounts_fts`, contentless) are kept in step inside the
-//!   same transaction as the row change, including an account's contact names: deletions through
-//!   triggers, upserts by an index pass after the batch's row writes (FTS5 flushes pending terms
-//!   at every statement savepoint, so per-row trigger writes made one index segment per row).
+//!   reader decompresses and returns the exact text written. The sync engine hands over
+//!   [`PreparedRecord`]s: the page's own JSON text of each record (minus `__metadata`), already
+//!   compressed, with only the properties the typed columns read parsed
+//!   ([`Entity::column_properties`]); a test checks that they store exactly what whole records do.
+//! - The full-text indexes (`items_fts`, `accounts_fts`, `contacts_fts`, contentless) are kept in
+//!   step inside the same transaction as the row change: deletions through triggers, upserts by
+//!   an index pass after the batch's row writes (FTS5 flushes pending terms at every statement
+//!   savepoint, so per-row trigger writes made one index segment per row). An account search
+//!   term matches the account's columns or one of its contacts' names (migration 9).
 //! - User search text is escaped into FTS5 syntax: hostile input never causes an error.
 
 mod account_index;
@@ -60,7 +64,7 @@ pub use error::{Error, Result};
 pub use item_groups::ItemGroupRow;
 pub use items::{ItemDetail, ItemQuery, ItemSort, ItemSummary};
 pub use migrations::{MIGRATIONS, migrate_to};
-pub use records::ListPage;
+pub use records::{ListPage, PreparedRecord};
 pub use runs::{EntityResult, RunSummary};
 pub use status::EntityStatus;
 pub use units::UnitRow;

@@ -15,7 +15,7 @@ use rusqlite::types::{Value, ValueRef};
 use crate::error::{Context, Error, Result};
 
 /// The migrations in order; index + 1 is the schema version after applying one.
-pub const MIGRATIONS: [&str; 8] = [
+pub const MIGRATIONS: [&str; 9] = [
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_items.sql"),
     include_str!("migrations/0003_accounts.sql"),
@@ -24,6 +24,7 @@ pub const MIGRATIONS: [&str; 8] = [
     include_str!("migrations/0006_contact_names_unstored.sql"),
     include_str!("migrations/0007_attributes_lz4.sql"),
     include_str!("migrations/0008_full_resyncs.sql"),
+    include_str!("migrations/0009_contact_names_indexed.sql"),
 ];
 
 /// Brings the database at `path` to schema version `version` (at most [`MIGRATIONS`]`.len()`),

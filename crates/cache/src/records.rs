@@ -1,9 +1,7 @@
 //! Operations common to every entity table: batch upserts (dispatched to the entity's module
 //! for its typed columns), deletion by id, mark-and-sweep, replace, count and export.
 
-use std::collections::BTreeSet;
-
-use exact_api::Record;
+use exact_api::{RawRecord, Record};
 use rusqlite::{Connection, Statement, Transaction, params};
 use serde::Serialize;
 
@@ -23,6 +21,61 @@ pub struct ListPage<T> {
     pub total: u64,
     pub offset: u64,
     pub limit: u64,
+}
+
+/// A record ready to be stored: its attribute JSON already compressed, and the properties the
+/// typed columns read ([`Entity::column_properties`]). Preparing is pure CPU work, so the sync
+/// engine does it while the writer stores the previous page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedRecord {
+    fields: Record,
+    attributes: Vec<u8>,
+}
+
+impl PreparedRecord {
+    /// From the JSON text as received; `fields` must hold the entity's
+    /// [`Entity::column_properties`] that the record has (more are harmless).
+    pub fn from_raw(raw: RawRecord) -> PreparedRecord {
+        let mut attributes = Vec::new();
+        columns::compress_attributes(&raw.json, &mut attributes);
+        PreparedRecord {
+            fields: raw.fields,
+            attributes,
+        }
+    }
+
+    /// The parsed properties (at least the entity's column properties).
+    pub fn fields(&self) -> &Record {
+        &self.fields
+    }
+}
+
+/// What an upsert stores: a record's properties and its compressed attribute JSON.
+pub(crate) trait Upsert {
+    fn record(&self) -> &Record;
+    /// The stored `attributes` value, using the buffers when it must be built.
+    fn stored<'b>(&'b self, json: &'b mut Vec<u8>, lz4: &'b mut Vec<u8>) -> Result<&'b [u8]>;
+}
+
+impl Upsert for Record {
+    fn record(&self) -> &Record {
+        self
+    }
+
+    fn stored<'b>(&'b self, json: &'b mut Vec<u8>, lz4: &'b mut Vec<u8>) -> Result<&'b [u8]> {
+        let json = columns::attributes(self, json)?;
+        Ok(columns::compress_attributes(json, lz4))
+    }
+}
+
+impl Upsert for PreparedRecord {
+    fn record(&self) -> &Record {
+        &self.fields
+    }
+
+    fn stored<'b>(&'b self, _: &'b mut Vec<u8>, _: &'b mut Vec<u8>) -> Result<&'b [u8]> {
+        Ok(&self.attributes)
+    }
 }
 
 /// Binds one record (with its compressed attribute JSON) to its entity's prepared upsert and
@@ -45,21 +98,22 @@ fn upsert_sql(entity: Entity) -> (&'static str, Bind) {
 
 /// Upserts every record (a repeated ID simply overwrites); a record without an ID fails the
 /// whole batch. `generation`, when given, marks the rows as seen in that full pass.
-pub(crate) fn upsert(
+pub(crate) fn upsert<R: Upsert>(
     tx: &Transaction<'_>,
     division: i32,
     entity: Entity,
-    records: &[Record],
+    records: &[R],
     generation: Option<i64>,
 ) -> Result<usize> {
     let (sql, bind) = upsert_sql(entity);
     let mut stmt = tx.prepare_cached(sql).context("preparing an upsert")?;
     let mut account_rows = Vec::new();
     let mut item_rows = Vec::new();
-    let mut owners = BTreeSet::new();
+    let mut contact_rows = Vec::new();
     let mut json_buf = Vec::with_capacity(8 * 1024);
     let mut lz4_buf = Vec::with_capacity(8 * 1024);
-    for (index, record) in records.iter().enumerate() {
+    for (index, row) in records.iter().enumerate() {
+        let record = row.record();
         let id = columns::id(record).ok_or(Error::MissingId {
             entity: entity.as_str(),
             index,
@@ -67,6 +121,7 @@ pub(crate) fn upsert(
         // What the full-text pass needs to know about the row before it changes.
         let mut item_text = None;
         let mut account_text = None;
+        let mut contact_text = None;
         match entity {
             Entity::Accounts => {
                 let new = account_index::index_text(record);
@@ -83,17 +138,15 @@ pub(crate) fn upsert(
                 }
             }
             Entity::Contacts => {
-                let new = contacts::owner_and_name(record);
-                match contacts::stored_owner_and_name(tx, division, &id)? {
-                    Some(old) if old == new => {}
-                    Some(old) => owners.extend(old.0.into_iter().chain(new.0)),
-                    None => owners.extend(new.0),
+                let new = contacts::index_text(record);
+                let old = contacts::stored_index_text(tx, division, &id)?;
+                if old.as_ref() != Some(&new) {
+                    contact_text = Some((new, old.is_some()));
                 }
             }
             _ => {}
         }
-        let json = columns::attributes(record, &mut json_buf)?;
-        let stored = columns::compress_attributes(json, &mut lz4_buf);
+        let stored = row.stored(&mut json_buf, &mut lz4_buf)?;
         let rowid = bind(&mut stmt, division, &id, record, stored, generation)
             .context("upserting a row")?;
         if let (Some(rowid), Some((text, replace))) = (rowid, item_text) {
@@ -102,13 +155,16 @@ pub(crate) fn upsert(
         if let (Some(rowid), Some((text, replace))) = (rowid, account_text) {
             account_rows.push((rowid, text, replace));
         }
+        if let (Some(rowid), Some((text, replace))) = (rowid, contact_text) {
+            contact_rows.push((rowid, text, replace));
+        }
     }
     drop(stmt);
     // Full-text writes come after every row write of the batch (see migration 5).
     match entity {
         Entity::Items => items::index(tx, &mut item_rows)?,
-        Entity::Accounts => account_index::index(tx, &account_rows)?,
-        Entity::Contacts => account_index::refresh_contact_names(tx, division, &owners)?,
+        Entity::Accounts => account_index::index(tx, &mut account_rows)?,
+        Entity::Contacts => account_index::index_contacts(tx, &mut contact_rows)?,
         _ => {}
     }
     Ok(records.len())
@@ -126,32 +182,19 @@ pub(crate) fn delete(
         entity.table()
     );
     let id = columns::normalise_id(id);
-    let owner = match entity {
-        Entity::Contacts => contacts::account_of(tx, division, &id)?,
-        _ => None,
-    };
     let mut stmt = tx.prepare_cached(&sql).context("preparing a delete")?;
     let n = stmt
         .execute(params![division, id])
         .context("deleting a row")?;
-    drop(stmt);
-    if let Some(owner) = owner {
-        account_index::refresh_contact_names(tx, division, &BTreeSet::from([owner]))?;
-    }
     Ok(n > 0)
 }
 
 /// Deletes every row of the division and entity.
 pub(crate) fn delete_all(tx: &Transaction<'_>, division: i32, entity: Entity) -> Result<usize> {
-    let owners = match entity {
-        Entity::Contacts => contacts::accounts_to_lose(tx, division, None)?,
-        _ => BTreeSet::new(),
-    };
     let sql = format!("DELETE FROM {} WHERE division = ?1", entity.table());
     let n = tx
         .execute(&sql, params![division])
         .context("deleting all rows")?;
-    account_index::refresh_contact_names(tx, division, &owners)?;
     Ok(n)
 }
 
@@ -162,10 +205,6 @@ pub(crate) fn sweep(
     entity: Entity,
     generation: i64,
 ) -> Result<usize> {
-    let owners = match entity {
-        Entity::Contacts => contacts::accounts_to_lose(tx, division, Some(generation))?,
-        _ => BTreeSet::new(),
-    };
     let sql = format!(
         "DELETE FROM {} WHERE division = ?1 AND seen_generation IS NOT ?2",
         entity.table()
@@ -173,7 +212,6 @@ pub(crate) fn sweep(
     let n = tx
         .execute(&sql, params![division, generation])
         .context("sweeping unseen rows")?;
-    account_index::refresh_contact_names(tx, division, &owners)?;
     Ok(n)
 }
 

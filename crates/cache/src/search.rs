@@ -7,12 +7,17 @@
 
 /// The FTS5 query for `input`, or `None` when it holds nothing searchable.
 pub(crate) fn fts_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
+    let terms = fts_terms(input);
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Each searchable term of `input` as an FTS5 query of its own (ANDing them is the caller's).
+pub(crate) fn fts_terms(input: &str) -> Vec<String> {
+    input
         .split_whitespace()
         .filter(|t| t.chars().any(char::is_alphanumeric))
         .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
-use exact_api::Record;
+use exact_api::{RawRecord, Record};
 use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity, ListFilter, Variant};
 use offline_cache::{
     AccountKind, AccountQuery, Cache, DELETED_CURSOR, Entity, EntityResult, Error, ItemQuery,
-    ItemSort, MIGRATIONS, migrate_to,
+    ItemSort, MIGRATIONS, PreparedRecord, migrate_to,
 };
 use serde_json::{Value, json};
 
@@ -895,4 +895,121 @@ fn readers_see_committed_rows_while_another_handle_writes() {
     }
     handle.join().unwrap();
     assert_eq!(f.cache.count(division, Entity::Items).unwrap(), 300);
+}
+
+/// Every row (all columns, attributes decompressed to their JSON value) and every search
+/// answer of a cache, to compare two ways of storing the same records.
+fn contents(path: &Path, cache: &Cache, division: i32) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    for entity in Entity::ALL {
+        let table = entity_table(entity);
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY id"))
+            .unwrap();
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let mut line = format!("{table}:");
+            for (i, name) in names.iter().enumerate() {
+                if name != "attributes" {
+                    line.push_str(&format!(" {name}={:?}", row.get_ref(i).unwrap()));
+                }
+            }
+            out.push(line);
+        }
+        let mut attributes = Vec::new();
+        cache
+            .export(division, entity, &mut |json| {
+                attributes.push(serde_json::from_str::<Value>(json).unwrap());
+                Ok(())
+            })
+            .unwrap();
+        out.push(format!("{table} attributes: {attributes:?}"));
+    }
+    for word in ["a", "be", "sch", "10", "jan", "de", "nl", "com"] {
+        let items: Vec<String> = cache
+            .items(&ItemQuery {
+                division,
+                search: Some(word.into()),
+                limit: 10_000,
+                ..ItemQuery::default()
+            })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let accounts: Vec<String> = cache
+            .accounts(&AccountQuery {
+                division,
+                search: Some(word.into()),
+                limit: 10_000,
+                ..AccountQuery::default()
+            })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        out.push(format!("search {word}: {items:?} {accounts:?}"));
+    }
+    out
+}
+
+fn entity_table(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Items => "items",
+        Entity::ItemGroups => "item_groups",
+        Entity::Units => "units",
+        Entity::Accounts => "accounts",
+        Entity::Contacts => "contacts",
+        Entity::Addresses => "addresses",
+        Entity::Documents => "documents",
+        Entity::DocumentAttachments => "document_attachments",
+    }
+}
+
+#[test]
+fn prepared_records_with_only_the_column_properties_store_the_same_rows() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let (whole_path, prepared_path) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+    let whole = Cache::open(&whole_path).unwrap();
+    let prepared = Cache::open(&prepared_path).unwrap();
+    let sets = [
+        (Entity::Items, f.sync(SimEntity::Items)),
+        (Entity::Accounts, f.sync(SimEntity::Accounts)),
+        (Entity::Contacts, f.sync(SimEntity::Contacts)),
+        (Entity::Addresses, f.sync(SimEntity::Addresses)),
+        (Entity::Documents, f.sync(SimEntity::Documents)),
+        (
+            Entity::DocumentAttachments,
+            f.sync(SimEntity::DocumentAttachments),
+        ),
+        (Entity::ItemGroups, f.regular(SimEntity::ItemGroups)),
+        (Entity::Units, f.regular(SimEntity::Units)),
+    ];
+    for (entity, records) in &sets {
+        assert!(!records.is_empty(), "{entity} has rows to compare");
+        whole
+            .apply_upserts(f.division, *entity, records, None, None)
+            .unwrap();
+        let keep = |name: &str| entity.column_properties().contains(&name);
+        let rows: Vec<PreparedRecord> = records
+            .iter()
+            .map(|r| PreparedRecord::from_raw(RawRecord::from_record(r.clone(), &keep)))
+            .collect();
+        assert!(
+            rows.iter().all(|r| r.fields().len() < 40),
+            "{entity}: only the column properties are parsed"
+        );
+        prepared
+            .apply_prepared(f.division, *entity, &rows, None, None)
+            .unwrap();
+    }
+    assert_eq!(
+        contents(&prepared_path, &prepared, f.division),
+        contents(&whole_path, &whole, f.division)
+    );
 }

@@ -21,7 +21,7 @@ use url::Url;
 use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::oauth::{AppCredentials, OAuth};
-use crate::odata::{Page, error_message, parse_page};
+use crate::odata::{Page, PropertyFilter, RawPage, error_message, parse_page, parse_raw_page};
 use crate::pacing::{Pacer, RateHeaders, RateSnapshot};
 use crate::pager::Pager;
 use crate::record::Record;
@@ -266,6 +266,28 @@ impl ExactClient {
                     .map_err(|e| BodyError::Transient(e.to_string()))
             },
         )
+        .await
+    }
+
+    /// One page of a collection as records kept in the JSON text received, with the properties
+    /// `keep` selects parsed (see [`crate::odata::RawRecord`]); retried like [`Self::get_page`].
+    pub async fn get_raw_page(
+        &self,
+        division: Option<i32>,
+        url: &str,
+        options: &RequestOptions,
+        keep: &PropertyFilter,
+    ) -> Result<RawPage> {
+        self.execute(division, url, options, "application/json", |response| {
+            let keep = Arc::clone(keep);
+            async move {
+                let body = read_body(response).await?;
+                tokio::task::spawn_blocking(move || parse_raw_page(&body, &*keep))
+                    .await
+                    .map_err(|e| BodyError::Transient(format!("the page parser stopped: {e}")))?
+                    .map_err(|e| BodyError::Transient(e.to_string()))
+            }
+        })
         .await
     }
 

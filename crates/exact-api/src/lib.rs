@@ -36,7 +36,7 @@ pub use download::Download;
 pub use error::{Error, Result};
 pub use loopback::Loopback;
 pub use oauth::{AppCredentials, OAuth};
-pub use odata::Page;
+pub use odata::{Page, PropertyFilter, RawPage, RawRecord};
 pub use pacing::{Pacer, RateSnapshot};
 pub use pager::Pager;
 pub use record::Record;

@@ -5,6 +5,12 @@
 //! loses its `__metadata` (a per-row URL and type name, not data); `__deferred` navigation links
 //! are kept as values so that the attribute map stays complete.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::record::Record;
@@ -98,6 +104,211 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// A record kept as the JSON text Exact sent, with the few properties a consumer reads parsed.
+///
+/// Parsing every property into a [`Record`] and writing it back out costs more than storing
+/// the page's own text: a sync that stores records verbatim reads only the properties it needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRecord {
+    /// The record's JSON exactly as received, minus its `__metadata` member.
+    pub json: String,
+    /// The properties the parse was asked to keep (those present), a subset of `json`'s.
+    pub fields: Record,
+}
+
+impl RawRecord {
+    /// From a parsed record: the JSON is written from its map, `fields` keeps what `keep` says.
+    pub fn from_record(record: Record, keep: &dyn Fn(&str) -> bool) -> RawRecord {
+        let json = serde_json::to_string(&record.0).unwrap_or_else(|_| "{}".into());
+        let mut map = record.0;
+        map.retain(|name, _| keep(name));
+        RawRecord {
+            json,
+            fields: Record(map),
+        }
+    }
+}
+
+/// Which properties of a [`RawRecord`] are parsed into its `fields`.
+pub type PropertyFilter = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// One page of a collection as [`RawRecord`]s.
+#[derive(Debug, Clone, Default)]
+pub struct RawPage {
+    pub records: Vec<RawRecord>,
+    /// The absolute URL of the next page, to be called verbatim; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// Parses a response body into records kept as their JSON text (see [`RawRecord`]), with the
+/// properties for which `keep` answers true parsed into `fields`. Accepts and refuses exactly
+/// what [`parse_page`] does; a collection envelope takes the fast path, other shapes are parsed
+/// whole and written back.
+pub fn parse_raw_page(body: &[u8], keep: &dyn Fn(&str) -> bool) -> Result<RawPage, EnvelopeError> {
+    if let Some(page) = fast_raw_page(body, keep) {
+        return Ok(page);
+    }
+    let page = parse_page(body)?;
+    Ok(RawPage {
+        records: page
+            .records
+            .into_iter()
+            .map(|r| RawRecord::from_record(r, keep))
+            .collect(),
+        next: page.next,
+    })
+}
+
+/// `{"d": {"results": [ {...}, ... ], "__next": "..."}}` in one pass that keeps each record's
+/// text, then one pass per record for the kept properties; `None` for any other shape.
+fn fast_raw_page(body: &[u8], keep: &dyn Fn(&str) -> bool) -> Option<RawPage> {
+    #[derive(Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        d: Collection<'a>,
+    }
+    #[derive(Deserialize)]
+    struct Collection<'a> {
+        #[serde(borrow)]
+        results: Vec<&'a RawValue>,
+        #[serde(default, rename = "__next")]
+        next: Option<String>,
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    let envelope: Envelope<'_> = serde_json::from_str(text).ok()?;
+    let records = envelope
+        .d
+        .results
+        .into_iter()
+        .map(|row| raw_record(row.get(), keep))
+        .collect::<Option<Vec<_>>>()?;
+    Some(RawPage {
+        records,
+        next: envelope.d.next.filter(|url| !url.trim().is_empty()),
+    })
+}
+
+/// One record's text: the kept properties parsed, `__metadata` cut out of the text.
+fn raw_record(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<RawRecord> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let (fields, metadata) = SparseRecord { text, keep }.deserialize(&mut de).ok()?;
+    let json = match metadata {
+        None => text.to_owned(),
+        Some((start, end)) => match without_member(text, start, end) {
+            Some(json) => json,
+            // An unusual spelling of the member: write the record from a full parse instead.
+            None => {
+                let mut map: Map<String, Value> = serde_json::from_str(text).ok()?;
+                map.remove("__metadata");
+                serde_json::to_string(&map).ok()?
+            }
+        },
+    };
+    Some(RawRecord {
+        json,
+        fields: Record(fields),
+    })
+}
+
+/// `text` without the member whose value spans `value_start..value_end`, if that member is
+/// spelled `"__metadata"` (the form Exact writes); `None` otherwise.
+fn without_member(text: &str, value_start: usize, value_end: usize) -> Option<String> {
+    const KEY: &str = "\"__metadata\"";
+    let before = text[..value_start].trim_end();
+    let key_start = before
+        .strip_suffix(':')?
+        .trim_end()
+        .strip_suffix(KEY)?
+        .len();
+    let preceding = text[..key_start].trim_end();
+    let (cut_start, cut_end) = if preceding.ends_with('{') {
+        // The first member: remove it with the comma after it, if any.
+        let after = &text[value_end..];
+        let rest = after.trim_start();
+        match rest.strip_prefix(',') {
+            Some(more) => (key_start, text.len() - more.trim_start().len()),
+            None => (key_start, text.len() - rest.len()),
+        }
+    } else {
+        // A later member: remove it with the comma before it.
+        (preceding.strip_suffix(',')?.len(), value_end)
+    };
+    let mut json = String::with_capacity(text.len() - (cut_end - cut_start));
+    json.push_str(&text[..cut_start]);
+    json.push_str(&text[cut_end..]);
+    Some(json)
+}
+
+/// Reads one JSON object: the kept members into a map, the span of `__metadata`'s value.
+struct SparseRecord<'t, 'k> {
+    text: &'t str,
+    keep: &'k dyn Fn(&str) -> bool,
+}
+
+type Sparse = (Map<String, Value>, Option<(usize, usize)>);
+
+impl<'de, 't, 'k> DeserializeSeed<'de> for SparseRecord<'t, 'k> {
+    type Value = Sparse;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Sparse, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, 't, 'k> Visitor<'de> for SparseRecord<'t, 'k> {
+    type Value = Sparse;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Sparse, A::Error> {
+        let mut map = Map::new();
+        let mut metadata = None;
+        while let Some(Key(name)) = access.next_key::<Key<'de>>()? {
+            if name == "__metadata" {
+                let value: &'de RawValue = access.next_value()?;
+                let start = (value.get().as_ptr() as usize)
+                    .checked_sub(self.text.as_ptr() as usize)
+                    .filter(|s| s + value.get().len() <= self.text.len())
+                    .ok_or_else(|| de::Error::custom("metadata outside the record"))?;
+                metadata = Some((start, start + value.get().len()));
+            } else if (self.keep)(&name) {
+                let value: Value = access.next_value()?;
+                map.insert(name.into_owned(), value);
+            } else {
+                access.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok((map, metadata))
+    }
+}
+
+/// A member name, borrowed from the text when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
@@ -206,6 +417,79 @@ mod tests {
         assert_eq!(error_message(b""), None);
     }
 
+    fn keep_code(name: &str) -> bool {
+        matches!(name, "ID" | "Code")
+    }
+
+    /// What a raw page must equal: the full parse, its JSON and the kept properties.
+    fn assert_raw_matches_full(body: &[u8]) {
+        let full = parse_page(body).expect("a valid envelope");
+        let raw = parse_raw_page(body, &keep_code).expect("a valid envelope");
+        assert_eq!(raw.next, full.next);
+        assert_eq!(raw.records.len(), full.records.len());
+        for (raw, full) in raw.records.iter().zip(&full.records) {
+            let reparsed: Map<String, Value> =
+                serde_json::from_str(&raw.json).expect("the kept text is JSON");
+            assert_eq!(
+                reparsed, full.0,
+                "the text holds every property but __metadata"
+            );
+            let mut kept = full.0.clone();
+            kept.retain(|k, _| keep_code(k));
+            assert_eq!(raw.fields.0, kept);
+        }
+    }
+
+    #[test]
+    fn raw_records_keep_the_text_as_sent_without_metadata() {
+        let body = br#"{"d":{"results":[{"__metadata":{"uri":"u","type":"t"},"ID":"a","Code":"   1","Price":1.10,"Date":"\/Date(1)\/"},{"ID":"b","Code":null,"__metadata":{"uri":"v"}},{ "__metadata" : {} , "ID" : "c" },{"__metadata":{}},{"X":[1,{"__metadata":2}]}],"__next":"https://x/api?$skiptoken=5L"}}"#;
+        let page = parse_raw_page(body, &keep_code).expect("valid envelope");
+        let texts: Vec<&str> = page.records.iter().map(|r| r.json.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                r#"{"ID":"a","Code":"   1","Price":1.10,"Date":"\/Date(1)\/"}"#,
+                r#"{"ID":"b","Code":null}"#,
+                r#"{ "ID" : "c" }"#,
+                r#"{}"#,
+                r#"{"X":[1,{"__metadata":2}]}"#,
+            ],
+            "verbatim: order, padding, number spelling and escapes as sent"
+        );
+        assert_eq!(page.records[0].fields.str("Code"), Some("1"));
+        assert!(page.records[0].fields.get("Price").is_none(), "not kept");
+        assert_eq!(page.next.as_deref(), Some("https://x/api?$skiptoken=5L"));
+        assert_raw_matches_full(body);
+    }
+
+    #[test]
+    fn raw_pages_of_other_shapes_and_errors_follow_parse_page() {
+        for body in [
+            &br#"{"d":{"results":[]}}"#[..],
+            br#"{"d":[{"ID":"a"},{"ID":"b","__metadata":{}}]}"#,
+            br#"{"d":{"ID":"a","results":"text","Code":"7"}}"#,
+            br#"{"d":{"results":[{"ID":"a"}],"__next":""}}"#,
+            br#"{"d":{"results":[{"\u005f_metadata":{},"ID":"a"}]}}"#,
+            br#"{"d":null}"#,
+        ] {
+            assert_raw_matches_full(body);
+        }
+        for body in [
+            &b"{\"d\":{\"results\":[{\"ID\""[..],
+            b"<feed/>",
+            br#"{"x":1}"#,
+            br#"{"d":5}"#,
+            br#"{"d":{"results":[1]}}"#,
+        ] {
+            assert_eq!(
+                parse_raw_page(body, &keep_code).err(),
+                parse_page(body).err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -239,8 +523,28 @@ mod tests {
         }
 
         #[test]
+        fn raw_pages_equal_full_ones(rows in prop::collection::vec(
+            prop::collection::btree_map("[A-Za-z_][A-Za-z0-9_]{0,10}", json_value(), 0..8), 0..20),
+            at in 0usize..8) {
+            let results: Vec<String> = rows.iter()
+                .map(|m| {
+                    // `__metadata` at any position, as Exact might place it.
+                    let mut members: Vec<String> = m.iter()
+                        .filter(|(k, _)| k.as_str() != "__metadata")
+                        .map(|(k, v)| format!("{}:{}", Value::from(k.as_str()), v))
+                        .collect();
+                    members.insert(at.min(members.len()), r#""__metadata":{"uri":"u"}"#.into());
+                    format!("{{{}}}", members.join(","))
+                })
+                .collect();
+            let body = format!(r#"{{"d":{{"results":[{}]}}}}"#, results.join(","));
+            assert_raw_matches_full(body.as_bytes());
+        }
+
+        #[test]
         fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
             let _ = parse_page(&bytes);
+            let _ = parse_raw_page(&bytes, &keep_code);
             let _ = error_message(&bytes);
         }
 

@@ -2,7 +2,7 @@
 
 use crate::client::{ExactClient, RequestOptions};
 use crate::error::{Error, Result};
-use crate::odata::Page;
+use crate::odata::{Page, PropertyFilter, RawPage};
 
 /// A cursor over the pages of one collection; follows `__next` verbatim.
 #[derive(Debug)]
@@ -39,16 +39,35 @@ impl Pager {
             .client
             .get_page(Some(self.division), &url, &self.options)
             .await?;
+        self.advance(&url, page.next.as_deref())?;
+        Ok(Some(page))
+    }
+
+    /// The next page as records kept in the JSON text received (see
+    /// [`crate::odata::RawRecord`]), or `None` after the last; like [`Self::next_page`].
+    pub async fn next_raw_page(&mut self, keep: &PropertyFilter) -> Result<Option<RawPage>> {
+        let Some(url) = self.next.clone() else {
+            return Ok(None);
+        };
+        let page = self
+            .client
+            .get_raw_page(Some(self.division), &url, &self.options, keep)
+            .await?;
+        self.advance(&url, page.next.as_deref())?;
+        Ok(Some(page))
+    }
+
+    fn advance(&mut self, url: &str, next: Option<&str>) -> Result<()> {
         self.pages += 1;
-        if page.next.as_deref() == Some(url.as_str()) {
+        if next == Some(url) {
             // Following it would loop until the daily budget is gone.
             return Err(Error::Protocol(format!(
                 "page {} links to itself as the next page",
                 self.pages
             )));
         }
-        self.next = page.next.clone();
-        Ok(Some(page))
+        self.next = next.map(str::to_owned);
+        Ok(())
     }
 
     /// Pages fetched so far.

@@ -29,6 +29,22 @@ fn peak_rss_mib() -> f64 {
     kib / 1024.0
 }
 
+/// CPU time (user + system) of the process so far (app + simulator), from `/proc/self/stat`:
+/// unlike records/s, it barely moves when other programs share the cores.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let Some(end) = stat.rfind(')') else {
+        return 0.0;
+    };
+    let ticks: Vec<f64> = stat[end + 2..]
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
 fn entity_calls(report: &RunReport, entities: &[&str]) -> (u64, u64) {
     let mut calls = 0;
     let mut floor = 0;
@@ -76,6 +92,7 @@ async fn main() -> anyhow::Result<()> {
         ..SyncOptions::default()
     };
 
+    let cpu_before = cpu_secs();
     let started = Instant::now();
     let full = engine
         .run(
@@ -86,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await;
     let full_secs = started.elapsed().as_secs_f64();
+    let full_cpu = cpu_secs() - cpu_before;
     anyhow::ensure!(
         full.error.is_none() && full.entities.iter().all(|e| e.error.is_none()),
         "full sync failed: {full:#?}"
@@ -126,6 +144,10 @@ async fn main() -> anyhow::Result<()> {
         "records/s end to end (fetch+parse+store+index)",
         rows as f64 / full_secs
     );
+    println!(
+        "{:<52} {:>12.2}",
+        "full sync CPU seconds (app + simulator)", full_cpu
+    );
     println!("{:<52} {:>12}", "calls for the four entities", main_calls);
     println!("{:<52} {:>12}", "floor: sum of ceil(rows/1000)", main_floor);
     println!("{:<52} {:>12}", "calls in the whole run", full.calls());
@@ -144,7 +166,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "{}",
         json!({
-            "scale": scale, "rows": rows, "full_seconds": full_secs, "records_per_s": rows as f64 / full_secs,
+            "scale": scale, "rows": rows, "full_seconds": full_secs, "full_cpu_seconds": full_cpu, "records_per_s": rows as f64 / full_secs,
             "main_calls": main_calls, "main_floor": main_floor, "run_calls": full.calls(),
             "cache_bytes": size, "peak_rss_mib": peak_rss_mib(),
             "nochange_calls": again.calls(), "nochange_seconds": again_secs

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use exact_api::Record;
-use offline_cache::Entity;
+use offline_cache::{Entity, PreparedRecord};
 
 /// How an entity is read from Exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,10 +136,36 @@ pub fn entity_for_deleted_code(code: i64) -> Option<Entity> {
     })
 }
 
+/// What batching reads of a record: its ID and its `Timestamp`.
+pub trait Keyed {
+    fn id(&self) -> Option<String>;
+    fn timestamp(&self) -> Option<i64>;
+}
+
+impl Keyed for Record {
+    fn id(&self) -> Option<String> {
+        Record::id(self)
+    }
+
+    fn timestamp(&self) -> Option<i64> {
+        Record::timestamp(self)
+    }
+}
+
+impl Keyed for PreparedRecord {
+    fn id(&self) -> Option<String> {
+        self.fields().id()
+    }
+
+    fn timestamp(&self) -> Option<i64> {
+        self.fields().timestamp()
+    }
+}
+
 /// Keeps one record per ID (the highest `Timestamp`), ordered by Timestamp then ID so that the
 /// result does not depend on the order Exact sent. Records without an ID are returned apart.
-pub fn dedupe_page(records: Vec<Record>) -> (Vec<Record>, usize) {
-    let mut by_id: HashMap<String, Record> = HashMap::with_capacity(records.len());
+pub fn dedupe_page<T: Keyed>(records: Vec<T>) -> (Vec<T>, usize) {
+    let mut by_id: HashMap<String, T> = HashMap::with_capacity(records.len());
     let mut without_id = 0;
     for record in records {
         let Some(id) = record.id() else {
@@ -153,7 +179,7 @@ pub fn dedupe_page(records: Vec<Record>) -> (Vec<Record>, usize) {
             }
         }
     }
-    let mut kept: Vec<(i64, String, Record)> = by_id
+    let mut kept: Vec<(i64, String, T)> = by_id
         .into_iter()
         .map(|(id, r)| (r.timestamp().unwrap_or(0), id, r))
         .collect();
@@ -163,16 +189,16 @@ pub fn dedupe_page(records: Vec<Record>) -> (Vec<Record>, usize) {
 
 /// Records to apply in one transaction, and the cursor the transaction may move to.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Batch {
-    pub records: Vec<Record>,
+pub struct Batch<T = Record> {
+    pub records: Vec<T>,
     pub cursor: Option<i64>,
 }
 
 /// Cuts a stream of pages into batches of at most `size` records.
 #[derive(Debug)]
-pub struct Batcher {
+pub struct Batcher<T = Record> {
     size: usize,
-    buffer: Vec<Record>,
+    buffer: Vec<T>,
     /// For each completed page still (partly) in the buffer: its end offset and highest Timestamp.
     pages: VecDeque<(usize, i64)>,
     /// Highest Timestamp of a completed page whose rows have all been handed out.
@@ -180,7 +206,7 @@ pub struct Batcher {
     skipped: usize,
 }
 
-impl Batcher {
+impl<T: Keyed> Batcher<T> {
     pub fn new(size: usize) -> Self {
         Batcher {
             size: size.max(1),
@@ -192,8 +218,8 @@ impl Batcher {
     }
 
     /// Adds one complete page and returns the batches that are full.
-    pub fn push_page(&mut self, records: Vec<Record>) -> Vec<Batch> {
-        let raw_max = records.iter().filter_map(Record::timestamp).max();
+    pub fn push_page(&mut self, records: Vec<T>) -> Vec<Batch<T>> {
+        let raw_max = records.iter().filter_map(Keyed::timestamp).max();
         let (records, without_id) = dedupe_page(records);
         self.skipped += without_id;
         self.buffer.extend(records);
@@ -208,7 +234,7 @@ impl Batcher {
     }
 
     /// The rest, after the last page.
-    pub fn finish(&mut self) -> Option<Batch> {
+    pub fn finish(&mut self) -> Option<Batch<T>> {
         let batch = self.take(self.buffer.len());
         (!batch.records.is_empty() || batch.cursor.is_some()).then_some(batch)
     }
@@ -218,8 +244,8 @@ impl Batcher {
         self.skipped
     }
 
-    fn take(&mut self, n: usize) -> Batch {
-        let records: Vec<Record> = self.buffer.drain(..n).collect();
+    fn take(&mut self, n: usize) -> Batch<T> {
+        let records: Vec<T> = self.buffer.drain(..n).collect();
         // Pages that end within the taken records are complete in this batch.
         while let Some(&(end, max)) = self.pages.front() {
             if end > n {
