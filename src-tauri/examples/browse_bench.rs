@@ -281,8 +281,14 @@ async fn main() -> Result<()> {
         }
     }
     let mut account_search = Stats::new("customers: search-as-you-type (100 rows)");
+    let mut account_by_length = [
+        Stats::new("customers: search, 1 character typed"),
+        Stats::new("customers: search, 2 characters typed"),
+        Stats::new("customers: search, 3 or more typed"),
+    ];
     for word in &account_words {
         for prefix in typing(word) {
+            let typed = prefix.chars().count().min(3) - 1;
             let c = Arc::clone(&cache);
             let (ms, _) = command(move || {
                 c.accounts(&AccountQuery {
@@ -294,6 +300,7 @@ async fn main() -> Result<()> {
             })
             .await?;
             account_search.ms.push(ms);
+            account_by_length[typed].ms.push(ms);
         }
     }
     let mut item_pages = Stats::new("items: list page at a random offset (100)");
@@ -383,12 +390,16 @@ async fn main() -> Result<()> {
         "command", "n", "p50 ms", "p95 ms", "max ms"
     );
     let [one, two, more] = &mut by_length;
+    let [a1, a2, a3] = &mut account_by_length;
     let rows: Vec<_> = [
         &mut item_search,
         one,
         two,
         more,
         &mut account_search,
+        a1,
+        a2,
+        a3,
         &mut item_pages,
         &mut item_pages_desc,
         &mut account_pages,

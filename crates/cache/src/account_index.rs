@@ -37,15 +37,19 @@ pub(crate) fn stored_index_text(
 /// Writes the index rows of upserted accounts: (rowid, texts, whether an older row must be
 /// removed first). FTS5 keeps pending terms in memory only while rowids ascend: a smaller rowid
 /// flushes them as a new segment (and may start a merge), so rows are written in rowid order.
-pub(crate) fn index(tx: &Transaction<'_>, rows: &mut [(i64, IndexText, bool)]) -> Result<()> {
+pub(crate) fn index(
+    tx: &Transaction<'_>,
+    division: i32,
+    rows: &mut [(i64, IndexText, bool)],
+) -> Result<()> {
     rows.sort_unstable_by_key(|r| r.0);
     let mut delete = tx
         .prepare_cached("DELETE FROM accounts_fts WHERE rowid = ?1")
         .context("preparing an index delete")?;
     let mut insert = tx
         .prepare_cached(
-            "INSERT INTO accounts_fts (rowid, name, code, city, email, phone)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO accounts_fts (rowid, name, code, city, email, phone, division)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .context("preparing an index insert")?;
     for (rowid, [name, code, city, email, phone], replace) in &*rows {
@@ -55,7 +59,7 @@ pub(crate) fn index(tx: &Transaction<'_>, rows: &mut [(i64, IndexText, bool)]) -
                 .context("updating the account index")?;
         }
         insert
-            .execute(params![rowid, name, code, city, email, phone])
+            .execute(params![rowid, name, code, city, email, phone, division])
             .context("updating the account index")?;
     }
     Ok(())
@@ -65,16 +69,19 @@ pub(crate) fn index(tx: &Transaction<'_>, rows: &mut [(i64, IndexText, bool)]) -
 /// full name, whether an older row must be removed first), in rowid order as above.
 pub(crate) fn index_contacts(
     tx: &Transaction<'_>,
-    rows: &mut [(i64, Option<String>, bool)],
+    division: i32,
+    rows: &mut [(i64, crate::contacts::IndexText, bool)],
 ) -> Result<()> {
     rows.sort_unstable_by_key(|r| r.0);
     let mut delete = tx
         .prepare_cached("DELETE FROM contacts_fts WHERE rowid = ?1")
         .context("preparing an index delete")?;
     let mut insert = tx
-        .prepare_cached("INSERT INTO contacts_fts (rowid, full_name) VALUES (?1, ?2)")
+        .prepare_cached(
+            "INSERT INTO contacts_fts (rowid, full_name, division, account) VALUES (?1, ?2, ?3, ?4)",
+        )
         .context("preparing an index insert")?;
-    for (rowid, name, replace) in &*rows {
+    for (rowid, (name, account), replace) in &*rows {
         if *replace {
             delete
                 .execute([rowid])
@@ -82,7 +89,7 @@ pub(crate) fn index_contacts(
         }
         if name.is_some() {
             insert
-                .execute(params![rowid, name])
+                .execute(params![rowid, name, division, account])
                 .context("updating the contact index")?;
         }
     }
@@ -90,8 +97,11 @@ pub(crate) fn index_contacts(
 }
 
 /// The rowids of the division's accounts matching one search term (an FTS5 query) in their own
-/// columns or in the full name of one of their contacts; `?` placeholders: term, division, term.
-pub(crate) const TERM_MATCHES: &str = "SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?
-    UNION SELECT a.rowid FROM accounts a WHERE a.division = ? AND a.id IN
-        (SELECT c.account FROM contacts c WHERE c.rowid IN
-            (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?))";
+/// columns or in the full name of one of their contacts; placeholders: ?1 term, ?2 division,
+/// ?3 term.
+/// The division (and a contact's account) come from the indexes themselves (migration 11), so
+/// neither table's rows are read and the matches are exactly the division's.
+pub(crate) const TERM_MATCHES: &str = "SELECT rowid FROM accounts_fts
+        WHERE accounts_fts MATCH ?1 AND division = ?2
+    UNION SELECT a.rowid FROM accounts a WHERE a.division = ?2 AND a.id IN
+        (SELECT account FROM contacts_fts WHERE contacts_fts MATCH ?3 AND division = ?2)";

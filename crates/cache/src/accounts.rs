@@ -2,7 +2,7 @@
 
 use exact_api::Record;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 use serde::{Deserialize, Serialize};
 
 use crate::account_index::TERM_MATCHES;
@@ -187,20 +187,58 @@ pub struct AccountDetail {
     pub attributes: String,
 }
 
+/// The rowids of the division's accounts matching every term (each in the account's own
+/// columns or in one of its contacts' names), sorted.
+fn matching_accounts(conn: &Connection, division: i32, terms: &[String]) -> Result<Vec<i64>> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT rowid FROM ({TERM_MATCHES})"))
+        .context("preparing an account search")?;
+    let mut found: Option<std::collections::HashSet<i64>> = None;
+    for term in terms {
+        let rows = stmt
+            .query_map(params![term, division, term], |r| r.get::<_, i64>(0))
+            .context("searching accounts")?;
+        let mut these = std::collections::HashSet::new();
+        for rowid in rows {
+            let rowid = rowid.context("searching accounts")?;
+            if found.as_ref().is_none_or(|f| f.contains(&rowid)) {
+                these.insert(rowid);
+            }
+        }
+        found = Some(these);
+    }
+    let mut found: Vec<i64> = found.unwrap_or_default().into_iter().collect();
+    found.sort_unstable();
+    Ok(found)
+}
+
+/// The statement's parameters: `values`, with the `rarray` of matches right after the division
+/// (where `list` puts its clause).
+fn with_matches<'a>(
+    values: &'a [Value],
+    matches: Option<&'a std::rc::Rc<Vec<Value>>>,
+) -> Vec<&'a dyn rusqlite::ToSql> {
+    let mut out: Vec<&dyn rusqlite::ToSql> =
+        values.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+    if let Some(m) = matches {
+        out.insert(1, m);
+    }
+    out
+}
+
 pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<AccountSummary>> {
     let mut filter = String::from("division = ?");
     let mut values: Vec<Value> = vec![Value::Integer(q.division.into())];
     let terms = q.search.as_deref().map(fts_terms).unwrap_or_default();
+    let mut matches = None;
     if !terms.is_empty() {
-        // Every term must match, in the account's columns or in one of its contacts' names.
-        let each = format!("SELECT rowid FROM ({TERM_MATCHES})");
-        let sets = vec![each; terms.len()].join(" INTERSECT ");
-        filter.push_str(&format!(" AND rowid IN ({sets})"));
-        for term in terms {
-            values.push(Value::Text(term.clone()));
-            values.push(Value::Integer(q.division.into()));
-            values.push(Value::Text(term));
-        }
+        // The matching accounts are found once, for both the count and the page (each term's
+        // match goes through the contacts, which is the expensive part of a search).
+        let found = matching_accounts(conn, q.division, &terms)?;
+        filter.push_str(" AND rowid IN rarray(?)");
+        matches = Some(std::rc::Rc::new(
+            found.into_iter().map(Value::Integer).collect::<Vec<_>>(),
+        ));
     }
     match q.kind {
         Some(AccountKind::Customer) => filter.push_str(" AND status = 'C'"),
@@ -221,11 +259,17 @@ pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<Accou
         filter.push_str(" AND blocked = ?");
         values.push(Value::Integer(b.into()));
     }
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM accounts WHERE {filter}"))
-        .context("preparing the account count")?
-        .query_row(params_from_iter(values.iter()), |r| r.get(0))
-        .context("counting accounts")?;
+    let only_search =
+        q.kind.is_none() && q.country.is_none() && q.city.is_none() && q.blocked.is_none();
+    let total: i64 = match &matches {
+        // The matches are exactly the division's accounts (see `TERM_MATCHES`).
+        Some(found) if only_search => i64::try_from(found.len()).unwrap_or(i64::MAX),
+        _ => conn
+            .prepare_cached(&format!("SELECT count(*) FROM accounts WHERE {filter}"))
+            .context("preparing the account count")?
+            .query_row(&*with_matches(&values, matches.as_ref()), |r| r.get(0))
+            .context("counting accounts")?,
+    };
     // Ties are broken by rowid, which every index ends with: a page at any offset is then an
     // index-only scan, and only the page's own rows are read from the table.
     let dir = if q.descending { "DESC" } else { "ASC" };
@@ -248,7 +292,7 @@ pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<Accou
         .prepare_cached(&sql)
         .context("preparing the account list")?;
     let rows = stmt
-        .query_map(params_from_iter(values.iter()), summary)
+        .query_map(&*with_matches(&values, matches.as_ref()), summary)
         .context("listing accounts")?
         .collect::<rusqlite::Result<Vec<_>>>()
         .context("reading accounts")?;

@@ -101,19 +101,22 @@ pub(crate) fn for_account(
 }
 
 /// A contact's indexed text (its full name), as stored from this record.
-pub(crate) fn index_text(r: &Record) -> Option<String> {
-    text(r, "FullName").map(str::to_string)
+pub(crate) fn index_text(r: &Record) -> IndexText {
+    (text(r, "FullName").map(str::to_string), guid(r, "Account"))
 }
+
+/// What the contact index holds of a contact: its full name and its account's ID.
+pub(crate) type IndexText = (Option<String>, Option<String>);
 
 /// The stored contact's indexed text, `None` when it is not stored yet.
 pub(crate) fn stored_index_text(
     tx: &Transaction<'_>,
     division: i32,
     id: &str,
-) -> Result<Option<Option<String>>> {
-    tx.prepare_cached("SELECT full_name FROM contacts WHERE division = ?1 AND id = ?2")
+) -> Result<Option<IndexText>> {
+    tx.prepare_cached("SELECT full_name, account FROM contacts WHERE division = ?1 AND id = ?2")
         .context("preparing a contact lookup")?
-        .query_row(params![division, id], |r| r.get(0))
+        .query_row(params![division, id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .context("reading a contact")
 }

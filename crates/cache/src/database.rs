@@ -121,6 +121,7 @@ fn open_writer(path: &Path) -> Result<Connection> {
          PRAGMA journal_size_limit = 67108864;",
     )
     .context("setting pragmas")?;
+    rusqlite::vtab::array::load_module(&conn).context("loading rarray")?;
     Ok(conn)
 }
 
@@ -134,5 +135,7 @@ fn open_reader(path: &Path) -> Result<Connection> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")
         .context("setting pragmas")?;
+    // `rarray(?)`: a set computed once in Rust, used by several statements (account search).
+    rusqlite::vtab::array::load_module(&conn).context("loading rarray")?;
     Ok(conn)
 }

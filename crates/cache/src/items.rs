@@ -120,26 +120,39 @@ pub(crate) fn stored_index_text(
 /// after all of a batch's row upserts: see migration 5 for why this is not a trigger. Rows go
 /// in rowid order: FTS5 flushes its pending terms as a new segment whenever a rowid is smaller
 /// than the previous one.
-pub(crate) fn index(tx: &Transaction<'_>, rows: &mut [(i64, IndexText, bool)]) -> Result<()> {
+pub(crate) fn index(
+    tx: &Transaction<'_>,
+    division: i32,
+    rows: &mut [(i64, IndexText, bool)],
+) -> Result<()> {
     rows.sort_unstable_by_key(|r| r.0);
     let mut delete = tx
         .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")
         .context("preparing an index delete")?;
     let mut insert = tx
         .prepare_cached(
-            "INSERT INTO items_fts (rowid, code, description, extra_description, search_code,
-                 barcode, item_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO items_fts (rowid, division, code, description, extra_description,
+                 search_code, barcode, item_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .context("preparing an index insert")?;
+    let token = division_token(division);
     for (rowid, [a, b, c, d, e, g], replace) in &*rows {
         if *replace {
             delete.execute([rowid]).context("updating the item index")?;
         }
         insert
-            .execute(params![rowid, a, b, c, d, e, g])
+            .execute(params![rowid, token, a, b, c, d, e, g])
             .context("updating the item index")?;
     }
     Ok(())
+}
+
+/// The searchable text columns of `items_fts` (all but `division`).
+const TEXT_COLUMNS: &str = "code description extra_description search_code barcode item_group";
+
+/// The token standing for a division in `items_fts`'s `division` column.
+fn division_token(division: i32) -> String {
+    format!("d{division}")
 }
 
 /// An item as a list shows it.
@@ -267,9 +280,16 @@ pub struct ItemDetail {
 pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSummary>> {
     let mut filter = String::from("division = ?");
     let mut values: Vec<Value> = vec![Value::Integer(q.division.into())];
-    if let Some(m) = q.search.as_deref().and_then(fts_query) {
+    let search = q.search.as_deref().and_then(fts_query).map(|terms| {
+        // The division is a column of the index: matches of other divisions never leave it.
+        format!(
+            "division : \"{}\" AND {{{TEXT_COLUMNS}}} : ({terms})",
+            division_token(q.division)
+        )
+    });
+    if let Some(m) = &search {
         filter.push_str(" AND rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
-        values.push(Value::Text(m));
+        values.push(Value::Text(m.clone()));
     }
     if let Some(g) = &q.item_group {
         filter.push_str(" AND item_group = ?");
@@ -286,11 +306,23 @@ pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSumm
             values.push(Value::Integer(w.into()));
         }
     }
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM items WHERE {filter}"))
-        .context("preparing the item count")?
-        .query_row(params_from_iter(values.iter()), |r| r.get(0))
-        .context("counting items")?;
+    let only_search = q.item_group.is_none()
+        && [q.sales, q.purchase, q.stock, q.has_picture]
+            .iter()
+            .all(Option::is_none);
+    let total: i64 = match &search {
+        // Counted in the index alone (it holds exactly the stored rows, division included).
+        Some(m) if only_search => conn
+            .prepare_cached("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?")
+            .context("preparing the item count")?
+            .query_row([m], |r| r.get(0))
+            .context("counting items")?,
+        _ => conn
+            .prepare_cached(&format!("SELECT count(*) FROM items WHERE {filter}"))
+            .context("preparing the item count")?
+            .query_row(params_from_iter(values.iter()), |r| r.get(0))
+            .context("counting items")?,
+    };
     // Ties are broken by rowid, which every index ends with: a page at any offset is then an
     // index-only scan, and only the page's own rows are read from the table.
     let dir = if q.descending { "DESC" } else { "ASC" };

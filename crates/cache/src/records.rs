@@ -162,9 +162,9 @@ pub(crate) fn upsert<R: Upsert>(
     drop(stmt);
     // Full-text writes come after every row write of the batch (see migration 5).
     match entity {
-        Entity::Items => items::index(tx, &mut item_rows)?,
-        Entity::Accounts => account_index::index(tx, &mut account_rows)?,
-        Entity::Contacts => account_index::index_contacts(tx, &mut contact_rows)?,
+        Entity::Items => items::index(tx, division, &mut item_rows)?,
+        Entity::Accounts => account_index::index(tx, division, &mut account_rows)?,
+        Entity::Contacts => account_index::index_contacts(tx, division, &mut contact_rows)?,
         _ => {}
     }
     Ok(records.len())

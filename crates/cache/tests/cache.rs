@@ -476,6 +476,106 @@ fn search_finds_items_by_code_prefix_description_word_and_barcode() {
 }
 
 #[test]
+fn item_search_stays_in_its_division_and_counts_what_it_lists() {
+    let f = fixture();
+    let items = f.sync(SimEntity::Items);
+    let other = f.division + 1;
+    f.cache
+        .apply_upserts(f.division, Entity::Items, &items, None, None)
+        .unwrap();
+    // The same records in a second division, minus the first ten.
+    f.cache
+        .apply_upserts(other, Entity::Items, &items[10..], None, None)
+        .unwrap();
+    let code = items[0].str("Code").unwrap().trim().to_owned();
+    let search = |division: i32, text: &str, sales: Option<bool>| {
+        f.cache
+            .items(&ItemQuery {
+                division,
+                search: Some(text.into()),
+                sales,
+                limit: 1000,
+                ..ItemQuery::default()
+            })
+            .unwrap()
+    };
+    let here = search(f.division, &code, None);
+    assert!(here.rows.iter().any(|r| r.id == items[0].id().unwrap()));
+    assert!(here.rows.iter().all(|r| r.division == f.division));
+    assert_eq!(here.total, here.rows.len() as u64);
+    let there = search(other, &code, None);
+    assert!(there.rows.iter().all(|r| r.division == other));
+    assert!(!there.rows.iter().any(|r| r.id == items[0].id().unwrap()));
+    assert_eq!(there.total, there.rows.len() as u64);
+    // A broad prefix: each division counts its own rows only.
+    let prefix: String = code.chars().take(1).collect();
+    let broad_here = search(f.division, &prefix, None);
+    let broad_there = search(other, &prefix, None);
+    assert_eq!(broad_here.total, broad_here.rows.len() as u64);
+    assert_eq!(broad_there.total, broad_there.rows.len() as u64);
+    assert!(broad_here.total > broad_there.total);
+    // The division's token is not searchable text.
+    assert_eq!(
+        search(f.division, &format!("d{}", f.division), None).total,
+        0
+    );
+    // With a filter the count comes from the rows and agrees with the list.
+    let sales = search(f.division, &prefix, Some(true));
+    assert_eq!(sales.total, sales.rows.len() as u64);
+    assert!(sales.rows.iter().all(|r| r.is_sales));
+    // A deleted row leaves the index: the count follows.
+    let code10 = items[10].str("Code").unwrap().trim().to_owned();
+    let before = search(other, &code10, None).total;
+    f.cache
+        .apply_deletions(other, &[(Entity::Items, items[10].id().unwrap())], 1)
+        .unwrap();
+    let after = search(other, &code10, None);
+    assert_eq!(after.total, before - 1);
+    assert_eq!(after.total, after.rows.len() as u64);
+}
+
+#[test]
+fn account_search_stays_in_its_division_and_counts_what_it_lists() {
+    let f = fixture();
+    let account = |id: &str, name: &str| {
+        record(json!({ "ID": id, "Name": name, "Status": "C", "Timestamp": 1 }))
+    };
+    let here = [
+        account("aaaaaaaa-0000-0000-0000-000000000001", "Molenaar Bouw"),
+        account("aaaaaaaa-0000-0000-0000-000000000002", "Molen Brood"),
+        account("aaaaaaaa-0000-0000-0000-000000000003", "Visser"),
+    ];
+    let there = [account(
+        "aaaaaaaa-0000-0000-0000-000000000004",
+        "Molen Elders",
+    )];
+    f.cache
+        .apply_upserts(f.division, Entity::Accounts, &here, None, None)
+        .unwrap();
+    f.cache
+        .apply_upserts(f.division + 1, Entity::Accounts, &there, None, None)
+        .unwrap();
+    let page = |division: i32, text: &str, kind: Option<AccountKind>| {
+        f.cache
+            .accounts(&AccountQuery {
+                division,
+                search: Some(text.into()),
+                kind,
+                ..AccountQuery::default()
+            })
+            .unwrap()
+    };
+    let found = page(f.division, "mol", None);
+    assert_eq!(found.total, 2);
+    assert_eq!(found.rows.len(), 2);
+    let elsewhere = page(f.division + 1, "mol", None);
+    assert_eq!(elsewhere.total, 1);
+    assert_eq!(elsewhere.rows[0].name.as_deref(), Some("Molen Elders"));
+    let filtered = page(f.division, "mol", Some(AccountKind::Supplier));
+    assert_eq!((filtered.total, filtered.rows.len()), (0, 0));
+}
+
+#[test]
 fn account_search_follows_contact_names() {
     let f = fixture();
     let account = record(json!({
@@ -560,6 +660,42 @@ fn account_search_follows_contact_names() {
     let detail = f.cache.account(f.division, &id).unwrap().unwrap();
     assert_eq!(detail.contacts.len(), 1);
     assert_eq!(detail.summary.code.as_deref(), Some("4711"));
+
+    // A contact moved to another account is found through its new account only.
+    let other = record(json!({
+        "ID": "aaaaaaaa-0000-0000-0000-000000000002", "Code": "4712",
+        "Name": "Slagerij Van Dam", "City": "Gouda", "Status": "C", "Timestamp": 13
+    }));
+    f.cache
+        .apply_upserts(f.division, Entity::Accounts, &[other], None, None)
+        .unwrap();
+    let mut moved = contact("cccccccc-0000-0000-0000-000000000002", "Ödön Élan");
+    moved.0.insert(
+        "Account".into(),
+        json!("aaaaaaaa-0000-0000-0000-000000000002"),
+    );
+    f.cache
+        .apply_upserts(f.division, Entity::Contacts, &[moved], None, None)
+        .unwrap();
+    assert_eq!(
+        f.search_accounts("odon"),
+        vec!["aaaaaaaa-0000-0000-0000-000000000002".to_string()],
+        "the contact follows its account"
+    );
+    // Another division's contacts never match.
+    f.cache
+        .apply_upserts(
+            f.division + 1,
+            Entity::Contacts,
+            &[contact(
+                "cccccccc-0000-0000-0000-000000000009",
+                "Zweitdivision Pers",
+            )],
+            None,
+            None,
+        )
+        .unwrap();
+    assert!(f.search_accounts("zweitdivision").is_empty());
 
     f.load_all();
     let contacts = f.sync(SimEntity::Contacts);
