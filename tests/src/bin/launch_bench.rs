@@ -145,8 +145,9 @@ async fn browse(driver: &WebDriver) -> Result<()> {
             .await
             .with_context(|| format!("no item matched {word:?}"))?;
     }
-    driver.type_into(&search, "").await?;
+    // Escape in the search field clears the search.
     driver.send_keys(&search, keys::ESCAPE).await?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
     // Scroll the list to spread-out positions, each time waiting for rows to be drawn.
     for fraction in [0.1, 0.5, 0.9, 0.3, 0.7, 1.0, 0.0, 0.45, 0.65, 0.2] {
         driver

@@ -4,8 +4,6 @@
 -- prefix matching 12 000 contacts spent about 18 ms reading their rows for the account ID.
 -- The accounts' index keeps the division the same way, so a search's matches are exactly the
 -- division's and their number is the list's total without reading any account row.
--- Both account indexes also get a one-character prefix index: search-as-you-type starts with
--- one letter, and without it FTS5 merges every term that starts with that letter.
 -- Rebuilt from the rows; the delete triggers refer to the tables by name.
 
 DROP TABLE contacts_fts;
@@ -13,7 +11,7 @@ DROP TABLE contacts_fts;
 CREATE VIRTUAL TABLE contacts_fts USING fts5 (
     full_name, division UNINDEXED, account UNINDEXED,
     content = '', contentless_delete = 1, contentless_unindexed = 1,
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 
 INSERT INTO contacts_fts (rowid, full_name, division, account)
@@ -25,7 +23,7 @@ DROP TABLE accounts_fts;
 CREATE VIRTUAL TABLE accounts_fts USING fts5 (
     name, code, city, email, phone, division UNINDEXED,
     content = '', contentless_delete = 1, contentless_unindexed = 1,
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 
 INSERT INTO accounts_fts (rowid, name, code, city, email, phone, division)
