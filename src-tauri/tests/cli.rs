@@ -253,11 +253,18 @@ fn no_token_or_secret_reaches_the_logs_even_at_trace_level() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let logs = format!(
+    let mut logs = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    // The log files in the data folder too.
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir.path().join("logs")).unwrap() {
+        logs.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        files += 1;
+    }
+    assert!(files > 0, "a log file is written in the data folder");
     assert!(
         logs.lines().count() > 50,
         "trace logging was on: {} lines",

@@ -236,8 +236,10 @@ mod tests {
     use std::sync::Arc;
 
     fn pacer(now: i64) -> Pacer {
-        // A very fast clock: waits of a minute take well under a second of real time.
-        Pacer::new(Arc::new(ScaledClock::new(now, 100_000.0)), 50)
+        // A fast clock: a minute's wait takes 60 ms of real time, and a scheduling delay of a
+        // few real milliseconds (a loaded machine) stays seconds of clock time, well inside the
+        // bounds the tests check.
+        Pacer::new(Arc::new(ScaledClock::new(now, 1_000.0)), 50)
     }
 
     fn minutely(remaining: i64, reset: i64) -> RateHeaders {
