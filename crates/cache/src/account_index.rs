@@ -62,6 +62,29 @@ pub(crate) fn index(
             .execute(params![rowid, name, code, city, email, phone, division])
             .context("updating the account index")?;
     }
+    // Contacts stored before their account was (or before it was re-created) point at no
+    // account in the contact index: link them now.
+    let new_accounts: Vec<i64> = rows.iter().filter(|r| !r.2).map(|r| r.0).collect();
+    if !new_accounts.is_empty() {
+        let mut waiting = tx
+            .prepare_cached(
+                "SELECT c.rowid, c.full_name, c.account FROM accounts a
+                 JOIN contacts c ON c.division = a.division AND c.account = a.id
+                 WHERE a.rowid = ?1",
+            )
+            .context("preparing a contact lookup")?;
+        let mut contacts = Vec::new();
+        for account in new_accounts {
+            let found = waiting
+                .query_map([account], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?), true)))
+                .context("reading an account's contacts")?;
+            for contact in found {
+                contacts.push(contact.context("reading an account's contacts")?);
+            }
+        }
+        drop(waiting);
+        index_contacts(tx, division, &mut contacts)?;
+    }
     Ok(())
 }
 
@@ -78,7 +101,9 @@ pub(crate) fn index_contacts(
         .context("preparing an index delete")?;
     let mut insert = tx
         .prepare_cached(
-            "INSERT INTO contacts_fts (rowid, full_name, division, account) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO contacts_fts (rowid, full_name, division, account_rowid)
+             VALUES (?1, ?2, ?3,
+                 (SELECT rowid FROM accounts WHERE division = ?3 AND id = ?4))",
         )
         .context("preparing an index insert")?;
     for (rowid, (name, account), replace) in &*rows {
@@ -99,9 +124,9 @@ pub(crate) fn index_contacts(
 /// The rowids of the division's accounts matching one search term (an FTS5 query) in their own
 /// columns or in the full name of one of their contacts; placeholders: ?1 term, ?2 division,
 /// ?3 term.
-/// The division (and a contact's account) come from the indexes themselves (migration 11), so
-/// neither table's rows are read and the matches are exactly the division's.
+/// The division and a contact's account (its rowid) come from the indexes themselves (migration
+/// 11), so neither table's rows are read and the matches are exactly the division's.
 pub(crate) const TERM_MATCHES: &str = "SELECT rowid FROM accounts_fts
         WHERE accounts_fts MATCH ?1 AND division = ?2
-    UNION SELECT a.rowid FROM accounts a WHERE a.division = ?2 AND a.id IN
-        (SELECT account FROM contacts_fts WHERE contacts_fts MATCH ?3 AND division = ?2)";
+    UNION SELECT account_rowid FROM contacts_fts
+        WHERE contacts_fts MATCH ?3 AND division = ?2 AND account_rowid IS NOT NULL";

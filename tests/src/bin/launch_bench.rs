@@ -1,7 +1,8 @@
 //! Launch benchmark of the real app (a program, not a test): how long from starting
 //! `exact-offline --data-dir DIR` to the first rendered item row, and how much memory the app
 //! (its own process plus WebKit's web and network processes) holds after browsing: searches,
-//! scrolling through the list, opening details, the customers list.
+//! scrolling through the list, opening details, the customers list. Memory is given as RSS and as
+//! PSS, which shares the pages of libraries mapped by several processes among them.
 //!
 //! 1. `cargo run --release -p exact-offline --example browse_bench -- --data-dir DIR` fills DIR
 //!    with 100 000 items and 40 000 customers (an account whose Exact Online is gone, so the app
@@ -78,16 +79,28 @@ fn free_port() -> Result<u16> {
         .port())
 }
 
-/// Resident memory of a process in MiB, from /proc.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
+/// A memory figure of a process in MiB: `field` of /proc/PID/smaps_rollup (`Rss:`, `Pss:`,
+/// `Anonymous:`). PSS splits pages shared between processes (WebKit's libraries are mapped by
+/// the app and both WebKit processes) among them, so PSS adds up across processes; RSS does not.
+fn memory_mib(pid: u32, field: &str) -> f64 {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    rollup
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(0.0)
         / 1024.0
+}
+
+/// Memory of the app alone and with its WebKit processes, in MiB.
+#[derive(Debug, Clone, Copy, Default)]
+struct Memory {
+    app_rss: f64,
+    app_pss: f64,
+    all_rss: f64,
+    all_pss: f64,
+    all_anonymous: f64,
 }
 
 /// Every process as (pid, parent pid, command line).
@@ -115,22 +128,31 @@ fn processes() -> Vec<(u32, u32, String)> {
     out
 }
 
-/// The app's own resident memory and that of it plus its WebKit child processes, in MiB.
-fn app_memory(app: &Path, data_dir: &Path) -> Option<(f64, f64)> {
+/// The app's memory and that of it plus its WebKit child processes.
+fn app_memory(app: &Path, data_dir: &Path) -> Option<Memory> {
     let all = processes();
     let (pid, _, _) = all.iter().find(|(_, _, cmd)| {
         cmd.starts_with(&app.display().to_string()) && cmd.contains(&data_dir.display().to_string())
     })?;
-    let own = rss_mib(*pid);
-    let mut total = own;
+    let mut m = Memory {
+        app_rss: memory_mib(*pid, "Rss:"),
+        app_pss: memory_mib(*pid, "Pss:"),
+        ..Memory::default()
+    };
+    let mut family = vec![*pid];
     let mut parents = vec![*pid];
     while let Some(parent) = parents.pop() {
         for (child, _, _) in all.iter().filter(|(_, ppid, _)| *ppid == parent) {
-            total += rss_mib(*child);
+            family.push(*child);
             parents.push(*child);
         }
     }
-    Some((own, total))
+    for pid in family {
+        m.all_rss += memory_mib(pid, "Rss:");
+        m.all_pss += memory_mib(pid, "Pss:");
+        m.all_anonymous += memory_mib(pid, "Anonymous:");
+    }
+    Some(m)
 }
 
 async fn browse(driver: &WebDriver) -> Result<()> {
@@ -262,15 +284,19 @@ async fn main() -> Result<()> {
         launches.len()
     );
     match memory {
-        Some((own, total)) => println!(
-            "resident memory after browsing: app process {own:.0} MiB; with WebKit's processes {total:.0} MiB"
+        Some(m) => println!(
+            "memory after browsing: app process RSS {:.0} MiB (PSS {:.0}); app + WebKit's \
+             processes PSS {:.0} MiB (RSS summed {:.0}, anonymous {:.0})",
+            m.app_rss, m.app_pss, m.all_pss, m.all_rss, m.all_anonymous
         ),
-        None => println!("resident memory: the app process was not found"),
+        None => println!("memory: the app process was not found"),
     }
     println!(
         "{}",
         json!({ "launch_ms": launches, "launch_median_ms": median,
-                "rss_app_mib": memory.map(|m| m.0), "rss_total_mib": memory.map(|m| m.1) })
+                "app_rss_mib": memory.map(|m| m.app_rss), "app_pss_mib": memory.map(|m| m.app_pss),
+                "all_pss_mib": memory.map(|m| m.all_pss), "all_rss_mib": memory.map(|m| m.all_rss),
+                "all_anonymous_mib": memory.map(|m| m.all_anonymous) })
     );
     Ok(())
 }
