@@ -68,13 +68,17 @@ pub async fn sign_out(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
 pub async fn divisions(shell: State<'_, Shell>) -> CommandResult<Vec<DivisionInfo>> {
     let w = shell.current().await?;
     let selected = w.settings().divisions;
-    let listed = async {
+    let listing = async {
         let me = w.client.me().await?;
         let current = me.i64("CurrentDivision").map(|c| c as i32);
         let records = w.client.divisions(current.unwrap_or_default()).await?;
         anyhow::Ok((current, records))
-    }
-    .await;
+    };
+    // Offline, the client's retries would keep the picker waiting: the stored list answers
+    // after a few seconds instead.
+    let listed = tokio::time::timeout(std::time::Duration::from_secs(6), listing)
+        .await
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("Exact Online did not answer in time")));
     let current = match listed {
         Ok((current, records)) => {
             let cache = std::sync::Arc::clone(&w.cache);
