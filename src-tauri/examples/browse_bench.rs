@@ -139,14 +139,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 struct Stats {
-    name: &'static str,
+    name: String,
     ms: Vec<f64>,
 }
 
 impl Stats {
-    fn new(name: &'static str) -> Self {
+    fn new(name: impl Into<String>) -> Self {
         Stats {
-            name,
+            name: name.into(),
             ms: Vec::new(),
         }
     }
@@ -166,6 +166,37 @@ impl Stats {
             max
         );
         json!({ "name": self.name, "n": self.ms.len(), "p50_ms": p50, "p95_ms": p95, "max_ms": max })
+    }
+}
+
+/// Search latencies, overall and by how many characters were typed.
+struct SearchStats {
+    all: Stats,
+    by_length: [Stats; 3],
+}
+
+impl SearchStats {
+    fn new(subject: &str) -> Self {
+        SearchStats {
+            all: Stats::new(format!("{subject}: search-as-you-type (100 rows)")),
+            by_length: [
+                Stats::new(format!("{subject}: search, 1 character typed")),
+                Stats::new(format!("{subject}: search, 2 characters typed")),
+                Stats::new(format!("{subject}: search, 3 or more typed")),
+            ],
+        }
+    }
+
+    fn push(&mut self, prefix: &str, ms: f64) {
+        self.all.ms.push(ms);
+        self.by_length[prefix.chars().count().clamp(1, 3) - 1]
+            .ms
+            .push(ms);
+    }
+
+    /// The overall figures, then by length.
+    fn all(&mut self) -> impl Iterator<Item = &mut Stats> {
+        std::iter::once(&mut self.all).chain(self.by_length.iter_mut())
     }
 }
 
@@ -257,50 +288,36 @@ async fn main() -> Result<()> {
         }
     }
 
-    let mut item_search = Stats::new("items: search-as-you-type (100 rows)");
-    let mut by_length = [
-        Stats::new("items: search, 1 character typed"),
-        Stats::new("items: search, 2 characters typed"),
-        Stats::new("items: search, 3 or more typed"),
-    ];
+    let mut item_search = SearchStats::new("items");
     for word in &item_words {
         for prefix in typing(word) {
-            let typed = prefix.chars().count().min(3) - 1;
-            let c = Arc::clone(&cache);
+            let (c, search) = (Arc::clone(&cache), prefix.clone());
             let (ms, _) = command(move || {
                 c.items(&ItemQuery {
                     division,
-                    search: Some(prefix),
+                    search: Some(search),
                     limit: 100,
                     ..ItemQuery::default()
                 })
             })
             .await?;
-            item_search.ms.push(ms);
-            by_length[typed].ms.push(ms);
+            item_search.push(&prefix, ms);
         }
     }
-    let mut account_search = Stats::new("customers: search-as-you-type (100 rows)");
-    let mut account_by_length = [
-        Stats::new("customers: search, 1 character typed"),
-        Stats::new("customers: search, 2 characters typed"),
-        Stats::new("customers: search, 3 or more typed"),
-    ];
+    let mut account_search = SearchStats::new("customers");
     for word in &account_words {
         for prefix in typing(word) {
-            let typed = prefix.chars().count().min(3) - 1;
-            let c = Arc::clone(&cache);
+            let (c, search) = (Arc::clone(&cache), prefix.clone());
             let (ms, _) = command(move || {
                 c.accounts(&AccountQuery {
                     division,
-                    search: Some(prefix),
+                    search: Some(search),
                     limit: 100,
                     ..AccountQuery::default()
                 })
             })
             .await?;
-            account_search.ms.push(ms);
-            account_by_length[typed].ms.push(ms);
+            account_search.push(&prefix, ms);
         }
     }
     let mut item_pages = Stats::new("items: list page at a random offset (100)");
@@ -389,26 +406,18 @@ async fn main() -> Result<()> {
         "{:<44} {:>7} {:>9} {:>9} {:>9}",
         "command", "n", "p50 ms", "p95 ms", "max ms"
     );
-    let [one, two, more] = &mut by_length;
-    let [a1, a2, a3] = &mut account_by_length;
-    let rows: Vec<_> = [
-        &mut item_search,
-        one,
-        two,
-        more,
-        &mut account_search,
-        a1,
-        a2,
-        a3,
-        &mut item_pages,
-        &mut item_pages_desc,
-        &mut account_pages,
-        &mut item_details,
-        &mut account_details,
-    ]
-    .into_iter()
-    .map(Stats::row)
-    .collect();
+    let rows: Vec<_> = item_search
+        .all()
+        .chain(account_search.all())
+        .chain([
+            &mut item_pages,
+            &mut item_pages_desc,
+            &mut account_pages,
+            &mut item_details,
+            &mut account_details,
+        ])
+        .map(Stats::row)
+        .collect();
     let (rss, hwm) = (rss_mib("VmRSS:"), rss_mib("VmHWM:"));
     println!("this process: RSS {rss:.0} MiB now, peak {hwm:.0} MiB");
     println!(
