@@ -90,6 +90,15 @@ pub struct SyncArgs {
     /// Do not download pictures and logos (records only).
     #[arg(long)]
     pub no_pictures: bool,
+    /// Sync only this entity (repeatable; Exact's names, e.g. `Items`, `SalesOrderLines`);
+    /// default: all.
+    #[arg(long = "entity", value_parser = parse_entity)]
+    pub entities: Vec<offline_cache::Entity>,
+}
+
+fn parse_entity(name: &str) -> Result<offline_cache::Entity, String> {
+    name.parse()
+        .map_err(|e: offline_cache::Error| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -110,7 +119,8 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Items, ItemGroups, Units, Accounts, Contacts, Addresses, Documents, DocumentAttachments.
+    /// Items, ItemGroups, Units, Accounts, Contacts, Addresses, Documents, DocumentAttachments,
+    /// SalesItemPrices, StockPositions, SalesOrderHeaders, SalesOrderLines, ItemExtraFields.
     #[arg(long)]
     pub entity: String,
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]

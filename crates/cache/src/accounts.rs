@@ -11,6 +11,8 @@ use crate::columns::{Attributes, date_ms, flag, is_real_picture, normalise_id, t
 use crate::contacts::{self, ContactRow};
 use crate::documents::{self, DocumentRow};
 use crate::error::{Context, Result};
+use crate::orders::OrderRow;
+use crate::prices::PriceRow;
 use crate::records::ListPage;
 use crate::search::fts_terms;
 
@@ -183,9 +185,16 @@ pub struct AccountDetail {
     pub addresses: Vec<AddressRow>,
     /// Documents linked to the account, newest first, each with its attachments.
     pub documents: Vec<DocumentRow>,
+    /// The customer's price agreements, by item code.
+    pub prices: Vec<PriceRow>,
+    /// The customer's most recent sales orders, newest first, each with its lines.
+    pub orders: Vec<OrderRow>,
     /// Every attribute as Exact sent it (JSON object text).
     pub attributes: String,
 }
+
+/// How many orders a customer's detail shows.
+const ACCOUNT_ORDERS: usize = 50;
 
 /// The rowids of the division's accounts matching every term (each in the account's own
 /// columns or in one of its contacts' names), sorted.
@@ -304,7 +313,13 @@ pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<Accou
     })
 }
 
-pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Option<AccountDetail>> {
+/// An account with everything linked to it; `now_ms` decides which prices are valid now.
+pub(crate) fn detail(
+    conn: &Connection,
+    division: i32,
+    id: &str,
+    now_ms: i64,
+) -> Result<Option<AccountDetail>> {
     let id = normalise_id(id);
     let found = conn
         .prepare_cached(&format!(
@@ -324,6 +339,8 @@ pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Optio
         contacts: contacts::for_account(conn, division, &id)?,
         addresses: addresses::for_account(conn, division, &id)?,
         documents: documents::for_account(conn, division, &id)?,
+        prices: crate::prices::for_account(conn, division, &id, now_ms)?,
+        orders: crate::orders::for_account(conn, division, &id, ACCOUNT_ORDERS)?,
         attributes,
     }))
 }

@@ -217,9 +217,11 @@ impl Cache {
         self.db.read(|c| items::list(c, q))
     }
 
-    /// An item with its unit, group, documents (with attachments) and attributes.
+    /// An item with its unit, group, documents (with attachments), prices (valid now marked by
+    /// the wall clock), stock, recent orders, extra fields and attributes.
     pub fn item(&self, division: i32, id: &str) -> Result<Option<ItemDetail>> {
-        self.db.read(|c| items::detail(c, division, id))
+        let now = crate::clock::now_ms();
+        self.db.read(|c| items::detail(c, division, id, now))
     }
 
     /// One page of accounts matching the query, with the total.
@@ -227,9 +229,11 @@ impl Cache {
         self.db.read(|c| accounts::list(c, q))
     }
 
-    /// An account with its contacts, addresses, documents (with attachments) and attributes.
+    /// An account with its contacts, addresses, documents (with attachments), price
+    /// agreements, recent orders (with lines) and attributes.
     pub fn account(&self, division: i32, id: &str) -> Result<Option<AccountDetail>> {
-        self.db.read(|c| accounts::detail(c, division, id))
+        let now = crate::clock::now_ms();
+        self.db.read(|c| accounts::detail(c, division, id, now))
     }
 
     /// The divisions stored by the last sync that listed them, by code.

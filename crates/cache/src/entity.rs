@@ -18,11 +18,17 @@ pub enum Entity {
     Addresses,
     Documents,
     DocumentAttachments,
+    SalesItemPrices,
+    StockPositions,
+    SalesOrderHeaders,
+    SalesOrderLines,
+    /// `read/logistics/ItemExtraField`: keyed by item and field number, not by an `ID`.
+    ItemExtraFields,
 }
 
 impl Entity {
     /// Every entity, in a stable order (masters before the rows that refer to them).
-    pub const ALL: [Entity; 8] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Items,
         Entity::ItemGroups,
         Entity::Units,
@@ -31,6 +37,11 @@ impl Entity {
         Entity::Addresses,
         Entity::Documents,
         Entity::DocumentAttachments,
+        Entity::SalesItemPrices,
+        Entity::StockPositions,
+        Entity::SalesOrderHeaders,
+        Entity::SalesOrderLines,
+        Entity::ItemExtraFields,
     ];
 
     /// The record properties the cache reads to fill this entity's typed columns and search
@@ -120,7 +131,76 @@ impl Entity {
             Entity::DocumentAttachments => {
                 &["ID", "Timestamp", "Document", "FileName", "FileSize", "Url"]
             }
+            Entity::SalesItemPrices => &[
+                "ID",
+                "Timestamp",
+                "Item",
+                "Account",
+                "AccountName",
+                "Price",
+                "Currency",
+                "Quantity",
+                "Unit",
+                "UnitDescription",
+                "StartDate",
+                "EndDate",
+            ],
+            Entity::StockPositions => &[
+                "ID",
+                "Timestamp",
+                "ItemId",
+                "Warehouse",
+                "WarehouseCode",
+                "WarehouseDescription",
+                "CurrentStock",
+                "FreeStock",
+                "ReservedStock",
+                "PlanningIn",
+                "PlanningOut",
+                "ProjectedStock",
+                "UnitCode",
+            ],
+            Entity::SalesOrderHeaders => &[
+                "ID",
+                "Timestamp",
+                "OrderID",
+                "OrderNumber",
+                "OrderDate",
+                "OrderedBy",
+                "OrderedByName",
+                "Description",
+                "Currency",
+                "AmountFC",
+                "AmountFCExclVat",
+                "Status",
+                "StatusDescription",
+                "DeliveryDate",
+                "YourRef",
+            ],
+            Entity::SalesOrderLines => &[
+                "ID",
+                "Timestamp",
+                "OrderID",
+                "LineNumber",
+                "Item",
+                "ItemCode",
+                "ItemDescription",
+                "Description",
+                "Quantity",
+                "UnitCode",
+                "UnitPrice",
+                "NetPrice",
+                "AmountFC",
+                "DeliveryDate",
+            ],
+            Entity::ItemExtraFields => &["ItemID", "Number", "Description", "Value", "Modified"],
         }
+    }
+
+    /// The key a record is stored under: its `ID`, or for extra fields (which have none)
+    /// their item and number. `None` when the record lacks it.
+    pub fn key(self, record: &exact_api::Record) -> Option<String> {
+        crate::records::key(self, record)
     }
 
     /// Exact's entity name, also the cursor key of the entity (`"Items"`).
@@ -134,6 +214,11 @@ impl Entity {
             Entity::Addresses => "Addresses",
             Entity::Documents => "Documents",
             Entity::DocumentAttachments => "DocumentAttachments",
+            Entity::SalesItemPrices => "SalesItemPrices",
+            Entity::StockPositions => "StockPositions",
+            Entity::SalesOrderHeaders => "SalesOrderHeaders",
+            Entity::SalesOrderLines => "SalesOrderLines",
+            Entity::ItemExtraFields => "ItemExtraFields",
         }
     }
 
@@ -148,6 +233,11 @@ impl Entity {
             Entity::Addresses => "addresses",
             Entity::Documents => "documents",
             Entity::DocumentAttachments => "document_attachments",
+            Entity::SalesItemPrices => "sales_item_prices",
+            Entity::StockPositions => "stock_positions",
+            Entity::SalesOrderHeaders => "sales_order_headers",
+            Entity::SalesOrderLines => "sales_order_lines",
+            Entity::ItemExtraFields => "item_extra_fields",
         }
     }
 }

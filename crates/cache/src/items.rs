@@ -10,10 +10,15 @@ use serde::{Deserialize, Serialize};
 use crate::columns::{Attributes, date_ms, flag, guid, is_real_picture, joined, text};
 use crate::documents::{self, DocumentRow};
 use crate::error::{Context, Result};
+use crate::extra_fields::ExtraFieldRow;
 use crate::item_groups::{self, ItemGroupRow};
+use crate::orders::ItemOrderRow;
+use crate::prices::PriceRow;
 use crate::records::ListPage;
 use crate::search::fts_query;
+use crate::stock::StockRow;
 use crate::units::{self, UnitRow};
+use crate::{Entity, extra_fields, orders, prices, stock};
 
 pub(crate) const UPSERT: &str = "
 INSERT INTO items (division, id, code, description, extra_description, search_code, barcode,
@@ -239,6 +244,8 @@ pub struct ItemQuery {
     pub sales: Option<bool>,
     pub purchase: Option<bool>,
     pub stock: Option<bool>,
+    /// `true`: only items with stock on hand (the item's `Stock` above zero); `false`: none.
+    pub in_stock: Option<bool>,
     pub has_picture: Option<bool>,
     pub sort: ItemSort,
     pub descending: bool,
@@ -255,6 +262,7 @@ impl Default for ItemQuery {
             sales: None,
             purchase: None,
             stock: None,
+            in_stock: None,
             has_picture: None,
             sort: ItemSort::Code,
             descending: false,
@@ -273,9 +281,22 @@ pub struct ItemDetail {
     pub group: Option<ItemGroupRow>,
     /// Documents linked to the item, newest first, each with its attachments.
     pub documents: Vec<DocumentRow>,
+    /// Sales prices: general prices first, then customer agreements.
+    pub prices: Vec<PriceRow>,
+    /// Stock per warehouse.
+    pub stock: Vec<StockRow>,
+    /// When the division's stock positions were last brought up to date (UTC epoch ms).
+    pub stock_synced_ms: Option<i64>,
+    /// The most recent order lines with this item, newest order first.
+    pub orders: Vec<ItemOrderRow>,
+    /// Extra fields (`read/logistics/ItemExtraField`), by number.
+    pub extra_fields: Vec<ExtraFieldRow>,
     /// Every attribute as Exact sent it (JSON object text).
     pub attributes: String,
 }
+
+/// How many order lines an item's detail shows.
+const ITEM_ORDER_LINES: usize = 25;
 
 pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSummary>> {
     let mut filter = String::from("division = ?");
@@ -306,8 +327,13 @@ pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSumm
             values.push(Value::Integer(w.into()));
         }
     }
+    match q.in_stock {
+        Some(true) => filter.push_str(" AND stock > 0"),
+        Some(false) => filter.push_str(" AND coalesce(stock, 0) <= 0"),
+        None => {}
+    }
     let only_search = q.item_group.is_none()
-        && [q.sales, q.purchase, q.stock, q.has_picture]
+        && [q.sales, q.purchase, q.stock, q.in_stock, q.has_picture]
             .iter()
             .all(Option::is_none);
     let total: i64 = match &search {
@@ -354,7 +380,13 @@ pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSumm
     })
 }
 
-pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Option<ItemDetail>> {
+/// An item with everything linked to it; `now_ms` decides which prices are valid now.
+pub(crate) fn detail(
+    conn: &Connection,
+    division: i32,
+    id: &str,
+    now_ms: i64,
+) -> Result<Option<ItemDetail>> {
     let id = crate::columns::normalise_id(id);
     let found = conn
         .prepare_cached(&format!(
@@ -378,11 +410,20 @@ pub(crate) fn detail(conn: &Connection, division: i32, id: &str) -> Result<Optio
         None => None,
     };
     let documents = documents::for_item(conn, division, &id)?;
+    let stock_synced_ms = crate::cursors::all(conn, division)?
+        .into_iter()
+        .find(|(key, _, _)| key == Entity::StockPositions.as_str())
+        .map(|(_, _, updated_ms)| updated_ms);
     Ok(Some(ItemDetail {
         summary,
         unit,
         group,
         documents,
+        prices: prices::for_item(conn, division, &id, now_ms)?,
+        stock: stock::for_item(conn, division, &id)?,
+        stock_synced_ms,
+        orders: orders::for_item(conn, division, &id, ITEM_ORDER_LINES)?,
+        extra_fields: extra_fields::for_item(conn, division, &id)?,
         attributes,
     }))
 }

@@ -9,7 +9,8 @@ use crate::columns;
 use crate::entity::Entity;
 use crate::error::{Context, Error, Result};
 use crate::{
-    account_index, accounts, addresses, attachments, contacts, documents, item_groups, items, units,
+    account_index, accounts, addresses, attachments, contacts, documents, extra_fields,
+    item_groups, items, orders, prices, stock, units,
 };
 
 /// One page of a list query and the total number of matching rows.
@@ -93,6 +94,19 @@ fn upsert_sql(entity: Entity) -> (&'static str, Bind) {
         Entity::Addresses => (addresses::UPSERT, addresses::bind),
         Entity::Documents => (documents::UPSERT, documents::bind),
         Entity::DocumentAttachments => (attachments::UPSERT, attachments::bind),
+        Entity::SalesItemPrices => (prices::UPSERT, prices::bind),
+        Entity::StockPositions => (stock::UPSERT, stock::bind),
+        Entity::SalesOrderHeaders => (orders::UPSERT_HEADER, orders::bind_header),
+        Entity::SalesOrderLines => (orders::UPSERT_LINE, orders::bind_line),
+        Entity::ItemExtraFields => (extra_fields::UPSERT, extra_fields::bind),
+    }
+}
+
+/// The stored key of a record: its `ID`, or for extra fields their item and number.
+pub(crate) fn key(entity: Entity, record: &Record) -> Option<String> {
+    match entity {
+        Entity::ItemExtraFields => extra_fields::key(record),
+        _ => columns::id(record),
     }
 }
 
@@ -114,7 +128,7 @@ pub(crate) fn upsert<R: Upsert>(
     let mut lz4_buf = Vec::with_capacity(8 * 1024);
     for (index, row) in records.iter().enumerate() {
         let record = row.record();
-        let id = columns::id(record).ok_or(Error::MissingId {
+        let id = key(entity, record).ok_or(Error::MissingId {
             entity: entity.as_str(),
             index,
         })?;
@@ -186,6 +200,13 @@ pub(crate) fn delete(
     let n = stmt
         .execute(params![division, id])
         .context("deleting a row")?;
+    if entity == Entity::Items {
+        // Extra fields are not in Exact's Deleted log: they go with their item.
+        tx.prepare_cached("DELETE FROM item_extra_fields WHERE division = ?1 AND item = ?2")
+            .context("preparing an extra-field delete")?
+            .execute(params![division, id])
+            .context("deleting an item's extra fields")?;
+    }
     Ok(n > 0)
 }
 

@@ -1103,6 +1103,11 @@ fn entity_table(entity: Entity) -> &'static str {
         Entity::Addresses => "addresses",
         Entity::Documents => "documents",
         Entity::DocumentAttachments => "document_attachments",
+        Entity::SalesItemPrices => "sales_item_prices",
+        Entity::StockPositions => "stock_positions",
+        Entity::SalesOrderHeaders => "sales_order_headers",
+        Entity::SalesOrderLines => "sales_order_lines",
+        Entity::ItemExtraFields => "item_extra_fields",
     }
 }
 
@@ -1125,6 +1130,17 @@ fn prepared_records_with_only_the_column_properties_store_the_same_rows() {
         ),
         (Entity::ItemGroups, f.regular(SimEntity::ItemGroups)),
         (Entity::Units, f.regular(SimEntity::Units)),
+        (Entity::SalesItemPrices, f.sync(SimEntity::SalesItemPrices)),
+        (Entity::StockPositions, f.sync(SimEntity::StockPositions)),
+        (
+            Entity::SalesOrderHeaders,
+            f.sync(SimEntity::SalesOrderHeaders),
+        ),
+        (Entity::SalesOrderLines, f.sync(SimEntity::SalesOrderLines)),
+        (
+            Entity::ItemExtraFields,
+            f.regular(SimEntity::ItemExtraFields),
+        ),
     ];
     for (entity, records) in &sets {
         assert!(!records.is_empty(), "{entity} has rows to compare");

@@ -38,6 +38,15 @@ pub struct SyncOptions {
     pub incremental: bool,
     /// Forget the cursors and resync everything (also removes vanished rows).
     pub full: bool,
+    /// Entities to sync; empty means every entity the engine knows.
+    pub only: Vec<offline_cache::Entity>,
+}
+
+impl SyncOptions {
+    /// Whether this run syncs `entity`.
+    pub fn includes(&self, entity: offline_cache::Entity) -> bool {
+        self.only.is_empty() || self.only.contains(&entity)
+    }
 }
 
 impl Default for SyncOptions {
@@ -47,6 +56,7 @@ impl Default for SyncOptions {
             batch_size: 1000,
             incremental: true,
             full: false,
+            only: Vec::new(),
         }
     }
 }
@@ -296,7 +306,11 @@ impl Engine {
             return vec![self.outcome(division, "Items", Tally::default(), Some(e))];
         }
         let generation = (full || !options.incremental).then_some(run_id);
-        for plan in PLANS {
+        let plans: Vec<_> = PLANS
+            .iter()
+            .filter(|p| options.includes(p.entity))
+            .collect();
+        for plan in &plans {
             emit(
                 &progress,
                 division,
@@ -310,7 +324,7 @@ impl Engine {
         }
         let mut outcomes = Vec::new();
         let mut stop: Option<(ErrorCode, String)> = None;
-        for plan in PLANS {
+        for plan in plans {
             let name = plan.entity.as_str();
             if let Some((code, reason)) = &stop {
                 emit(
@@ -343,13 +357,19 @@ impl Engine {
             let mut tally = Tally::default();
             let result = match plan.source {
                 Source::Replace { path } => {
-                    self.replace(division, &plan, path, &mut tally, &progress)
+                    self.replace(division, plan, path, &mut tally, &progress)
                         .await
+                }
+                Source::Modified { path } => {
+                    self.read_modified(
+                        division, plan, path, generation, &mut tally, &progress, &cancel,
+                    )
+                    .await
                 }
                 Source::Sync { path, .. } => {
                     self.sync_entity(
                         division,
-                        &plan,
+                        plan,
                         path,
                         options.batch_size,
                         generation,

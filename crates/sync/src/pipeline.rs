@@ -77,6 +77,19 @@ pub(crate) fn read_properties(entity: Entity) -> PropertyFilter {
     Arc::new(move |name: &str| names.binary_search(&name).is_ok())
 }
 
+/// A `datetime'..'` literal for Exact's filters: Dutch local time, as Exact reads it. Without a
+/// cursor, a moment before any record (the first read takes everything).
+fn exact_local_time(utc_ms: Option<i64>) -> String {
+    let local = utc_ms
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(exact_api::dates::utc_to_exact_ms)
+        .and_then(chrono::DateTime::from_timestamp_millis);
+    match local {
+        Some(at) => at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        None => "1900-01-01T00:00:00".to_owned(),
+    }
+}
+
 /// Compresses a page's records for storage, off the async threads.
 async fn prepare(records: Vec<exact_api::RawRecord>) -> Result<Vec<PreparedRecord>, Failure> {
     tokio::task::spawn_blocking(move || records.into_iter().map(PreparedRecord::from_raw).collect())
@@ -205,6 +218,91 @@ impl Engine {
         let (calls, applied) = tokio::join!(fetch, apply);
         tally.calls = calls;
         applied?;
+        if let Some(generation) = generation {
+            tally.deleted += self
+                .db(move |c| c.sweep(division, entity, generation))
+                .await? as u64;
+        }
+        Ok(())
+    }
+
+    /// Reads a function endpoint filtered by `Modified ge` (item extra fields), one
+    /// transaction per page. Its pages are ordered by item, not by `Modified`, so the cursor (the
+    /// latest `Modified` seen, UTC ms) moves only once the last page is stored: an interrupted
+    /// read starts again from the previous cursor, and rewriting a row is harmless.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn read_modified(
+        &self,
+        division: i32,
+        plan: &Plan,
+        path: &str,
+        generation: Option<i64>,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let entity = plan.entity;
+        let name = entity.as_str();
+        let since = match generation {
+            Some(_) => None,
+            None => self.db(move |c| c.cursor(division, name)).await?,
+        };
+        let filter = format!("Modified ge datetime'{}'", exact_local_time(since));
+        let select = plan.select();
+        let url = self.client.api_url(
+            Some(division),
+            path,
+            &[("$select", &select), ("$filter", &filter)],
+        );
+        let mut pager = self
+            .client
+            .pages(division, url, exact_api::RequestOptions::default());
+        let keep = read_properties(entity);
+        let started = std::time::Instant::now();
+        let mut latest = since;
+        let result = async {
+            loop {
+                let page = tokio::select! {
+                    _ = cancel.cancelled() => return Err(cancelled()),
+                    page = pager.next_raw_page(&keep) => page?,
+                };
+                let Some(page) = page else {
+                    return Ok(());
+                };
+                let mut records = prepare(page.records).await?;
+                let before = records.len();
+                records.retain(|r| entity.key(r.fields()).is_some());
+                tally.skipped += (before - records.len()) as u64;
+                let page_latest = records
+                    .iter()
+                    .filter_map(|r| r.fields().date("Modified"))
+                    .map(|at| at.timestamp_millis())
+                    .max();
+                latest = latest.max(page_latest);
+                tally.upserted += self
+                    .db(move |c| c.apply_prepared(division, entity, &records, None, generation))
+                    .await? as u64;
+                tally.pages += 1;
+                tally.calls = tally.pages;
+                emit(
+                    progress,
+                    division,
+                    name,
+                    Phase::Fetching,
+                    tally,
+                    Some(started),
+                    self,
+                    None,
+                );
+            }
+        }
+        .await;
+        tally.calls = pager.pages_fetched();
+        result?;
+        if let Some(latest) = latest {
+            self.db(move |c| c.apply_prepared(division, entity, &[], Some(latest), None))
+                .await?;
+        }
         if let Some(generation) = generation {
             tally.deleted += self
                 .db(move |c| c.sweep(division, entity, generation))

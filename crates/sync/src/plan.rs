@@ -21,6 +21,9 @@ pub enum Source {
     },
     /// A small master without a sync endpoint, read whole and replaced.
     Replace { path: &'static str },
+    /// A function endpoint filtered by `Modified ge datetime'..'` (item extra fields): read
+    /// from the last run's latest `Modified`; not in the Deleted log (rows go with their item).
+    Modified { path: &'static str },
 }
 
 /// One entity the engine syncs.
@@ -33,7 +36,7 @@ pub struct Plan {
 }
 
 /// Every entity in sync order: masters first, then the records that refer to them.
-pub const PLANS: [Plan; 8] = [
+pub const PLANS: [Plan; 13] = [
     Plan {
         entity: Entity::ItemGroups,
         source: Source::Replace {
@@ -95,6 +98,45 @@ pub const PLANS: [Plan; 8] = [
             deleted_code: 4,
         },
         fields: ("DocumentAttachments", "sync"),
+    },
+    Plan {
+        entity: Entity::ItemExtraFields,
+        source: Source::Modified {
+            path: "read/logistics/ItemExtraField",
+        },
+        fields: ("ItemExtraField", "read"),
+    },
+    Plan {
+        entity: Entity::SalesItemPrices,
+        source: Source::Sync {
+            path: "sync/Logistics/SalesItemPrices",
+            deleted_code: 8,
+        },
+        fields: ("SalesItemPrices", "sync"),
+    },
+    Plan {
+        entity: Entity::StockPositions,
+        source: Source::Sync {
+            path: "sync/Inventory/StockPositions",
+            deleted_code: 15,
+        },
+        fields: ("StockPositions", "sync"),
+    },
+    Plan {
+        entity: Entity::SalesOrderHeaders,
+        source: Source::Sync {
+            path: "sync/SalesOrder/SalesOrderHeaders",
+            deleted_code: 32,
+        },
+        fields: ("SalesOrders", "sync_headers"),
+    },
+    Plan {
+        entity: Entity::SalesOrderLines,
+        source: Source::Sync {
+            path: "sync/SalesOrder/SalesOrderLines",
+            deleted_code: 33,
+        },
+        fields: ("SalesOrders", "sync_lines"),
     },
 ];
 
@@ -368,6 +410,10 @@ mod tests {
             entity_for_deleted_code(4),
             Some(Entity::DocumentAttachments)
         );
+        assert_eq!(entity_for_deleted_code(8), Some(Entity::SalesItemPrices));
+        assert_eq!(entity_for_deleted_code(15), Some(Entity::StockPositions));
+        assert_eq!(entity_for_deleted_code(32), Some(Entity::SalesOrderHeaders));
+        assert_eq!(entity_for_deleted_code(33), Some(Entity::SalesOrderLines));
         assert_eq!(
             entity_for_deleted_code(13),
             None,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use exact_api::{SharedClock, SystemClock};
+use exact_api::SharedClock;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use offline_assets::{AssetConfig, AssetEvent, job_for};
 use offline_cache::{Cache, Entity};
@@ -43,6 +43,7 @@ pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
         batch_size: 1000,
         full: false,
         no_pictures: false,
+        entities: Vec::new(),
     };
     let code = run(data_dir, args).await?;
     let flag = if demo { " --demo" } else { "" };
@@ -88,7 +89,7 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
                 connection.base_url
             );
         }
-        let client = connection.client(data_dir).await?;
+        let opened = connection.open(data_dir).await?;
         let divisions = if args.divisions.is_empty() {
             connection.divisions.clone()
         } else {
@@ -96,8 +97,8 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
         };
         (
             data_dir.to_path_buf(),
-            client,
-            Arc::new(SystemClock) as SharedClock,
+            opened.client,
+            opened.clock,
             divisions,
         )
     };
@@ -134,6 +135,7 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
         batch_size: args.batch_size as usize,
         incremental: true,
         full: args.full,
+        only: args.entities.clone(),
     };
 
     let cancel = CancellationToken::new();

@@ -170,7 +170,11 @@ search: string | null,
 /**
  * Item group ID.
  */
-item_group: string | null, sales: boolean | null, purchase: boolean | null, stock: boolean | null, has_picture: boolean | null, sort: ItemSort, descending: boolean, offset: number, limit: number, };
+item_group: string | null, sales: boolean | null, purchase: boolean | null, stock: boolean | null, 
+/**
+ * `true`: only items with stock on hand (the item's `Stock` above zero); `false`: none.
+ */
+in_stock: boolean | null, has_picture: boolean | null, sort: ItemSort, descending: boolean, offset: number, limit: number, };
 
 export type ItemSummary = { division: number, id: string, code: string | null, description: string | null, extra_description: string | null, search_code: string | null, barcode: string | null, item_group: string | null, item_group_code: string | null, item_group_description: string | null, 
 /**
@@ -191,6 +195,26 @@ export type ItemDetail = { summary: ItemSummary, unit: UnitRow | null, group: It
  * Documents linked to the item, newest first, each with its attachments.
  */
 documents: Array<DocumentRow>, 
+/**
+ * Sales prices: general prices first, then customer agreements.
+ */
+prices: Array<PriceRow>, 
+/**
+ * Stock per warehouse.
+ */
+stock: Array<StockRow>, 
+/**
+ * When the division's stock positions were last brought up to date (UTC epoch ms).
+ */
+stock_synced_ms: number | null, 
+/**
+ * The most recent order lines with this item, newest order first.
+ */
+orders: Array<ItemOrderRow>, 
+/**
+ * Extra fields (`read/logistics/ItemExtraField`), by number.
+ */
+extra_fields: Array<ExtraFieldRow>, 
 /**
  * Every attribute as Exact sent it (JSON object text).
  */
@@ -257,6 +281,14 @@ addresses: Array<AddressRow>,
  * Documents linked to the account, newest first, each with its attachments.
  */
 documents: Array<DocumentRow>, 
+/**
+ * The customer's price agreements, by item code.
+ */
+prices: Array<PriceRow>, 
+/**
+ * The customer's most recent sales orders, newest first, each with its lines.
+ */
+orders: Array<OrderRow>, 
 /**
  * Every attribute as Exact sent it (JSON object text).
  */

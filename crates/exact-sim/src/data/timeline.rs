@@ -96,6 +96,12 @@ impl DivisionData {
     pub fn live(&self, e: Entity, slot: u64) -> bool {
         match self.change(e, slot) {
             Some(c) => !c.deleted,
+            // An item's extra fields are part of the item: deleting it removes them (they have
+            // no entry of their own in the Deleted log).
+            None if e == Entity::ItemExtraFields => {
+                self.div.exists(e, slot)
+                    && self.live(Entity::Items, slot / super::layout::EXTRA_PER_ITEM)
+            }
             None => self.div.exists(e, slot),
         }
     }
