@@ -115,6 +115,7 @@ pub struct StatusArgs {
 pub enum Format {
     Csv,
     Jsonl,
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +135,15 @@ pub struct ExportArgs {
     /// Export the demo company's copy.
     #[arg(long)]
     pub demo: bool,
+    /// Only these columns (Exact's property names, comma separated), for csv and xlsx.
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// Items or Accounts only: the rows the app's list shows for this search.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Items only: just the items with stock on hand.
+    #[arg(long)]
+    pub in_stock: bool,
 }
 
 /// Parses the command line, runs the command, and turns errors into a message and exit code.

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use exact_api::{
-    AppCredentials, ClientConfig, ExactClient, StorePreference, SystemClock, TokenStore, open_store,
+    AppCredentials, ClientConfig, ExactClient, SharedClock, StorePreference, SystemClock,
+    TokenStore, open_store,
 };
 use serde::{Deserialize, Serialize};
 
@@ -82,16 +83,18 @@ impl Connection {
         if let Some(warning) = &opened.warning {
             tracing::warn!("{warning}");
         }
+        let clock = clock_for(&self.base_url).await?;
         let config = ClientConfig::new(
             &self.base_url,
             self.app.clone(),
             dir.join("tokens.lock"),
-            Arc::new(SystemClock),
+            Arc::clone(&clock),
         );
         Ok(OpenedClient {
             client: ExactClient::new(config, Arc::clone(&opened.store))?,
             store: opened.store,
             warning: opened.warning,
+            clock,
         })
     }
 
@@ -107,6 +110,22 @@ impl Connection {
     }
 }
 
+/// The system clock; or, with `EXACT_OFFLINE_SIM_CLOCK` set and a loopback instance (a simulator
+/// on this machine), the simulator's clock read from its `/_sim/clock`. Tests run a time-scaled
+/// simulator so that Exact's 570 s and 600 s token rules pass in seconds; a client on the system
+/// clock would wait the full 570 s after every revoked token. A real instance never gets this.
+async fn clock_for(base_url: &str) -> Result<SharedClock> {
+    let loopback = ["http://127.0.0.1:", "http://localhost:"]
+        .iter()
+        .any(|p| base_url.starts_with(p));
+    if loopback && std::env::var_os("EXACT_OFFLINE_SIM_CLOCK").is_some() {
+        return offline_demo::anchored_clock(base_url.trim_end_matches('/'))
+            .await
+            .context("EXACT_OFFLINE_SIM_CLOCK is set but the simulator's clock cannot be read");
+    }
+    Ok(Arc::new(SystemClock))
+}
+
 /// A client and where its tokens are kept.
 #[derive(Debug)]
 pub struct OpenedClient {
@@ -114,4 +133,6 @@ pub struct OpenedClient {
     pub store: Arc<dyn TokenStore>,
     /// Why the tokens are in a file rather than the keychain, when they are.
     pub warning: Option<String>,
+    /// The clock the client runs on (the engine should use the same).
+    pub clock: SharedClock,
 }

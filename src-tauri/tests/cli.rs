@@ -46,6 +46,19 @@ fn status_rows(dir: &std::path::Path, demo: bool, entity: &str) -> u64 {
         .sum()
 }
 
+/// The first division of the demo company's copy.
+fn status_division(dir: &std::path::Path) -> i32 {
+    let out = run(dir, &["status", "--demo", "--json"]);
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    status["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["division"].as_i64())
+        .min()
+        .unwrap() as i32
+}
+
 #[test]
 fn demo_sync_status_and_export() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,6 +102,72 @@ fn demo_sync_status_and_export() {
     assert_eq!(
         text.lines().count() as u64,
         1 + status_rows(dir.path(), true, "Accounts")
+    );
+
+    // The customers list as the app shows it for a search, chosen columns, as XLSX and CSV.
+    let division = status_division(dir.path());
+    let xlsx = dir.path().join("customers.xlsx");
+    let listed = run(
+        dir.path(),
+        &[
+            "export",
+            "--demo",
+            "--entity",
+            "Accounts",
+            "--division",
+            &division.to_string(),
+            "--format",
+            "xlsx",
+            "--columns",
+            "Code,Name,City",
+            "--search",
+            "b",
+            "--output",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(listed.status.success(), "{listed:?}");
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 0);
+    let as_csv = dir.path().join("customers.csv");
+    run(
+        dir.path(),
+        &[
+            "export",
+            "--demo",
+            "--entity",
+            "Accounts",
+            "--division",
+            &division.to_string(),
+            "--format",
+            "csv",
+            "--columns",
+            "Code,Name,City",
+            "--search",
+            "b",
+            "--output",
+            as_csv.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&as_csv).unwrap();
+    assert_eq!(text.lines().next(), Some("Code,Name,City"));
+    let found = text.lines().count() - 1;
+    let reported = String::from_utf8_lossy(&listed.stderr).to_string();
+    assert!(
+        found > 0 && reported.contains(&format!("{found} Accounts rows exported")),
+        "the XLSX and CSV exports hold the same {found} rows: {reported}"
+    );
+    let without_division = exe()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["export", "--demo", "--entity", "Items", "--format", "xlsx"])
+        .arg("--output")
+        .arg(dir.path().join("x.xlsx"))
+        .output()
+        .unwrap();
+    assert!(
+        !without_division.status.success()
+            && String::from_utf8_lossy(&without_division.stderr).contains("--division"),
+        "two divisions: one must be chosen"
     );
 
     // A second sync changes nothing and says so.

@@ -235,7 +235,17 @@ fn with_matches<'a>(
     out
 }
 
-pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<AccountSummary>> {
+/// A list query turned into SQL: the WHERE clause with its values (the account matches of a
+/// search go right after the division), the ORDER BY, the total.
+struct Planned {
+    filter: String,
+    values: Vec<Value>,
+    matches: Option<std::rc::Rc<Vec<Value>>>,
+    order: String,
+    total: i64,
+}
+
+fn plan(conn: &Connection, q: &AccountQuery) -> Result<Planned> {
     let mut filter = String::from("division = ?");
     let mut values: Vec<Value> = vec![Value::Integer(q.division.into())];
     let terms = q.search.as_deref().map(fts_terms).unwrap_or_default();
@@ -290,6 +300,23 @@ pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<Accou
         }
         AccountSort::Modified => format!("modified_ms {dir}, rowid {dir}"),
     };
+    Ok(Planned {
+        filter,
+        values,
+        matches,
+        order,
+        total,
+    })
+}
+
+pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<AccountSummary>> {
+    let Planned {
+        filter,
+        mut values,
+        matches,
+        order,
+        total,
+    } = plan(conn, q)?;
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM accounts WHERE rowid IN
             (SELECT rowid FROM accounts WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?)
@@ -311,6 +338,23 @@ pub(crate) fn list(conn: &Connection, q: &AccountQuery) -> Result<ListPage<Accou
         offset: q.offset,
         limit: q.limit,
     })
+}
+
+/// Streams the attribute JSON of every account matching `q` (offset and limit ignored), in
+/// the list's order; `each` also gets the number of matching accounts.
+pub(crate) fn export(
+    conn: &Connection,
+    q: &AccountQuery,
+    each: &mut dyn FnMut(u64, &str) -> Result<()>,
+) -> Result<u64> {
+    let p = plan(conn, q)?;
+    let sql = format!(
+        "SELECT attributes FROM accounts WHERE {} ORDER BY {}",
+        p.filter, p.order
+    );
+    let total = u64::try_from(p.total).unwrap_or(0);
+    let params = with_matches(&p.values, p.matches.as_ref());
+    crate::records::stream_attributes(conn, &sql, &*params, &mut |json| each(total, json))
 }
 
 /// An account with everything linked to it; `now_ms` decides which prices are valid now.

@@ -224,6 +224,25 @@ impl Cache {
         self.db.read(|c| items::detail(c, division, id, now))
     }
 
+    /// Streams the attribute JSON of every item matching `q` in the list's order (offset and
+    /// limit ignored); `each` gets the number of matches and one item's JSON.
+    pub fn export_items(
+        &self,
+        q: &ItemQuery,
+        each: &mut dyn FnMut(u64, &str) -> Result<()>,
+    ) -> Result<u64> {
+        self.db.read(|c| items::export(c, q, each))
+    }
+
+    /// [`Cache::export_items`] for accounts.
+    pub fn export_accounts(
+        &self,
+        q: &AccountQuery,
+        each: &mut dyn FnMut(u64, &str) -> Result<()>,
+    ) -> Result<u64> {
+        self.db.read(|c| accounts::export(c, q, each))
+    }
+
     /// One page of accounts matching the query, with the total.
     pub fn accounts(&self, q: &AccountQuery) -> Result<ListPage<AccountSummary>> {
         self.db.read(|c| accounts::list(c, q))

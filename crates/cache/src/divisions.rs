@@ -4,7 +4,7 @@ use exact_api::Record;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use crate::columns::{attributes, compress_attributes, text};
+use crate::columns::{Attributes, attributes, compress_attributes, text};
 use crate::error::{Context, Result};
 
 /// Stores the divisions (keyed by their numeric `Code`); rows without a code are skipped.
@@ -62,20 +62,29 @@ pub(crate) fn set_move_date(
 pub struct DivisionRow {
     pub code: i32,
     pub description: Option<String>,
+    /// The division's own currency (`Currency`, e.g. `EUR`): amounts without one are in it.
+    pub currency: Option<String>,
 }
 
 /// Divisions listed by a sync (rows that only carry a move date are left out).
 pub(crate) fn list(conn: &Connection) -> Result<Vec<DivisionRow>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT code, description FROM divisions WHERE attributes IS NOT NULL ORDER BY code",
+            "SELECT code, description, attributes FROM divisions
+             WHERE attributes IS NOT NULL ORDER BY code",
         )
         .context("preparing the division list")?;
     let rows = stmt
         .query_map([], |r| {
+            let attributes = r.get::<_, Attributes>(2)?.0;
+            let currency = serde_json::from_str::<serde_json::Value>(&attributes)
+                .ok()
+                .and_then(|v| v.get("Currency")?.as_str().map(|c| c.trim().to_owned()))
+                .filter(|c| !c.is_empty());
             Ok(DivisionRow {
                 code: r.get(0)?,
                 description: r.get(1)?,
+                currency,
             })
         })
         .context("listing divisions")?;

@@ -298,7 +298,15 @@ pub struct ItemDetail {
 /// How many order lines an item's detail shows.
 const ITEM_ORDER_LINES: usize = 25;
 
-pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSummary>> {
+/// A list query turned into SQL: the WHERE clause with its values, the ORDER BY, the total.
+struct Planned {
+    filter: String,
+    values: Vec<Value>,
+    order: String,
+    total: i64,
+}
+
+fn plan(conn: &Connection, q: &ItemQuery) -> Result<Planned> {
     let mut filter = String::from("division = ?");
     let mut values: Vec<Value> = vec![Value::Integer(q.division.into())];
     let search = q.search.as_deref().and_then(fts_query).map(|terms| {
@@ -357,6 +365,21 @@ pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSumm
         ItemSort::Description => format!("description COLLATE NOCASE {dir}, rowid {dir}"),
         ItemSort::Modified => format!("modified_ms {dir}, rowid {dir}"),
     };
+    Ok(Planned {
+        filter,
+        values,
+        order,
+        total,
+    })
+}
+
+pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSummary>> {
+    let Planned {
+        filter,
+        mut values,
+        order,
+        total,
+    } = plan(conn, q)?;
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM items WHERE rowid IN
             (SELECT rowid FROM items WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?)
@@ -377,6 +400,24 @@ pub(crate) fn list(conn: &Connection, q: &ItemQuery) -> Result<ListPage<ItemSumm
         total: u64::try_from(total).unwrap_or(0),
         offset: q.offset,
         limit: q.limit,
+    })
+}
+
+/// Streams the attribute JSON of every item matching `q` (offset and limit ignored), in the
+/// list's order; `each` also gets the number of matching items.
+pub(crate) fn export(
+    conn: &Connection,
+    q: &ItemQuery,
+    each: &mut dyn FnMut(u64, &str) -> Result<()>,
+) -> Result<u64> {
+    let p = plan(conn, q)?;
+    let sql = format!(
+        "SELECT attributes FROM items WHERE {} ORDER BY {}",
+        p.filter, p.order
+    );
+    let total = u64::try_from(p.total).unwrap_or(0);
+    crate::records::stream_attributes(conn, &sql, params_from_iter(p.values.iter()), &mut |json| {
+        each(total, json)
     })
 }
 

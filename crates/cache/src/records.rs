@@ -261,8 +261,18 @@ pub(crate) fn export(
         "SELECT attributes FROM {} WHERE division = ?1 ORDER BY id",
         entity.table()
     );
-    let mut stmt = conn.prepare(&sql).context("preparing an export")?;
-    let mut rows = stmt.query(params![division]).context("exporting rows")?;
+    stream_attributes(conn, &sql, params![division], each)
+}
+
+/// Runs `sql` (whose only column is `attributes`) and hands each row's JSON text to `each`.
+pub(crate) fn stream_attributes(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    each: &mut dyn FnMut(&str) -> Result<()>,
+) -> Result<u64> {
+    let mut stmt = conn.prepare(sql).context("preparing an export")?;
+    let mut rows = stmt.query(params).context("exporting rows")?;
     let (mut n, mut buf) = (0, Vec::with_capacity(8 * 1024));
     while let Some(row) = rows.next().context("exporting rows")? {
         let json = row.get_ref(0).context("reading attributes")?;

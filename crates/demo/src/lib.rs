@@ -106,6 +106,16 @@ pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
     Ok(Demo { sim, client, clock })
 }
 
+/// A client clock anchored to the clock of the simulator at `base` (its `/_sim/clock`); used by
+/// tests that drive the CLI against a time-scaled simulator.
+pub async fn anchored_clock(base: &str) -> Result<SharedClock, Error> {
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| Error::Start(e.to_string()))?;
+    sim_clock(&http, base).await
+}
+
 /// A client clock anchored to the simulator's (read before asking, so it is never ahead).
 async fn sim_clock(http: &reqwest::Client, base: &str) -> Result<SharedClock, Error> {
     let sent = Instant::now();

@@ -169,7 +169,7 @@ impl Engine {
         };
         let mut pager = self.client.sync(division, path, &plan.select(), since);
         let keep = read_properties(entity);
-        let (pages_tx, mut pages_rx) = mpsc::channel::<Result<Vec<PreparedRecord>, Failure>>(1);
+        let (pages_tx, pages_rx) = mpsc::channel::<Result<Vec<PreparedRecord>, Failure>>(1);
         let fetch = async move {
             loop {
                 let next = tokio::select! {
@@ -190,6 +190,10 @@ impl Engine {
         };
         let started = std::time::Instant::now();
         let apply = async {
+            // Owned here, so that when applying fails (a full disk, say) the receiver is dropped
+            // with this future and a fetch waiting to hand over the next page stops, instead of
+            // waiting forever on a channel nobody reads.
+            let mut pages_rx = pages_rx;
             let mut batcher = Batcher::new(batch_size);
             while let Some(message) = pages_rx.recv().await {
                 let records = message?;

@@ -10,11 +10,13 @@ use offline_cache::{
 use tauri::State;
 
 use super::dto::{
-    AppError, AppInfo, AttachmentMode, ConnectRequest, DivisionInfo, ErrorKind, Mode, RegionInfo,
-    Settings, StorageInfo, SyncSnapshot,
+    AppError, AppInfo, AttachmentMode, ConnectRequest, DivisionInfo, ErrorKind, ExportList,
+    ExportProgress, ExportRequest, ExportResult, Mode, RegionInfo, Settings, StorageInfo,
+    SyncSnapshot,
 };
 use super::error::{CommandResult, blocking};
 use super::shell::{REDIRECT_URI, Shell, regions as all_regions};
+use crate::table_export::{ListQuery, export_list as write_list, fresh_path};
 
 /// Longest list page the window may ask for.
 const MAX_PAGE: u64 = 1000;
@@ -105,6 +107,7 @@ pub async fn divisions(shell: State<'_, Shell>) -> CommandResult<Vec<DivisionInf
             name: d.description,
             current: current == Some(d.code),
             selected: selected.contains(&d.code),
+            currency: d.currency,
         })
         .collect())
 }
@@ -264,6 +267,81 @@ pub async fn open_attachment(
     .await?;
     tauri_plugin_opener::open_path(&path, None::<&str>)
         .map_err(|e| AppError::internal(format!("Cannot open {}: {e}", path.display())))
+}
+
+/// Writes the filtered items or customers list to a new file in the user's Downloads folder
+/// (the company's folder when there is none), sending `export-progress` events as it goes.
+#[tauri::command]
+pub async fn export_list(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    request: ExportRequest,
+) -> CommandResult<ExportResult> {
+    use tauri::{Emitter, Manager};
+    let w = shell.current().await?;
+    let (list, what) = match (request.list, request.items, request.customers) {
+        (ExportList::Items, Some(q), _) => (ListQuery::Items(q), "items"),
+        (ExportList::Customers, _, Some(q)) => (ListQuery::Customers(q), "customers"),
+        _ => return Err(AppError::invalid("The export names no list to export.")),
+    };
+    let dir = dirs::download_dir().unwrap_or_else(|| w.dir.join("exports"));
+    let cache = std::sync::Arc::clone(&w.cache);
+    let path = blocking(move || {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AppError::internal(format!("Cannot create {}: {e}", dir.display())))?;
+        let now = chrono::Local::now().naive_local();
+        let path = fresh_path(&dir, what, request.format, now);
+        let rows = write_list(
+            &cache,
+            &list,
+            &request.columns,
+            request.format,
+            &path,
+            &mut |done, total| {
+                let _ = app.emit("export-progress", ExportProgress { done, total });
+            },
+        )
+        .map_err(|e| AppError::invalid(format!("{e:#}")))?;
+        app.state::<Exports>().remember(&path);
+        Ok(ExportResult {
+            path: path.display().to_string(),
+            rows,
+        })
+    })
+    .await?;
+    Ok(path)
+}
+
+/// Shows an exported file in the system's file manager (only files this window exported).
+#[tauri::command]
+pub fn reveal_export(exports: State<'_, Exports>, path: String) -> CommandResult<()> {
+    let path = std::path::PathBuf::from(path);
+    if !exports.contains(&path) {
+        return Err(AppError::invalid("Only exported files can be shown."));
+    }
+    tauri_plugin_opener::reveal_item_in_dir(&path)
+        .map_err(|e| AppError::internal(format!("Cannot show {}: {e}", path.display())))
+}
+
+/// The files exported in this session: the only paths `reveal_export` accepts.
+#[derive(Debug, Default)]
+pub struct Exports(std::sync::Mutex<Vec<std::path::PathBuf>>);
+
+impl Exports {
+    fn remember(&self, path: &std::path::Path) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(path.to_path_buf());
+    }
+
+    fn contains(&self, path: &std::path::Path) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|p| p == path)
+    }
 }
 
 /// Opens a `mailto:`, `tel:` or web link in the system's handler; the window never navigates.

@@ -77,6 +77,8 @@ pub struct DivisionInfo {
     pub current: bool,
     /// Chosen for syncing.
     pub selected: bool,
+    /// The division's currency (amounts without their own are in it).
+    pub currency: Option<String>,
 }
 
 /// Which attachment files are downloaded.
@@ -205,4 +207,37 @@ pub enum ErrorKind {
 pub struct AppError {
     pub code: ErrorKind,
     pub message: String,
+}
+
+/// Which list the window exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportList {
+    Items,
+    Customers,
+}
+
+/// `export_list`: the list as shown (its query; offset and limit are ignored), the columns
+/// (Exact's property names) and the file format.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ExportRequest {
+    pub list: ExportList,
+    pub items: Option<offline_cache::ItemQuery>,
+    pub customers: Option<offline_cache::AccountQuery>,
+    pub columns: Vec<String>,
+    pub format: crate::table_export::TableFormat,
+}
+
+/// Where an export was written and how many rows it has.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportResult {
+    pub path: String,
+    pub rows: u64,
+}
+
+/// The `export-progress` event: rows written of the list's total.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+pub struct ExportProgress {
+    pub done: u64,
+    pub total: u64,
 }

@@ -54,10 +54,13 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             commands::storage,
             commands::clear_caches,
             commands::set_demo_online,
+            commands::export_list,
+            commands::reveal_export,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
             app.manage(shell::Shell::new(handle.clone(), data_dir.clone()));
+            app.manage(commands::Exports::default());
             if let Err(e) = tray::install(&handle) {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
             }

@@ -1,16 +1,19 @@
 //! `exact-offline export`: an entity's records as JSON lines (the full attribute map under the
-//! API's property names, verbatim) or CSV (one column per property in Exact's order).
+//! API's property names, verbatim) or CSV (one column per property in Exact's order); or, with
+//! `--columns`, `--search`, `--in-stock` or `--format xlsx`, the items or customers list as the
+//! app shows it, written as the window's Export writes it.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use offline_cache::{Cache, Entity};
+use offline_cache::{AccountQuery, Cache, Entity, ItemQuery};
 use serde_json::{Map, Value};
 
 use crate::cli::{ExportArgs, Format};
 use crate::config::{cache_path, demo_dir};
+use crate::table_export::{ListQuery, TableFormat, export_list};
 
 pub fn run(data_dir: &Path, args: &ExportArgs) -> Result<ExitCode> {
     let entity: Entity = args.entity.parse()?;
@@ -33,6 +36,13 @@ pub fn run(data_dir: &Path, args: &ExportArgs) -> Result<ExitCode> {
     };
     divisions.sort_unstable();
     divisions.dedup();
+    let as_list = matches!(args.format, Format::Xlsx)
+        || !args.columns.is_empty()
+        || args.search.is_some()
+        || args.in_stock;
+    if as_list {
+        return export_as_list(&cache, entity, &divisions, args);
+    }
     let sink: Box<dyn Write> = match &args.output {
         Some(file) => Box::new(
             std::fs::File::create(file)
@@ -62,6 +72,65 @@ pub fn run(data_dir: &Path, args: &ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The list the app shows (search, in-stock filter, its order) with chosen columns, as a file:
+/// what the window's Export does, for scripts.
+fn export_as_list(
+    cache: &Cache,
+    entity: Entity,
+    divisions: &[i32],
+    args: &ExportArgs,
+) -> Result<ExitCode> {
+    let format = match args.format {
+        Format::Csv => TableFormat::Csv,
+        Format::Xlsx => TableFormat::Xlsx,
+        Format::Jsonl => bail!("--columns, --search and --in-stock go with --format csv or xlsx"),
+    };
+    let Some(output) = &args.output else {
+        bail!("an exported list is written to a file: add --output FILE");
+    };
+    let &[division] = divisions else {
+        bail!("the copy holds several divisions ({divisions:?}): choose one with --division");
+    };
+    let columns = if args.columns.is_empty() {
+        columns(entity)
+    } else {
+        args.columns.clone()
+    };
+    let list = match entity {
+        Entity::Items => ListQuery::Items(ItemQuery {
+            division,
+            search: args.search.clone(),
+            in_stock: args.in_stock.then_some(true),
+            ..ItemQuery::default()
+        }),
+        Entity::Accounts if !args.in_stock => ListQuery::Customers(AccountQuery {
+            division,
+            search: args.search.clone(),
+            ..AccountQuery::default()
+        }),
+        Entity::Accounts => bail!("--in-stock filters items, not accounts"),
+        _ => bail!("--columns, --search and --in-stock work for Items and Accounts"),
+    };
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let rows = export_list(
+        cache,
+        &list,
+        &columns,
+        format,
+        output,
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )?;
+    bar.finish_and_clear();
+    eprintln!("{rows} {entity} rows exported to {}.", output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
@@ -87,6 +156,7 @@ fn write_all(
                 })?;
             }
         }
+        Format::Xlsx => bail!("an XLSX file is written as a list (see export_as_list)"),
         Format::Csv => {
             let columns = columns(entity);
             let mut csv = csv::Writer::from_writer(out);

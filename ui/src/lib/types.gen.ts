@@ -53,7 +53,11 @@ current: boolean,
 /**
  * Chosen for syncing.
  */
-selected: boolean, };
+selected: boolean, 
+/**
+ * The division's currency (amounts without their own are in it).
+ */
+currency: string | null, };
 
 export type AttachmentMode = "none" | "on_demand" | "all";
 
@@ -112,6 +116,16 @@ export type StorageInfo = { data_dir: string, cache_bytes: number, assets_bytes:
 export type ErrorKind = "not_connected" | "auth_required" | "wrong_credentials" | "consent_refused" | "offline" | "not_found" | "invalid_input" | "busy" | "storage" | "internal";
 
 export type AppError = { code: ErrorKind, message: string, };
+
+export type ExportList = "items" | "customers";
+
+export type ExportRequest = { list: ExportList, items: ItemQuery | null, customers: AccountQuery | null, columns: Array<string>, format: TableFormat, };
+
+export type ExportResult = { path: string, rows: number, };
+
+export type ExportProgress = { done: number, total: number, };
+
+export type TableFormat = "csv" | "xlsx";
 
 export type Phase = "waiting" | "fetching" | "deleting" | "done" | "failed" | "skipped";
 
@@ -240,6 +254,66 @@ export type AttachmentRow = { id: string, document: string | null, file_name: st
  */
 url: string | null, };
 
+export type PriceRow = { id: string, item: string | null, 
+/**
+ * The item's code and description (from the items table, when it is there).
+ */
+item_code: string | null, item_description: string | null, 
+/**
+ * `None` for a general price; the customer of a price agreement.
+ */
+account: string | null, account_name: string | null, price: number | null, currency: string | null, 
+/**
+ * The minimum quantity from which the price applies.
+ */
+quantity: number | null, unit: string | null, unit_description: string | null, 
+/**
+ * Validity as UTC epoch ms; `None` = open-ended.
+ */
+start_ms: number | null, end_ms: number | null, 
+/**
+ * Whether the price applies at the moment of the query (within its dates).
+ */
+valid_now: boolean, };
+
+export type StockRow = { id: string, warehouse: string | null, warehouse_code: string | null, warehouse_description: string | null, current: number | null, free: number | null, reserved: number | null, planning_in: number | null, planning_out: number | null, 
+/**
+ * Current + planned in − planned out.
+ */
+projected: number | null, unit_code: string | null, };
+
+export type OrderRow = { id: string, order_number: number | null, 
+/**
+ * `OrderDate` as UTC epoch ms.
+ */
+order_date_ms: number | null, customer: string | null, customer_name: string | null, description: string | null, currency: string | null, 
+/**
+ * Amount including VAT, in the order's currency.
+ */
+amount: number | null, amount_excl_vat: number | null, 
+/**
+ * 12 open, 20 partial, 21 complete, 45 cancelled.
+ */
+status: number | null, status_description: string | null, delivery_date_ms: number | null, your_ref: string | null, 
+/**
+ * By line number.
+ */
+lines: Array<OrderLineRow>, };
+
+export type OrderLineRow = { id: string, order_id: string | null, line_number: number | null, item: string | null, item_code: string | null, item_description: string | null, description: string | null, quantity: number | null, unit_code: string | null, unit_price: number | null, net_price: number | null, 
+/**
+ * Line amount in the order's currency.
+ */
+amount: number | null, delivery_date_ms: number | null, };
+
+export type ItemOrderRow = { order_id: string | null, order_number: number | null, order_date_ms: number | null, customer: string | null, customer_name: string | null, currency: string | null, status: number | null, status_description: string | null, line: OrderLineRow, };
+
+export type ExtraFieldRow = { number: number, 
+/**
+ * The field's label in the division.
+ */
+description: string | null, value: string | null, };
+
 export type AccountKind = "Customer" | "Prospect" | "Suspect" | "Supplier";
 
 export type AccountSort = "Code" | "Name" | "City" | "Modified";
@@ -314,7 +388,11 @@ main: boolean,
  */
 lines: string | null, postcode: string | null, city: string | null, country: string | null, };
 
-export type DivisionRow = { code: number, description: string | null, };
+export type DivisionRow = { code: number, description: string | null, 
+/**
+ * The division's own currency (`Currency`, e.g. `EUR`): amounts without one are in it.
+ */
+currency: string | null, };
 
 export type EntityStatus = { division: number, 
 /**

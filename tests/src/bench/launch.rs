@@ -1,63 +1,55 @@
-//! Launch benchmark of the real app (a program, not a test): how long from starting
-//! `exact-offline --data-dir DIR` to the first rendered item row, and how much memory the app
-//! (its own process plus WebKit's web and network processes) holds after browsing: searches,
-//! scrolling through the list, opening details, the customers list. Memory is given as RSS and as
-//! PSS, which shares the pages of libraries mapped by several processes among them.
+//! Section 6: how long from starting the real app (`exact-offline --data-dir DIR`, a release
+//! build) to the first rendered item row, and how much memory the app (its own process plus
+//! WebKit's web and network processes) holds after browsing: searches, scrolling through the
+//! list, opening details, the customers list. Memory is given as RSS and as PSS, which shares
+//! the pages of libraries mapped by several processes among them.
 //!
-//! 1. `cargo run --release -p exact-offline --example browse_bench -- --data-dir DIR` fills DIR
-//!    with 100 000 items and 40 000 customers (an account whose Exact Online is gone, so the app
-//!    opens it offline);
-//! 2. `cargo build --release -p exact-offline` and
-//!    `cargo run --release -p exact-offline-tests --bin launch_bench -- --data-dir DIR [--runs N]`.
-//!
-//! Starts Xvfb (when there is no `$DISPLAY`) and tauri-driver itself, and stops them with SIGTERM.
-//! The launch time includes WebKitWebDriver starting the app and the polling interval (20 ms), so
-//! it is an upper bound of what a user sees.
-
-#![allow(clippy::print_stdout)]
+//! Starts Xvfb (when there is no `$DISPLAY`) and tauri-driver itself, and stops them with
+//! SIGTERM. The launch time includes WebKitWebDriver starting the app and the polling interval
+//! (20 ms), so it is an upper bound of what a user sees.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use exact_offline_tests::ui::{Ui, target_dir, tid, wait_until};
-use exact_offline_tests::webdriver::{WebDriver, keys};
+use serde::Serialize;
 use serde_json::json;
 
-struct Args {
-    data_dir: PathBuf,
-    app: PathBuf,
-    runs: usize,
+use super::{Row, Rows, row};
+use crate::ui::{Ui, tid, wait_until};
+use crate::webdriver::{WebDriver, keys};
+
+/// Display number used when there is none.
+const DISPLAY: &str = ":97";
+
+/// Why the launch cannot be measured here, if it cannot: the app binary or one of the programs
+/// it needs is missing.
+pub fn unavailable(app: &Path) -> Option<String> {
+    if !app.is_file() {
+        return Some(format!(
+            "the release app is not built ({}): cargo build --release -p exact-offline",
+            app.display()
+        ));
+    }
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    let needed = [
+        ("tauri-driver", "cargo install tauri-driver --locked"),
+        ("WebKitWebDriver", "apt install webkit2gtk-driver"),
+    ];
+    let xvfb = display.is_empty().then_some(("Xvfb", "apt install xvfb"));
+    needed
+        .into_iter()
+        .chain(xvfb)
+        .find(|(program, _)| on_path(program).is_none())
+        .map(|(program, install)| format!("{program} is not installed ({install})"))
 }
 
-fn args() -> Result<Args> {
-    let mut data_dir = None;
-    let mut app = target_dir().join("release").join("exact-offline");
-    let mut runs = 3;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--data-dir" => data_dir = Some(PathBuf::from(it.next().context("--data-dir DIR")?)),
-            "--app" => app = PathBuf::from(it.next().context("--app PATH")?),
-            "--runs" => runs = it.next().context("--runs N")?.parse()?,
-            other => bail!("unknown argument {other}"),
-        }
-    }
-    let data_dir = data_dir.context("--data-dir DIR is required (see the program's doc)")?;
-    if !data_dir.join("cache.sqlite").is_file() {
-        bail!(
-            "{} holds no cache: fill it with browse_bench first",
-            data_dir.display()
-        );
-    }
-    Ok(Args {
-        data_dir: data_dir.canonicalize()?,
-        app: app
-            .canonicalize()
-            .with_context(|| format!("the app is not built: {}", app.display()))?,
-        runs,
-    })
+/// Where `program` is on `$PATH`.
+fn on_path(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
 }
 
 /// A child process stopped with SIGTERM when dropped (a killed tauri-driver leaves
@@ -94,13 +86,13 @@ fn memory_mib(pid: u32, field: &str) -> f64 {
 }
 
 /// Memory of the app alone and with its WebKit processes, in MiB.
-#[derive(Debug, Clone, Copy, Default)]
-struct Memory {
-    app_rss: f64,
-    app_pss: f64,
-    all_rss: f64,
-    all_pss: f64,
-    all_anonymous: f64,
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Memory {
+    pub app_rss_mib: f64,
+    pub app_pss_mib: f64,
+    pub all_rss_mib: f64,
+    pub all_pss_mib: f64,
+    pub all_anonymous_mib: f64,
 }
 
 /// Every process as (pid, parent pid, command line).
@@ -135,8 +127,8 @@ fn app_memory(app: &Path, data_dir: &Path) -> Option<Memory> {
         cmd.starts_with(&app.display().to_string()) && cmd.contains(&data_dir.display().to_string())
     })?;
     let mut m = Memory {
-        app_rss: memory_mib(*pid, "Rss:"),
-        app_pss: memory_mib(*pid, "Pss:"),
+        app_rss_mib: memory_mib(*pid, "Rss:"),
+        app_pss_mib: memory_mib(*pid, "Pss:"),
         ..Memory::default()
     };
     let mut family = vec![*pid];
@@ -148,9 +140,9 @@ fn app_memory(app: &Path, data_dir: &Path) -> Option<Memory> {
         }
     }
     for pid in family {
-        m.all_rss += memory_mib(pid, "Rss:");
-        m.all_pss += memory_mib(pid, "Pss:");
-        m.all_anonymous += memory_mib(pid, "Anonymous:");
+        m.all_rss_mib += memory_mib(pid, "Rss:");
+        m.all_pss_mib += memory_mib(pid, "Pss:");
+        m.all_anonymous_mib += memory_mib(pid, "Anonymous:");
     }
     Some(m)
 }
@@ -209,12 +201,28 @@ async fn browse(driver: &WebDriver) -> Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let args = args()?;
+/// Section 6.
+#[derive(Debug, Clone, Serialize)]
+pub struct Launch {
+    /// Each launch, sorted.
+    pub launch_ms: Vec<f64>,
+    pub median_ms: f64,
+    /// After browsing in the last launch; `None` when the app process was not found.
+    pub memory: Option<Memory>,
+}
+
+/// Launches `app` on `data_dir` `runs` times (at least once) and browses in the last launch.
+pub async fn run(app: &Path, data_dir: &Path, runs: usize) -> Result<Launch> {
+    let app = app
+        .canonicalize()
+        .with_context(|| format!("the app is not built: {}", app.display()))?;
+    let data_dir = data_dir.canonicalize()?;
+    if !data_dir.join("cache.sqlite").is_file() {
+        bail!("{} holds no cache", data_dir.display());
+    }
     let mut display = std::env::var("DISPLAY").unwrap_or_default();
     let _xvfb = if display.is_empty() {
-        display = ":97".to_owned();
+        display = DISPLAY.to_owned();
         let child = Command::new("Xvfb")
             .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
@@ -249,11 +257,12 @@ async fn main() -> Result<()> {
 
     let capabilities = json!({
         "browserName": "wry",
-        "tauri:options": { "application": args.app, "args": ["--data-dir", args.data_dir] },
+        "tauri:options": { "application": app, "args": ["--data-dir", data_dir] },
     });
-    let mut launches = Vec::new();
+    let runs = runs.max(1);
+    let mut launch_ms = Vec::new();
     let mut memory = None;
-    for run in 0..args.runs {
+    for run in 0..runs {
         let started = Instant::now();
         let driver = WebDriver::new_session(&url, capabilities.clone()).await?;
         loop {
@@ -265,38 +274,55 @@ async fn main() -> Result<()> {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        launches.push(ms);
-        println!("launch {}: first item row after {ms:.0} ms", run + 1);
-        if run + 1 == args.runs {
+        launch_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        if run + 1 == runs {
             browse(&driver).await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
-            memory = app_memory(&args.app, &args.data_dir);
+            memory = app_memory(&app, &data_dir);
         }
         driver.quit().await?;
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    launches.sort_by(f64::total_cmp);
-    let median = launches[launches.len() / 2];
-    println!(
-        "launch to first rendered list: median {median:.0} ms, best {:.0} ms over {} launches",
-        launches[0],
-        launches.len()
-    );
-    match memory {
-        Some(m) => println!(
-            "memory after browsing: app process RSS {:.0} MiB (PSS {:.0}); app + WebKit's \
-             processes PSS {:.0} MiB (RSS summed {:.0}, anonymous {:.0})",
-            m.app_rss, m.app_pss, m.all_pss, m.all_rss, m.all_anonymous
-        ),
-        None => println!("memory: the app process was not found"),
+    launch_ms.sort_by(f64::total_cmp);
+    let median_ms = launch_ms[launch_ms.len() / 2];
+    Ok(Launch {
+        launch_ms,
+        median_ms,
+        memory,
+    })
+}
+
+impl Rows for Launch {
+    fn rows(&self) -> Vec<Row> {
+        let spread = self
+            .launch_ms
+            .iter()
+            .map(|ms| format!("{ms:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut rows = vec![row(
+            "launch to first item row, median ms",
+            format!("{:.0} (runs: {spread})", self.median_ms),
+        )];
+        match self.memory {
+            Some(m) => rows.extend([
+                row(
+                    "after browsing: app process RSS (PSS) MiB",
+                    format!("{:.0} ({:.0})", m.app_rss_mib, m.app_pss_mib),
+                ),
+                row(
+                    "app + WebKit processes: PSS, anonymous, RSS summed MiB",
+                    format!(
+                        "{:.0}, {:.0}, {:.0}",
+                        m.all_pss_mib, m.all_anonymous_mib, m.all_rss_mib
+                    ),
+                ),
+            ]),
+            None => rows.push(row(
+                "memory after browsing",
+                "the app process was not found",
+            )),
+        }
+        rows
     }
-    println!(
-        "{}",
-        json!({ "launch_ms": launches, "launch_median_ms": median,
-                "app_rss_mib": memory.map(|m| m.app_rss), "app_pss_mib": memory.map(|m| m.app_pss),
-                "all_pss_mib": memory.map(|m| m.all_pss), "all_rss_mib": memory.map(|m| m.all_rss),
-                "all_anonymous_mib": memory.map(|m| m.all_anonymous) })
-    );
-    Ok(())
 }

@@ -1,17 +1,12 @@
-//! Browsing benchmark (a program, not a test): the work behind the window's list, search and
-//! detail commands over a cache of 100 000 items and 40 000 customers, measured at the command
-//! boundary (the cache query on the blocking pool plus the JSON the IPC layer sends).
+//! Section 5: the work behind the window's list, search and detail commands over a cache of
+//! 100 000 items and 40 000 customers, measured at the command boundary (the cache query on the
+//! blocking pool plus the JSON the IPC layer sends), as the app's commands do it.
 //!
-//! `cargo run --release -p exact-offline --example browse_bench -- [--data-dir DIR] [--scale S]`
-//!
-//! Without DIR a temporary folder is used. When DIR holds no cache yet, it is filled by a full sync
-//! from exact-sim (in-process) and left as an account whose Exact Online is gone (the simulator
-//! stops with this program), so `exact-offline --data-dir DIR` opens the window on it offline —
-//! the WebDriver launch benchmark uses that.
+//! The cache lives in a data folder the app can open ([`build`]): an account whose Exact Online
+//! (the simulator, stopped when the build ends) is gone, so `exact-offline --data-dir DIR` opens
+//! the window on it offline. The launch section uses it.
 
-#![allow(clippy::print_stdout)]
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,93 +14,51 @@ use anyhow::{Context, Result};
 use exact_offline::config::{Connection, cache_path};
 use exact_sim::SimConfig;
 use offline_cache::{AccountQuery, Cache, Entity, ItemQuery, ItemSort};
-use offline_sync::{CancellationToken, Engine, SyncOptions, ignore_progress};
 use rand::prelude::*;
+use serde::Serialize;
 use serde_json::json;
 
-// The allocator is the app's own (mimalloc, set in the exact_offline library).
+use super::simulator::{Rig, scaled};
+use super::{Row, Rows, row};
 
-fn rss_mib(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
-
-struct Args {
-    dir: Option<PathBuf>,
-    scale: f64,
-}
-
-fn args() -> Result<Args> {
-    let mut args = Args {
-        dir: None,
-        scale: 1.0,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--data-dir" => args.dir = Some(it.next().context("--data-dir needs a folder")?.into()),
-            "--scale" => args.scale = it.next().context("--scale needs a number")?.parse()?,
-            other => anyhow::bail!("unknown argument {other}"),
-        }
-    }
-    Ok(args)
-}
-
-/// Fills `dir` with a synced cache and the files that make it an account to the window.
-async fn build(dir: &Path, scale: f64) -> Result<f64> {
-    let n = |base: f64| (base * scale).round() as usize;
-    let config = SimConfig {
+/// The browsing company at `scale`: 100 000 items, 40 000 customers with 60 000 contacts and
+/// 50 000 addresses at 1.0, one division.
+fn browse_company(scale: f64) -> SimConfig {
+    SimConfig {
         seed: 7,
         divisions: 1,
-        items: n(100_000.0),
-        accounts: n(40_000.0),
-        contacts: Some(n(60_000.0)),
-        addresses: Some(n(50_000.0)),
+        items: scaled(100_000, scale),
+        accounts: scaled(40_000, scale),
+        contacts: Some(scaled(60_000, scale)),
+        addresses: Some(scaled(50_000, scale)),
         documents: Some(0),
         attachments: Some(0),
         minutely_limit: 1_000_000,
         daily_limit: 100_000_000,
         ..SimConfig::default()
-    };
-    let demo = offline_demo::start(config, dir).await?;
-    let cache = Arc::new(Cache::open(&cache_path(dir))?);
-    let engine = Engine::new(
-        demo.client.clone(),
-        Arc::clone(&cache),
-        Arc::clone(&demo.clock),
-    );
-    let divisions = demo.sim.division_codes();
-    let options = SyncOptions {
-        divisions: divisions.clone(),
-        ..SyncOptions::default()
-    };
+    }
+}
+
+/// Fills `dir` with a synced cache and the files that make it an account to the window, unless
+/// it holds a cache already. Returns the sync's seconds when it built one.
+pub async fn build(dir: &Path, scale: f64) -> Result<Option<f64>> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating the data folder {}", dir.display()))?;
+    if cache_path(dir).exists() {
+        return Ok(None);
+    }
+    let rig = Rig::start(browse_company(scale), dir, &cache_path(dir)).await?;
     let started = Instant::now();
-    let report = engine
-        .run(
-            &options,
-            "bench",
-            ignore_progress(),
-            CancellationToken::new(),
-        )
-        .await;
-    anyhow::ensure!(
-        report.error.is_none() && report.entities.iter().all(|e| e.error.is_none()),
-        "the sync failed: {report:#?}"
-    );
+    rig.sync("browse company's sync").await?;
     let secs = started.elapsed().as_secs_f64();
-    // An account the window opens offline: its Exact Online (this simulator) is gone after exit.
+    let divisions = rig.options.divisions.clone();
+    let registration = rig.demo.sim.app_registration();
     Connection {
-        base_url: demo.sim.base_url().to_owned(),
+        base_url: rig.demo.sim.base_url().to_owned(),
         app: exact_api::AppCredentials {
-            client_id: demo.sim.app_registration().client_id,
-            client_secret: demo.sim.app_registration().client_secret,
-            redirect_uri: demo.sim.app_registration().redirect_uri,
+            client_id: registration.client_id,
+            client_secret: registration.client_secret,
+            redirect_uri: registration.redirect_uri,
         },
         divisions: divisions.clone(),
     }
@@ -115,19 +68,38 @@ async fn build(dir: &Path, scale: f64) -> Result<f64> {
         dir.join("settings.json"),
         serde_json::to_vec_pretty(&settings)?,
     )?;
-    Ok(secs)
+    rig.shutdown().await;
+    Ok(Some(secs))
 }
 
-/// Runs `query` as a command does (blocking pool + JSON) and returns milliseconds.
-async fn command<T: serde::Serialize + Send + 'static>(
-    query: impl FnOnce() -> offline_cache::Result<T> + Send + 'static,
-) -> Result<(f64, usize)> {
-    let started = Instant::now();
-    let bytes = tokio::task::spawn_blocking(move || -> Result<usize> {
-        Ok(serde_json::to_vec(&query()?)?.len())
-    })
-    .await??;
-    Ok((started.elapsed().as_secs_f64() * 1000.0, bytes))
+/// Latencies of one command.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub name: String,
+    pub n: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+}
+
+/// Section 5.
+#[derive(Debug, Clone, Serialize)]
+pub struct Browsing {
+    pub items: u64,
+    pub accounts: u64,
+    /// Seconds of the sync that built the cache, when this run built it.
+    pub built_sync_s: Option<f64>,
+    pub open_first_page_ms: f64,
+    pub first_page_bytes: usize,
+    pub commands: Vec<Latency>,
+    pub rss_mib: Option<f64>,
+}
+
+impl Browsing {
+    /// The latencies of the command called `name`.
+    pub fn command(&self, name: &str) -> Option<&Latency> {
+        self.commands.iter().find(|c| c.name == name)
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -138,6 +110,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// Milliseconds of one command, collected.
 struct Stats {
     name: String,
     ms: Vec<f64>,
@@ -150,22 +123,17 @@ impl Stats {
             ms: Vec::new(),
         }
     }
-    fn row(&mut self) -> serde_json::Value {
-        self.ms.sort_by(f64::total_cmp);
-        let (p50, p95, max) = (
-            percentile(&self.ms, 50.0),
-            percentile(&self.ms, 95.0),
-            self.ms.last().copied().unwrap_or(f64::NAN),
-        );
-        println!(
-            "{:<44} {:>7} {:>9.2} {:>9.2} {:>9.2}",
-            self.name,
-            self.ms.len(),
-            p50,
-            p95,
-            max
-        );
-        json!({ "name": self.name, "n": self.ms.len(), "p50_ms": p50, "p95_ms": p95, "max_ms": max })
+
+    fn latency(&self) -> Latency {
+        let mut ms = self.ms.clone();
+        ms.sort_by(f64::total_cmp);
+        Latency {
+            name: self.name.clone(),
+            n: ms.len(),
+            p50_ms: percentile(&ms, 50.0),
+            p95_ms: percentile(&ms, 95.0),
+            max_ms: ms.last().copied().unwrap_or(f64::NAN),
+        }
     }
 }
 
@@ -194,9 +162,10 @@ impl SearchStats {
             .push(ms);
     }
 
-    /// The overall figures, then by length.
-    fn all(&mut self) -> impl Iterator<Item = &mut Stats> {
-        std::iter::once(&mut self.all).chain(self.by_length.iter_mut())
+    fn latencies(&self) -> impl Iterator<Item = Latency> + '_ {
+        std::iter::once(&self.all)
+            .chain(self.by_length.iter())
+            .map(Stats::latency)
     }
 }
 
@@ -208,34 +177,59 @@ fn typing(word: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    let args = args()?;
-    let temp;
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None => {
-            temp = tempfile::tempdir()?;
-            temp.path().to_path_buf()
-        }
-    };
-    std::fs::create_dir_all(&dir)?;
-    let mut built = None;
-    if !cache_path(&dir).exists() {
-        built = Some(build(&dir, args.scale).await?);
-    }
+/// Runs `query` as a command does (blocking pool + JSON) and returns milliseconds and bytes.
+async fn command<T: Serialize + Send + 'static>(
+    query: impl FnOnce() -> offline_cache::Result<T> + Send + 'static,
+) -> Result<(f64, usize)> {
+    let started = Instant::now();
+    let bytes = tokio::task::spawn_blocking(move || -> Result<usize> {
+        Ok(serde_json::to_vec(&query()?)?.len())
+    })
+    .await??;
+    Ok((started.elapsed().as_secs_f64() * 1000.0, bytes))
+}
 
+async fn search_items(cache: &Arc<Cache>, division: i32, search: String) -> Result<f64> {
+    let c = Arc::clone(cache);
+    let (ms, _) = command(move || {
+        c.items(&ItemQuery {
+            division,
+            search: Some(search),
+            limit: 100,
+            ..ItemQuery::default()
+        })
+    })
+    .await?;
+    Ok(ms)
+}
+
+async fn search_accounts(cache: &Arc<Cache>, division: i32, search: String) -> Result<f64> {
+    let c = Arc::clone(cache);
+    let (ms, _) = command(move || {
+        c.accounts(&AccountQuery {
+            division,
+            search: Some(search),
+            limit: 100,
+            ..AccountQuery::default()
+        })
+    })
+    .await?;
+    Ok(ms)
+}
+
+/// Measures the commands over the cache in `dir` (see [`build`]).
+pub async fn run(dir: &Path, built_sync_s: Option<f64>) -> Result<Browsing> {
     // Launch, as far as the shell goes: open the cache and fetch the first list page.
     let started = Instant::now();
-    let path = cache_path(&dir);
+    let path = cache_path(dir);
     let cache = Arc::new(tokio::task::spawn_blocking(move || Cache::open(&path)).await??);
     let division = cache
         .divisions()?
         .first()
         .map(|d| d.code)
-        .context("no division")?;
+        .context("the cache holds no division")?;
     let c = Arc::clone(&cache);
-    let (_, first_bytes) = command(move || {
+    let (_, first_page_bytes) = command(move || {
         c.items(&ItemQuery {
             division,
             limit: 100,
@@ -243,7 +237,7 @@ async fn main() -> Result<()> {
         })
     })
     .await?;
-    let open_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let open_first_page_ms = started.elapsed().as_secs_f64() * 1000.0;
     let items = cache.count(division, Entity::Items)?;
     let accounts = cache.count(division, Entity::Accounts)?;
 
@@ -291,35 +285,18 @@ async fn main() -> Result<()> {
     let mut item_search = SearchStats::new("items");
     for word in &item_words {
         for prefix in typing(word) {
-            let (c, search) = (Arc::clone(&cache), prefix.clone());
-            let (ms, _) = command(move || {
-                c.items(&ItemQuery {
-                    division,
-                    search: Some(search),
-                    limit: 100,
-                    ..ItemQuery::default()
-                })
-            })
-            .await?;
+            let ms = search_items(&cache, division, prefix.clone()).await?;
             item_search.push(&prefix, ms);
         }
     }
     let mut account_search = SearchStats::new("customers");
     for word in &account_words {
         for prefix in typing(word) {
-            let (c, search) = (Arc::clone(&cache), prefix.clone());
-            let (ms, _) = command(move || {
-                c.accounts(&AccountQuery {
-                    division,
-                    search: Some(search),
-                    limit: 100,
-                    ..AccountQuery::default()
-                })
-            })
-            .await?;
+            let ms = search_accounts(&cache, division, prefix.clone()).await?;
             account_search.push(&prefix, ms);
         }
     }
+
     let mut item_pages = Stats::new("items: list page at a random offset (100)");
     let mut item_pages_desc = Stats::new("items: page sorted by description (100)");
     let mut account_pages = Stats::new("customers: list page at a random offset");
@@ -394,36 +371,56 @@ async fn main() -> Result<()> {
         }
     }
 
-    println!(
-        "browse benchmark: {items} items, {accounts} customers in {}",
-        dir.display()
-    );
-    if let Some(secs) = built {
-        println!("(cache built by a full sync in {secs:.1} s)");
-    }
-    println!("open the cache + first items page: {open_ms:.1} ms ({first_bytes} bytes of JSON)");
-    println!(
-        "{:<44} {:>7} {:>9} {:>9} {:>9}",
-        "command", "n", "p50 ms", "p95 ms", "max ms"
-    );
-    let rows: Vec<_> = item_search
-        .all()
-        .chain(account_search.all())
-        .chain([
-            &mut item_pages,
-            &mut item_pages_desc,
-            &mut account_pages,
-            &mut item_details,
-            &mut account_details,
-        ])
-        .map(Stats::row)
+    let commands = item_search
+        .latencies()
+        .chain(account_search.latencies())
+        .chain(
+            [
+                &item_pages,
+                &item_pages_desc,
+                &account_pages,
+                &item_details,
+                &account_details,
+            ]
+            .into_iter()
+            .map(Stats::latency),
+        )
         .collect();
-    let (rss, hwm) = (rss_mib("VmRSS:"), rss_mib("VmHWM:"));
-    println!("this process: RSS {rss:.0} MiB now, peak {hwm:.0} MiB");
-    println!(
-        "{}",
-        json!({ "items": items, "accounts": accounts, "open_first_page_ms": open_ms,
-                "commands": rows, "rss_mib": rss, "peak_rss_mib": hwm })
-    );
-    Ok(())
+    Ok(Browsing {
+        items,
+        accounts,
+        built_sync_s,
+        open_first_page_ms,
+        first_page_bytes,
+        commands,
+        rss_mib: super::machine::status_mib("VmRSS:"),
+    })
+}
+
+impl Rows for Browsing {
+    fn rows(&self) -> Vec<Row> {
+        let mut rows = vec![
+            row(
+                "cache",
+                format!(
+                    "{} items, {} customers{}",
+                    self.items,
+                    self.accounts,
+                    self.built_sync_s
+                        .map_or_else(String::new, |s| format!(" (built by a {s:.1} s sync)"))
+                ),
+            ),
+            row(
+                "open the cache + first items page ms",
+                format!("{:.1}", self.open_first_page_ms),
+            ),
+        ];
+        rows.extend(self.commands.iter().map(|c| {
+            row(
+                format!("{} p50/p95 ms", c.name),
+                format!("{:.2} / {:.2} (n {})", c.p50_ms, c.p95_ms, c.n),
+            )
+        }));
+        rows
+    }
 }
