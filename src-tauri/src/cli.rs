@@ -94,6 +94,9 @@ pub struct SyncArgs {
     /// default: all.
     #[arg(long = "entity", value_parser = parse_entity)]
     pub entities: Vec<offline_cache::Entity>,
+    /// Also keep item descriptions in this language (repeatable; Exact's codes: EN, DE, FR-BE).
+    #[arg(long = "language")]
+    pub languages: Vec<String>,
 }
 
 fn parse_entity(name: &str) -> Result<offline_cache::Entity, String> {

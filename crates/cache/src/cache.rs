@@ -93,6 +93,26 @@ impl Cache {
         })
     }
 
+    /// In one transaction: stores item descriptions in `language` (records with `ID`,
+    /// `Description`, `ExtraDescription`) and moves that language's cursor to `max(old, cursor)`.
+    pub fn apply_descriptions(
+        &self,
+        division: i32,
+        language: &str,
+        records: &[Record],
+        cursor: Option<i64>,
+    ) -> Result<usize> {
+        let now = now_ms();
+        let key = crate::descriptions::cursor_key(language);
+        self.db.write(|tx| {
+            let n = crate::descriptions::upsert(tx, division, language, records)?;
+            if let Some(c) = cursor {
+                cursors::advance(tx, division, &key, c, now)?;
+            }
+            Ok(n)
+        })
+    }
+
     /// In one transaction: deletes the listed rows (unknown ids are fine) and moves the
     /// Deleted cursor to `max(old, cursor)`. Returns the number of rows that existed.
     pub fn apply_deletions(

@@ -291,6 +291,8 @@ pub struct ItemDetail {
     pub orders: Vec<ItemOrderRow>,
     /// Extra fields (`read/logistics/ItemExtraField`), by number.
     pub extra_fields: Vec<ExtraFieldRow>,
+    /// Descriptions in the other languages synced, by language code.
+    pub descriptions: Vec<crate::ItemDescriptionRow>,
     /// Every attribute as Exact sent it (JSON object text).
     pub attributes: String,
 }
@@ -465,6 +467,7 @@ pub(crate) fn detail(
         stock_synced_ms,
         orders: orders::for_item(conn, division, &id, ITEM_ORDER_LINES)?,
         extra_fields: extra_fields::for_item(conn, division, &id)?,
+        descriptions: crate::descriptions::for_item(conn, division, &id)?,
         attributes,
     }))
 }

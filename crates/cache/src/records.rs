@@ -201,11 +201,16 @@ pub(crate) fn delete(
         .execute(params![division, id])
         .context("deleting a row")?;
     if entity == Entity::Items {
-        // Extra fields are not in Exact's Deleted log: they go with their item.
-        tx.prepare_cached("DELETE FROM item_extra_fields WHERE division = ?1 AND item = ?2")
-            .context("preparing an extra-field delete")?
-            .execute(params![division, id])
-            .context("deleting an item's extra fields")?;
+        // Extra fields and translations are not in Exact's Deleted log: they go with their item.
+        for sql in [
+            "DELETE FROM item_extra_fields WHERE division = ?1 AND item = ?2",
+            "DELETE FROM item_descriptions WHERE division = ?1 AND item = ?2",
+        ] {
+            tx.prepare_cached(sql)
+                .context("preparing an item's dependents delete")?
+                .execute(params![division, id])
+                .context("deleting an item's extra fields and translations")?;
+        }
     }
     Ok(n > 0)
 }
@@ -233,6 +238,14 @@ pub(crate) fn sweep(
     let n = tx
         .execute(&sql, params![division, generation])
         .context("sweeping unseen rows")?;
+    if entity == Entity::Items && n > 0 {
+        tx.execute(
+            "DELETE FROM item_descriptions WHERE division = ?1
+             AND item NOT IN (SELECT id FROM items WHERE division = ?1)",
+            params![division],
+        )
+        .context("sweeping translations of vanished items")?;
+    }
     Ok(n)
 }
 

@@ -40,6 +40,9 @@ pub struct SyncOptions {
     pub full: bool,
     /// Entities to sync; empty means every entity the engine knows.
     pub only: Vec<offline_cache::Entity>,
+    /// Languages (Exact's codes: `EN`, `DE`, `FR-BE`) whose item descriptions are synced
+    /// besides the division's own, one read of the items per language.
+    pub languages: Vec<String>,
 }
 
 impl SyncOptions {
@@ -57,6 +60,7 @@ impl Default for SyncOptions {
             incremental: true,
             full: false,
             only: Vec::new(),
+            languages: Vec::new(),
         }
     }
 }
@@ -387,6 +391,23 @@ impl Engine {
             }
             self.note_refusal(division, name, result.as_ref().err());
             outcomes.push(self.finish(division, name, tally, result.err(), &progress));
+        }
+        if stop.is_none() && options.includes(offline_cache::Entity::Items) {
+            for language in &options.languages {
+                let name = format!("Items ({})", language.to_ascii_uppercase());
+                let mut tally = Tally::default();
+                let result = self
+                    .sync_descriptions(
+                        division, language, &name, generation, &mut tally, &progress, &cancel,
+                    )
+                    .await;
+                if let Err(f) = &result
+                    && f.stops_division()
+                {
+                    stop = Some((f.code, format!("not synced: {}", f.message)));
+                }
+                outcomes.push(self.finish(division, &name, tally, result.err(), &progress));
+            }
         }
         if let Some((code, reason)) = stop {
             emit(

@@ -315,6 +315,77 @@ impl Engine {
         Ok(())
     }
 
+    /// Reads the item descriptions in `language` (a sync of Items with only the description
+    /// properties and Exact's `CustomDescriptionLanguage` header) from that language's cursor,
+    /// one transaction per page.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn sync_descriptions(
+        &self,
+        division: i32,
+        language: &str,
+        name: &str,
+        generation: Option<i64>,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let key = offline_cache::description_cursor_key(language);
+        let since = match generation {
+            Some(_) => 1,
+            None => self
+                .db(move |c| c.cursor(division, &key))
+                .await?
+                .unwrap_or(1),
+        };
+        let filter = format!("Timestamp gt {since}L");
+        let url = self.client.api_url(
+            Some(division),
+            "sync/Logistics/Items",
+            &[
+                ("$select", "ID,Timestamp,Description,ExtraDescription"),
+                ("$filter", &filter),
+            ],
+        );
+        let options = exact_api::RequestOptions {
+            language: Some(language.to_ascii_uppercase()),
+        };
+        let mut pager = self.client.pages(division, url, options);
+        let started = std::time::Instant::now();
+        let result = async {
+            loop {
+                let page = tokio::select! {
+                    _ = cancel.cancelled() => return Err(cancelled()),
+                    page = pager.next_page() => page?,
+                };
+                let Some(page) = page else {
+                    return Ok(());
+                };
+                // A page is complete when stored, so its highest Timestamp is the cursor.
+                let cursor = page.records.iter().filter_map(Record::timestamp).max();
+                let records = page.records;
+                let language = language.to_owned();
+                tally.upserted += self
+                    .db(move |c| c.apply_descriptions(division, &language, &records, cursor))
+                    .await? as u64;
+                tally.pages += 1;
+                tally.calls = tally.pages;
+                emit(
+                    progress,
+                    division,
+                    name,
+                    Phase::Fetching,
+                    tally,
+                    Some(started),
+                    self,
+                    None,
+                );
+            }
+        }
+        .await;
+        tally.calls = pager.pages_fetched();
+        result
+    }
+
     pub(crate) async fn apply(
         &self,
         division: i32,

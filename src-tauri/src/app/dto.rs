@@ -125,6 +125,9 @@ pub struct Settings {
     pub attachments_cap_mb: u32,
     /// Divisions to sync (codes).
     pub divisions: Vec<i32>,
+    /// Exact language codes (`EN`, `DE`, `FR`, `NL-BE`...) whose item descriptions are kept
+    /// besides the division's own; each costs one more read of the items.
+    pub description_languages: Vec<String>,
     pub language: Language,
     pub theme: Theme,
 }
@@ -139,6 +142,7 @@ impl Default for Settings {
             attachments: AttachmentMode::OnDemand,
             attachments_cap_mb: 20,
             divisions: Vec::new(),
+            description_languages: Vec::new(),
             language: Language::System,
             theme: Theme::System,
         }

@@ -53,7 +53,25 @@ pub fn validate(settings: &Settings) -> std::result::Result<(), String> {
     if settings.attachments_cap_mb == 0 {
         return Err("The attachment size limit must be at least 1 MB.".into());
     }
+    if let Some(bad) = settings
+        .description_languages
+        .iter()
+        .find(|code| !is_language_code(code))
+    {
+        return Err(format!(
+            "{bad:?} is not a language code Exact knows (two letters, optionally a region: EN, FR-BE)."
+        ));
+    }
     Ok(())
+}
+
+/// `EN`, `nl`, `FR-BE`: two letters, optionally a dash and a two-letter region.
+fn is_language_code(code: &str) -> bool {
+    let two = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic());
+    match code.split_once('-') {
+        Some((language, region)) => two(language) && two(region),
+        None => two(code),
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +116,10 @@ mod tests {
         s.batch_size = 5001;
         assert!(validate(&s).is_err());
         s.batch_size = 100;
+        s.description_languages = vec!["EN".into(), "fr-be".into()];
+        assert!(validate(&s).is_ok());
+        s.description_languages = vec!["EN;DROP".into()];
+        assert!(validate(&s).is_err(), "only language codes");
         s.interval_minutes = Some(0);
         assert!(validate(&s).is_err());
     }

@@ -259,6 +259,7 @@ fn sync_options(settings: &Settings) -> SyncOptions {
         batch_size: settings.batch_size.clamp(1, 5000) as usize,
         incremental: settings.incremental,
         full: false,
+        languages: settings.description_languages.clone(),
         ..SyncOptions::default()
     }
 }

@@ -44,6 +44,7 @@ pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
         full: false,
         no_pictures: false,
         entities: Vec::new(),
+        languages: Vec::new(),
     };
     let code = run(data_dir, args).await?;
     let flag = if demo { " --demo" } else { "" };
@@ -136,6 +137,7 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
         incremental: true,
         full: args.full,
         only: args.entities.clone(),
+        languages: args.languages.clone(),
     };
 
     let cancel = CancellationToken::new();

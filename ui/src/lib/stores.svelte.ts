@@ -37,6 +37,7 @@ export function defaultSettings(): Settings {
     attachments: 'on_demand',
     attachments_cap_mb: 20,
     divisions: [],
+    description_languages: [],
     language: 'system',
     theme: 'system',
   };

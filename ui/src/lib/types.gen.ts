@@ -85,7 +85,12 @@ pictures: boolean, attachments: AttachmentMode, attachments_cap_mb: number,
 /**
  * Divisions to sync (codes).
  */
-divisions: Array<number>, language: Language, theme: Theme, };
+divisions: Array<number>, 
+/**
+ * Exact language codes (`EN`, `DE`, `FR`, `NL-BE`...) whose item descriptions are kept
+ * besides the division's own; each costs one more read of the items.
+ */
+description_languages: Array<string>, language: Language, theme: Theme, };
 
 export type AssetProgress = { queued: number, done: number, };
 
@@ -229,6 +234,10 @@ orders: Array<ItemOrderRow>,
  * Extra fields (`read/logistics/ItemExtraField`), by number.
  */
 extra_fields: Array<ExtraFieldRow>, 
+/**
+ * Descriptions in the other languages synced, by language code.
+ */
+descriptions: Array<ItemDescriptionRow>, 
 /**
  * Every attribute as Exact sent it (JSON object text).
  */

@@ -79,6 +79,23 @@ describe('Settings', () => {
     expect(api.saveSettings).toHaveBeenLastCalledWith(expect.objectContaining({ interval_minutes: null }));
   });
 
+  it('chooses languages for item descriptions', async () => {
+    const user = userEvent.setup();
+    render(Settings);
+    await user.click(screen.getByTestId('settings-description-language-EN'));
+    await user.click(screen.getByTestId('settings-description-language-FR'));
+    await user.click(screen.getByTestId('settings-save'));
+    expect(api.saveSettings).toHaveBeenLastCalledWith({ ...saved, description_languages: ['EN', 'FR'] });
+    // Unticking one saves the rest; the same languages in another order are no change.
+    await user.click(screen.getByTestId('settings-description-language-EN'));
+    await user.click(screen.getByTestId('settings-save'));
+    expect(api.saveSettings).toHaveBeenLastCalledWith({ ...saved, description_languages: ['FR'] });
+    expect(
+      sameSettings({ ...saved, description_languages: ['EN', 'DE'] }, { ...saved, description_languages: ['DE', 'EN'] }),
+    ).toBe(true);
+    expect(sameSettings({ ...saved, description_languages: ['EN'] }, saved)).toBe(false);
+  });
+
   it('refuses a batch size out of range', async () => {
     const user = userEvent.setup();
     render(Settings);

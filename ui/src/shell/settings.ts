@@ -30,6 +30,8 @@ export function sameSettings(a: Settings, b: Settings): boolean {
     a.theme === b.theme &&
     // The same divisions in another order are the same choice.
     a.divisions.length === b.divisions.length &&
-    a.divisions.every((d) => b.divisions.includes(d))
+    a.divisions.every((d) => b.divisions.includes(d)) &&
+    a.description_languages.length === b.description_languages.length &&
+    a.description_languages.every((l) => b.description_languages.includes(l))
   );
 }
