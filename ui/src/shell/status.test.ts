@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { setLanguage } from '$lib/i18n.svelte';
 import { progressFixture, snapshotFixture } from './fixtures';
-import { entityPercent, formatAge, formatDuration, formatIn, isGuid, isStale, overallPercent, syncState } from './status';
+import {
+  entityLabel,
+  entityPercent,
+  formatAge,
+  formatDuration,
+  formatIn,
+  isGuid,
+  isStale,
+  overallPercent,
+  syncState,
+} from './status';
 import './messages';
 
 const MIN = 60_000;
@@ -100,5 +110,18 @@ describe('isGuid', () => {
     expect(isGuid('my-app')).toBe(false);
     expect(isGuid('{1a2b3c4d-0000-4abc-8def-0123456789ab')).toBe(false);
     expect(isGuid('1a2b3c4d00004abc8def0123456789ab')).toBe(false);
+  });
+});
+
+describe('entityLabel', () => {
+  it('names every synced entity, translated descriptions by their language', () => {
+    setLanguage('en');
+    expect(entityLabel('SalesItemPrices')).toBe('Sales prices');
+    expect(entityLabel('Items (EN)')).toBe('Item descriptions (EN)');
+    expect(entityLabel('Unheard')).toBe('Unheard');
+    setLanguage('nl');
+    expect(entityLabel('StockPositions')).toBe('Voorraad');
+    expect(entityLabel('Items (FR-BE)')).toBe('Artikelomschrijvingen (FR-BE)');
+    setLanguage('en');
   });
 });

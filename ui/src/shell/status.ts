@@ -87,6 +87,9 @@ export function formatDuration(ms: number): string {
 
 /** Entity names translated; an unknown name shows as Exact spells it. */
 export function entityLabel(entity: string): string {
+  // Item descriptions in another language come as "Items (EN)".
+  const translated = /^Items \(([A-Za-z-]+)\)$/.exec(entity);
+  if (translated) return t('shell.entity.item_descriptions', { language: translated[1] });
   const key = `shell.entity.${entity}`;
   const label = t(key);
   return label === key ? entity : label;
