@@ -85,7 +85,7 @@ fn write(
             .row(&record)
             .map_err(|e| offline_cache::Error::Export(format!("{e:#}")))?;
         done += 1;
-        if done % 1000 == 0 || done == total {
+        if done.is_multiple_of(1000) || done == total {
             progress(done, total);
         }
         Ok(())
@@ -103,7 +103,7 @@ fn write(
 
 /// The open output file.
 enum Table {
-    Csv(csv::Writer<BufWriter<File>>, Vec<String>),
+    Csv(Box<csv::Writer<BufWriter<File>>>, Vec<String>),
     Xlsx {
         workbook: Box<Workbook>,
         columns: Vec<String>,
@@ -120,7 +120,7 @@ impl Table {
                     .with_context(|| format!("cannot create {}", path.display()))?;
                 let mut csv = csv::Writer::from_writer(BufWriter::new(file));
                 csv.write_record(columns)?;
-                Ok(Table::Csv(csv, columns.to_vec()))
+                Ok(Table::Csv(Box::new(csv), columns.to_vec()))
             }
             TableFormat::Xlsx => {
                 let mut workbook = Workbook::new();
