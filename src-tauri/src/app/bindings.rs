@@ -55,6 +55,7 @@ pub fn typescript() -> String {
         offline_cache::OrderLineRow::decl(&cfg),
         offline_cache::ItemOrderRow::decl(&cfg),
         offline_cache::ExtraFieldRow::decl(&cfg),
+        offline_cache::ItemDescriptionRow::decl(&cfg),
         offline_cache::AccountKind::decl(&cfg),
         offline_cache::AccountSort::decl(&cfg),
         offline_cache::AccountQuery::decl(&cfg),

@@ -3,7 +3,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, type AddressRow, type ContactRow } from '$lib/ipc';
 import CustomerDetail from './CustomerDetail.svelte';
 import { sortAddresses, sortContacts } from './accounts';
-import { HOSTILE, TestCommandError, account, accountDetail, mockApi } from './testing/fixtures';
+import {
+  HOSTILE,
+  TestCommandError,
+  account,
+  accountDetail,
+  mockApi,
+  order,
+  orderLine,
+  price,
+} from './testing/fixtures';
 
 vi.mock('$lib/ipc', async () => (await import('./testing/fixtures')).ipcModule());
 
@@ -166,5 +175,114 @@ describe('CustomerDetail', () => {
     await screen.findByTestId('account-detail');
     await fireEvent.keyDown(window, { key: 'Escape' });
     expect(onclose).toHaveBeenCalledTimes(1);
+  });
+
+  it('lists price agreements by item with their validity', async () => {
+    const summary = account(5);
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, {
+        prices: [
+          price('p1', { account: summary.id, item_code: 'BOLT', item_description: 'Bolt M6', price: 0.35, quantity: 100 }),
+          price('p2', {
+            account: summary.id,
+            item_code: 'NUT',
+            item_description: 'Nut M6',
+            valid_now: false,
+            end_ms: Date.UTC(2020, 0, 1),
+          }),
+        ],
+      }),
+    );
+    render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const section = await screen.findByTestId('account-prices');
+    expect(section).toHaveTextContent('Price agreements');
+    const rows = within(section).getAllByTestId('price-row');
+    expect(rows[0]).toHaveTextContent('BOLT — Bolt M6');
+    expect(rows[0]).toHaveTextContent('100');
+    expect(rows[0]).toHaveTextContent('€0.35');
+    expect(rows[0]).toHaveAttribute('data-valid', 'true');
+    expect(rows[1]).toHaveAttribute('data-valid', 'false');
+    expect(rows[1]).toHaveClass('expired');
+    expect(rows[1]).toHaveTextContent('1 Jan 2020');
+  });
+
+  it('lists orders newest first and expands one to its lines', async () => {
+    const summary = account(6);
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, {
+        orders: [
+          order('o2', {
+            order_number: 502,
+            description: 'Spring stock',
+            your_ref: 'PO-77',
+            amount: 1210,
+            status: 21,
+            lines: [
+              orderLine('o2-1', { line_number: 1, item_code: 'BOLT', description: 'Bolt M6', quantity: 100, amount: 35 }),
+              orderLine('o2-2', { line_number: 2, item_code: 'NUT', description: 'Nut M6', quantity: 50, amount: 10 }),
+            ],
+          }),
+          order('o1', { order_number: 501, currency: 'GBP', amount: 99, status: 45 }),
+        ],
+      }),
+    );
+    render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const section = await screen.findByTestId('account-orders');
+    const rows = within(section).getAllByTestId('order-row');
+    expect(rows.map((r) => r.getAttribute('data-number'))).toEqual(['502', '501']);
+    expect(rows[0]).toHaveTextContent('Spring stock');
+    expect(rows[0]).toHaveTextContent('Your ref. PO-77');
+    expect(rows[0]).toHaveTextContent('Complete');
+    expect(rows[0]).toHaveTextContent('€1,210.00');
+    expect(rows[1]).toHaveTextContent('£99.00');
+    expect(rows[1]).toHaveTextContent('Cancelled');
+    expect(within(section).queryAllByTestId('order-line')).toHaveLength(0);
+
+    const expand = within(rows[0]).getByRole('button', { name: 'Show the lines of order 502' });
+    expect(expand).toHaveAttribute('aria-expanded', 'false');
+    await fireEvent.click(expand);
+    expect(expand).toHaveAttribute('aria-expanded', 'true');
+    const lines = within(section).getAllByTestId('order-line');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toHaveTextContent('BOLT — Bolt M6');
+    expect(lines[0]).toHaveTextContent('€35.00');
+    expect(lines[1]).toHaveTextContent('NUT — Nut M6');
+    // Only that order opened.
+    expect(document.getElementById(expand.getAttribute('aria-controls') ?? '')).toContainElement(lines[0]);
+
+    await fireEvent.click(within(rows[0]).getByRole('button', { name: 'Hide the lines of order 502' }));
+    expect(within(section).queryAllByTestId('order-line')).toHaveLength(0);
+  });
+
+  it('says when there are no orders or agreements', async () => {
+    vi.mocked(api.account).mockResolvedValue(accountDetail(account(7)));
+    render(CustomerDetail, { division: 1, id: account(7).id, onclose: () => {} });
+    expect(await screen.findByTestId('account-orders')).toHaveTextContent('No sales orders.');
+    expect(screen.getByTestId('account-prices')).toHaveTextContent('No price agreements.');
+  });
+
+  it('shows hostile text in orders and agreements as text', async () => {
+    const summary = account(8);
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, {
+        orders: [
+          order('o', {
+            description: HOSTILE,
+            your_ref: '<i>ref</i>',
+            lines: [orderLine('l', { item_code: null, description: '<b>line</b>' })],
+          }),
+        ],
+        prices: [price('p', { item_code: null, item_description: HOSTILE })],
+      }),
+    );
+    render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const detail = await screen.findByTestId('account-detail');
+    const orders = await screen.findByTestId('account-orders');
+    await fireEvent.click(within(orders).getByRole('button', { name: /Show the lines/ }));
+    expect(within(orders).getByText(HOSTILE)).toBeInTheDocument();
+    expect(within(orders).getByText('Your ref. <i>ref</i>')).toBeInTheDocument();
+    expect(within(orders).getByText('<b>line</b>')).toBeInTheDocument();
+    expect(within(screen.getByTestId('account-prices')).getByText(HOSTILE)).toBeInTheDocument();
+    expect(detail.querySelector('script, b, i')).toBeNull();
   });
 });

@@ -122,4 +122,28 @@ describe('Customers', () => {
     });
     expect(screen.queryByTestId('loading')).toBeNull();
   });
+
+  it('exports the filtered accounts with the customers query', async () => {
+    vi.mocked(api.accounts).mockResolvedValue(page([account(1)], 40));
+    vi.mocked(api.exportList).mockResolvedValue({ path: 'C:\\Users\\anna\\Downloads\\customers.csv', rows: 40 });
+    render(Customers, { division: 2 });
+    await screen.findAllByTestId('account-row');
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Kind' }), { target: { value: 'Supplier' } });
+    await waitFor(() => expect(queries().at(-1)?.kind).toBe('Supplier'));
+
+    await fireEvent.click(screen.getByTestId('export-open'));
+    const dialog = screen.getByTestId('export-dialog');
+    expect(dialog).toHaveTextContent('Export customers');
+    expect(dialog).toHaveTextContent('40 rows will be exported');
+    const city = dialog.querySelector<HTMLInputElement>('[data-testid="export-column"][data-name="City"]');
+    expect(city?.checked).toBe(true);
+    await fireEvent.click(city!);
+    await fireEvent.click(within(dialog).getByTestId('export-start'));
+    const done = await within(dialog).findByTestId('export-done');
+    expect(done).toHaveTextContent('Saved 40 rows to C:\\Users\\anna\\Downloads\\customers.csv');
+    const request = vi.mocked(api.exportList).mock.calls[0][0];
+    expect(request).toMatchObject({ list: 'customers', items: null, format: 'csv' });
+    expect(request.customers).toMatchObject({ division: 2, kind: 'Supplier', offset: 0 });
+    expect(request.columns).toEqual(['Code', 'Name', 'AddressLine1', 'Postcode', 'Country', 'Email', 'Phone', 'VATNumber']);
+  });
 });

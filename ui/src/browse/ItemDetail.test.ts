@@ -1,8 +1,20 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api } from '$lib/ipc';
+import { app } from '$lib/stores.svelte';
+import { setLanguage } from '$lib/i18n.svelte';
 import ItemDetail from './ItemDetail.svelte';
-import { HOSTILE, TestCommandError, deferred, item, itemDetail, mockApi } from './testing/fixtures';
+import {
+  HOSTILE,
+  TestCommandError,
+  deferred,
+  item,
+  itemDetail,
+  mockApi,
+  orderLine,
+  price,
+  stockRow,
+} from './testing/fixtures';
 
 vi.mock('$lib/ipc', async () => (await import('./testing/fixtures')).ipcModule());
 
@@ -10,7 +22,13 @@ beforeEach(() => {
   Object.assign(api, mockApi());
 });
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  setLanguage('en');
+  app.divisions = null;
+});
+
+const plain = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
 
 describe('ItemDetail', () => {
   it('shows Exact text as text everywhere', async () => {
@@ -91,6 +109,37 @@ describe('ItemDetail', () => {
     expect(container.querySelector('[data-group="free"]')).toHaveTextContent('1 empty field');
   });
 
+  it('shows descriptions in other languages, the app language in the title, as text', async () => {
+    const summary = item(7, { description: 'Schroef' });
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        descriptions: [
+          { language: 'DE', description: 'Schraube', extra_description: null },
+          { language: 'EN', description: '<b>Screw</b>', extra_description: 'Steel' },
+        ],
+      }),
+    );
+    const { container } = render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const rows = await screen.findAllByTestId('item-translation');
+    expect(rows.map((r) => r.dataset.language)).toEqual(['DE', 'EN']);
+    expect(rows[1]).toHaveTextContent('Description (EN)');
+    expect(rows[1]).toHaveTextContent('<b>Screw</b>');
+    expect(container.querySelector('h2')).toHaveTextContent('<b>Screw</b>');
+    expect(container.querySelector('h2 b')).toBeNull();
+  });
+
+  it('keeps the own description in the title when the app language has none', async () => {
+    setLanguage('nl');
+    const summary = item(8, { description: 'Schroef' });
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, { descriptions: [{ language: 'EN', description: 'Screw', extra_description: null }] }),
+    );
+    const { container } = render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    await screen.findAllByTestId('item-translation');
+    expect(container.querySelector('h2')).toHaveTextContent('Schroef');
+    expect(screen.getByText('Omschrijving (EN)')).toBeInTheDocument();
+  });
+
   it('opens attachments and shows why one could not be opened', async () => {
     const summary = item(7);
     vi.mocked(api.item).mockResolvedValue(
@@ -149,5 +198,222 @@ describe('ItemDetail', () => {
     expect(await screen.findByTestId('error-state')).toHaveTextContent(
       'This item is no longer in the offline copy.',
     );
+  });
+
+  it('lists prices with today\'s highlighted and marked, ended ones dimmed', async () => {
+    const summary = item(10);
+    const year = 365 * 86_400_000;
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        prices: [
+          price('general', { price: 12.5, quantity: 0, valid_now: true }),
+          price('old', { price: 11, valid_now: false, end_ms: Date.now() - year }),
+          price('next', { price: 13, valid_now: false, start_ms: Date.now() + year }),
+          price('deal', {
+            account: 'acc-1',
+            account_name: 'Bakkerij Jansen',
+            price: 9.95,
+            quantity: 10,
+            valid_now: true,
+            start_ms: Date.UTC(2024, 0, 1),
+          }),
+        ],
+      }),
+    );
+    render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const section = await screen.findByTestId('item-prices');
+    const rows = within(section).getAllByTestId('price-row');
+    expect(rows.map((r) => r.getAttribute('data-valid'))).toEqual(['true', 'false', 'false', 'true']);
+    expect(rows[0]).toHaveClass('valid');
+    expect(rows[0]).toHaveTextContent('General');
+    expect(rows[0]).toHaveTextContent('€12.50');
+    // Marked in words, not by colour alone.
+    expect(within(rows[0]).getByText('Valid today')).toBeInTheDocument();
+    expect(rows[1]).toHaveClass('expired');
+    expect(rows[1]).toHaveTextContent('Expired');
+    expect(rows[2]).not.toHaveClass('expired');
+    expect(rows[2]).toHaveTextContent('Not yet valid');
+    expect(rows[3]).toHaveTextContent('Bakkerij Jansen');
+    expect(rows[3]).toHaveTextContent('€9.95');
+    expect(rows[3]).toHaveTextContent('1 Jan 2024');
+  });
+
+  it('formats prices in Dutch with their own currency', async () => {
+    setLanguage('nl');
+    const summary = item(11);
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, { prices: [price('p1', { price: 1234.5 }), price('p2', { price: 8, currency: 'USD' })] }),
+    );
+    render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const rows = await screen.findAllByTestId('price-row');
+    expect(plain(rows[0].textContent)).toContain('€ 1.234,50');
+    expect(plain(rows[1].textContent)).toContain('US$ 8,00');
+    expect(screen.getByTestId('item-prices')).toHaveTextContent('Prijzen');
+  });
+
+  it('says when there are no prices, stock or orders', async () => {
+    const summary = item(12);
+    vi.mocked(api.item).mockResolvedValue(itemDetail(summary));
+    render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    expect(await screen.findByTestId('item-prices')).toHaveTextContent('No sales prices.');
+    expect(screen.getByTestId('item-stock')).toHaveTextContent('No stock in any warehouse.');
+    expect(screen.getByTestId('item-orders')).toHaveTextContent('No sales orders with this item.');
+  });
+
+  it('shows stock per warehouse with a total row only for several', async () => {
+    const summary = item(13);
+    const synced = Date.UTC(2025, 2, 4, 9, 30);
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        stock: [
+          stockRow('MAIN', { warehouse_description: 'Main warehouse', current: 10, free: 7.5, projected: 14 }),
+          stockRow('SHOP', { warehouse_description: 'Shop', current: 2.25, free: 2, projected: -1 }),
+        ],
+        stock_synced_ms: synced,
+      }),
+    );
+    render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const section = await screen.findByTestId('item-stock');
+    const rows = within(section).getAllByTestId('stock-row');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('MAIN — Main warehouse');
+    const total = within(section).getByTestId('stock-total');
+    const cell = (row: HTMLElement, figure: string) => row.querySelector(`[data-figure="${figure}"]`);
+    expect(cell(total, 'current')).toHaveTextContent(/^12\.25$/);
+    expect(cell(total, 'free')).toHaveTextContent(/^9\.5$/);
+    expect(cell(total, 'projected')).toHaveTextContent(/^13$/);
+    expect(cell(total, 'reserved')).toHaveTextContent(/^4$/);
+    expect(section).toHaveTextContent('Stock as of');
+    expect(section).toHaveTextContent('2025');
+
+    cleanup();
+    vi.mocked(api.item).mockResolvedValue(itemDetail(summary, { stock: [stockRow('MAIN')] }));
+    render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const single = await screen.findByTestId('item-stock');
+    expect(within(single).getAllByTestId('stock-row')).toHaveLength(1);
+    expect(within(single).queryByTestId('stock-total')).toBeNull();
+    expect(single).not.toHaveTextContent('Stock as of');
+  });
+
+  it('lists recent orders with quantity, price, amount and status', async () => {
+    const summary = item(14);
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        orders: [
+          {
+            order_id: 'o2',
+            order_number: 1002,
+            order_date_ms: Date.UTC(2025, 4, 2),
+            customer: 'a1',
+            customer_name: 'Bakkerij Jansen',
+            currency: 'EUR',
+            status: 20,
+            status_description: 'Gedeeltelijk',
+            line: orderLine('l2', { quantity: 3, unit_price: 9.95, amount: 29.85 }),
+          },
+          {
+            order_id: 'o1',
+            order_number: 1001,
+            order_date_ms: Date.UTC(2025, 3, 1),
+            customer: 'a2',
+            customer_name: 'Café Noord',
+            currency: null,
+            status: 77,
+            status_description: 'Special',
+            line: orderLine('l1', { quantity: 1, unit_price: 12.5, amount: 12.5 }),
+          },
+        ],
+      }),
+    );
+    render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const rows = await screen.findAllByTestId('item-order-row');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveAttribute('data-order', '1002');
+    const cells = (row: HTMLElement) => [...(row as HTMLTableRowElement).cells].map((c) => plain(c.textContent));
+    expect(cells(rows[0])).toEqual([
+      '2 May 2025',
+      '1002',
+      'Bakkerij Jansen',
+      '3 pc',
+      '€9.95',
+      '€29.85',
+      'Partly delivered',
+    ]);
+    // No currency and an unknown status: the plain amount and Exact's own text.
+    expect(cells(rows[1])).toEqual(['1 Apr 2025', '1001', 'Café Noord', '1 pc', '12.50', '12.50', 'Special']);
+  });
+
+  it('shows extra fields among the attributes, with their labels', async () => {
+    const summary = item(15);
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        extra_fields: [
+          { number: 2, description: 'Colour', value: 'Red' },
+          { number: 1, description: null, value: 'Oak ' },
+          { number: 3, description: 'Empty one', value: null },
+        ],
+      }),
+    );
+    const { container } = render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const fields = await screen.findAllByTestId('extra-field');
+    expect(fields.map((f) => f.getAttribute('data-number'))).toEqual(['1', '2']);
+    expect(plain(fields[0].textContent)).toBe('Extra field 1 Oak');
+    expect(plain(fields[1].textContent)).toBe('Colour Red');
+    const group = container.querySelector('[data-group="extra"]');
+    expect(group).toHaveTextContent('Extra fields');
+    expect(group).toHaveTextContent('1 empty field');
+  });
+
+  it('shows hostile text in prices, orders and extra fields as text', async () => {
+    const summary = item(16);
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        prices: [price('p', { account: 'a', account_name: HOSTILE, unit_description: '<i>u</i>' })],
+        orders: [
+          {
+            order_id: 'o',
+            order_number: 1,
+            order_date_ms: null,
+            customer: 'a',
+            customer_name: HOSTILE,
+            currency: 'EUR',
+            status: null,
+            status_description: '<b>st</b>',
+            line: orderLine('l', { unit_code: '<i>pc</i>' }),
+          },
+        ],
+        extra_fields: [{ number: 1, description: '<b>label</b>', value: HOSTILE }],
+      }),
+    );
+    render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    const detail = await screen.findByTestId('item-detail');
+    const prices = await screen.findByTestId('item-prices');
+    expect(within(prices).getByText(HOSTILE)).toBeInTheDocument();
+    expect(within(prices).getByText('<i>u</i>')).toBeInTheDocument();
+    const orders = screen.getByTestId('item-orders');
+    expect(within(orders).getByText(HOSTILE)).toBeInTheDocument();
+    expect(within(orders).getByText('<b>st</b>')).toBeInTheDocument();
+    expect(within(orders).getByText('<i>pc</i>')).toBeInTheDocument();
+    const [field] = screen.getAllByTestId('extra-field');
+    expect(within(field).getByText('<b>label</b>')).toBeInTheDocument();
+    expect(within(field).getByText(HOSTILE)).toBeInTheDocument();
+    expect(detail.querySelector('script, b, i')).toBeNull();
+  });
+
+  it("shows amounts without a currency in the division's", async () => {
+    app.divisions = [
+      { code: 1, name: 'Shop NL', current: true, selected: true, currency: 'EUR' },
+      { code: 2, name: 'Shop UK', current: false, selected: true, currency: 'GBP' },
+    ];
+    const summary = item(17);
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        prices: [price('p', { price: 4, currency: null }), price('q', { price: 5, currency: 'USD' })],
+      }),
+    );
+    render(ItemDetail, { division: 2, id: summary.id, onclose: () => {} });
+    const rows = await screen.findAllByTestId('price-row');
+    expect(rows[0]).toHaveTextContent('£4.00');
+    expect(rows[1]).toHaveTextContent('US$5.00');
   });
 });

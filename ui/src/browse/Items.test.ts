@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, type ItemQuery, type ItemSummary } from '$lib/ipc';
+import { api, onExportProgress, type ExportProgress, type ItemQuery, type ItemSummary } from '$lib/ipc';
 import Items from './Items.svelte';
 import { itemsPrefs, resetBrowsePrefs } from './prefs.svelte';
 import {
@@ -230,5 +230,143 @@ describe('Items', () => {
     answer.resolve(page([item(1)]));
     await screen.findAllByTestId('item-row');
     expect(screen.queryByTestId('loading')).toBeNull();
+  });
+
+  it('sends in_stock: true with the "In stock only" filter and shows stock right-aligned', async () => {
+    vi.mocked(api.items).mockResolvedValue(page([item(1, { stock: 1234.5 }), item(2, { stock: null })]));
+    render(Items, { division: 1 });
+    const rows = await screen.findAllByTestId('item-row');
+    expect(queries()[0].in_stock).toBeNull();
+    const cells = rows.map((r) => r.querySelector('[data-testid="item-stock-cell"]'));
+    expect(cells[0]).toHaveTextContent(/^1,234\.5$/);
+    expect(cells[0]).toHaveClass('num');
+    expect(cells[1]).toHaveTextContent(/^$/);
+
+    await fireEvent.click(screen.getByRole('checkbox', { name: 'In stock only' }));
+    await waitFor(() => expect(queries().at(-1)?.in_stock).toBe(true));
+    expect(itemsPrefs.inStock).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(queries().at(-1)?.in_stock).toBeNull());
+  });
+
+  it('exports the filtered list with the chosen columns and format, with progress', async () => {
+    let report: ((event: ExportProgress) => void) | null = null;
+    const unlisten = vi.fn();
+    vi.mocked(onExportProgress).mockImplementation(async (handler) => {
+      report = handler;
+      return unlisten;
+    });
+    const answer = deferred<{ path: string; rows: number }>();
+    vi.mocked(api.exportList).mockReturnValue(answer.promise);
+    vi.mocked(api.items).mockResolvedValue(page([item(1)], 1500));
+    render(Items, { division: 4 });
+    await screen.findAllByTestId('item-row');
+    await fireEvent.input(screen.getByTestId('search-input'), { target: { value: 'bolt' } });
+    await fireEvent.click(screen.getByRole('checkbox', { name: 'In stock only' }));
+    await waitFor(() => expect(queries().at(-1)).toMatchObject({ search: 'bolt', in_stock: true }));
+
+    await fireEvent.click(screen.getByTestId('export-open'));
+    const dialog = screen.getByTestId('export-dialog');
+    expect(dialog).toHaveTextContent('1,500 rows will be exported');
+    const column = (name: string) =>
+      dialog.querySelector<HTMLInputElement>(`[data-testid="export-column"][data-name="${name}"]`);
+    // The defaults are chosen; every known property is offered.
+    expect(column('Code')?.checked).toBe(true);
+    expect(column('Stock')?.checked).toBe(true);
+    expect(column('Barcode')?.checked).toBe(false);
+    expect(column('SalesVatCode')).not.toBeNull();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'None' }));
+    await fireEvent.input(within(dialog).getByRole('searchbox', { name: 'Find a column' }), {
+      target: { value: 'barc' },
+    });
+    expect(within(dialog).getAllByTestId('export-column').map((c) => c.dataset.name)).toEqual(['Barcode']);
+    await fireEvent.click(column('Barcode')!);
+    await fireEvent.input(within(dialog).getByRole('searchbox', { name: 'Find a column' }), {
+      target: { value: '' },
+    });
+    await fireEvent.click(column('Code')!);
+    await fireEvent.click(column('Stock')!);
+    await fireEvent.change(within(dialog).getByTestId('export-format'), { target: { value: 'xlsx' } });
+    await fireEvent.click(within(dialog).getByTestId('export-start'));
+
+    await waitFor(() => expect(api.exportList).toHaveBeenCalledTimes(1));
+    const request = vi.mocked(api.exportList).mock.calls[0][0];
+    expect(request).toMatchObject({
+      list: 'items',
+      customers: null,
+      columns: ['Barcode', 'Code', 'Stock'],
+      format: 'xlsx',
+    });
+    expect(request.items).toMatchObject({ division: 4, search: 'bolt', in_stock: true, offset: 0 });
+
+    const progress = within(dialog).getByTestId('export-progress');
+    expect(within(dialog).getByTestId('export-start')).toBeDisabled();
+    report!({ done: 300, total: 1500 });
+    await waitFor(() => expect(progress).toHaveAttribute('aria-valuenow', '300'));
+    expect(progress).toHaveAttribute('aria-valuemax', '1500');
+    expect(dialog).toHaveTextContent('Exporting… 300 of 1,500 rows');
+    // Escape does not abandon a running export.
+    await fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.getByTestId('export-dialog')).toBeInTheDocument();
+
+    answer.resolve({ path: '/home/anna/Downloads/items.xlsx', rows: 1500 });
+    const done = await within(dialog).findByTestId('export-done');
+    expect(done).toHaveTextContent('Saved 1,500 rows to /home/anna/Downloads/items.xlsx');
+    await waitFor(() => expect(document.activeElement).toHaveTextContent('Close'));
+    expect(unlisten).toHaveBeenCalled();
+    await fireEvent.click(within(done).getByRole('button', { name: 'Show in folder' }));
+    expect(api.revealExport).toHaveBeenCalledWith('/home/anna/Downloads/items.xlsx');
+
+    await fireEvent.keyDown(dialog, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('export-dialog')).toBeNull());
+    expect(document.activeElement).toBe(screen.getByTestId('export-open'));
+  });
+
+  it('exports with Enter, shows why an export failed and closes with Escape', async () => {
+    vi.mocked(api.items).mockResolvedValue(page([item(1)], 1));
+    vi.mocked(api.exportList).mockRejectedValueOnce(
+      new TestCommandError('storage', 'The Downloads folder is not writable'),
+    );
+    render(Items, { division: 1 });
+    await screen.findAllByTestId('item-row');
+    const search = screen.getByTestId('search-input') as HTMLInputElement;
+    await fireEvent.input(search, { target: { value: 'bolt' } });
+    await waitFor(() => expect(queries().at(-1)?.search).toBe('bolt'));
+    await fireEvent.click(screen.getByTestId('export-open'));
+    const dialog = screen.getByTestId('export-dialog');
+    expect(dialog).toHaveTextContent('1 row will be exported');
+    const format = within(dialog).getByTestId('export-format');
+    expect(document.activeElement).toBe(format);
+    await fireEvent.keyDown(format, { key: 'Enter' });
+    await waitFor(() => expect(api.exportList).toHaveBeenCalledTimes(1));
+    expect(vi.mocked(api.exportList).mock.calls[0][0]).toMatchObject({
+      format: 'csv',
+      columns: ['Code', 'Description', 'ItemGroupCode', 'ItemGroupDescription', 'Unit', 'Stock', 'CostPriceStandard'],
+    });
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'The export failed: The Downloads folder is not writable',
+    );
+    expect(within(dialog).getByTestId('export-start')).toBeEnabled();
+
+    // Escape closes the dialog and leaves the list's search alone.
+    await fireEvent.keyDown(dialog, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('export-dialog')).toBeNull());
+    expect(search.value).toBe('bolt');
+    expect(itemsPrefs.search).toBe('bolt');
+    expect(api.exportList).toHaveBeenCalledTimes(1);
+  });
+
+  it('cannot export without a column', async () => {
+    vi.mocked(api.items).mockResolvedValue(page([item(1)]));
+    render(Items, { division: 1 });
+    await screen.findAllByTestId('item-row');
+    await fireEvent.click(screen.getByTestId('export-open'));
+    const dialog = screen.getByTestId('export-dialog');
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'None' }));
+    expect(within(dialog).getByTestId('export-start')).toBeDisabled();
+    await fireEvent.keyDown(within(dialog).getByTestId('export-format'), { key: 'Enter' });
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('Choose at least one column.');
+    expect(api.exportList).not.toHaveBeenCalled();
   });
 });

@@ -8,6 +8,7 @@ import {
   groupOf,
   humanise,
   isEmptyValue,
+  knownProperties,
   parseExactDate,
 } from './attributes';
 import { HOSTILE } from './testing/fixtures';
@@ -185,5 +186,44 @@ describe('AttributeGroups', () => {
   it('says so when the stored JSON cannot be read', () => {
     render(AttributeGroups, { entity: 'item', json: '{oops' });
     expect(screen.getByText(/could not be read/)).toBeInTheDocument();
+  });
+});
+
+describe('extra fields', () => {
+  it('form their own group after the free fields, by number, empty ones folded', () => {
+    const json = JSON.stringify({ Code: 'A', FreeTextField_01: 'x', Mystery: 1 });
+    const { groups } = groupAttributes('item', json, en, [
+      { number: 3, description: 'Finish', value: '/Date(1704067200000)/' },
+      { number: 1, description: ' Colour ', value: ' Red ' },
+      { number: 2, description: 'Unused', value: '  ' },
+    ]);
+    expect(groups.map((g) => g.key)).toEqual(['basic', 'free', 'extra', 'other']);
+    const extra = groups.find((g) => g.key === 'extra')!;
+    expect(extra.filled.map((a) => [a.label, a.text])).toEqual([
+      ['Colour', 'Red'],
+      ['Finish', '1 Jan 2024'],
+    ]);
+    expect(extra.empty.map((a) => a.number)).toEqual([2]);
+  });
+
+  it('still show when the attributes cannot be read', () => {
+    const result = groupAttributes('item', '{broken', en, [{ number: 1, description: 'A', value: 'b' }]);
+    expect(result.unreadable).toBe(true);
+    expect(result.groups.map((g) => g.key)).toEqual(['extra']);
+  });
+});
+
+describe('knownProperties', () => {
+  it('offers every placed property once, grouped, without the custom-field placeholder', () => {
+    for (const entity of ['item', 'account'] as const) {
+      const names = knownProperties(entity).flatMap((g) => g.names);
+      expect(new Set(names).size).toBe(names.length);
+      expect(names).not.toContain('CustomField');
+      for (const name of names) expect(groupOf(entity, name)).not.toBe('other');
+    }
+    const items = knownProperties('item');
+    expect(items[0]).toMatchObject({ group: 'basic' });
+    expect(items.find((g) => g.group === 'inventory')?.names).toContain('Stock');
+    expect(knownProperties('account').find((g) => g.group === 'address')?.names).toContain('City');
   });
 });

@@ -5,6 +5,7 @@
 // fields and item classes by pattern). A property Exact adds later lands in "other".
 // Values are only ever turned into plain strings here; components render them as text.
 
+import type { ExtraFieldRow } from '$lib/ipc';
 import { ACCOUNT_FIELD_DESCRIPTIONS, ITEM_FIELD_DESCRIPTIONS } from './fieldDescriptions';
 
 export type AttributeEntity = 'item' | 'account';
@@ -21,6 +22,7 @@ export type GroupKey =
   | 'sales'
   | 'purchase'
   | 'free'
+  | 'extra'
   | 'other';
 
 type Table = ReadonlyArray<readonly [GroupKey, string]>;
@@ -116,7 +118,7 @@ const ACCOUNT_GROUPS: Table = [
 
 /** The order groups are shown in. */
 export const GROUP_ORDER: Record<AttributeEntity, readonly GroupKey[]> = {
-  item: ['basic', 'classification', 'pricing', 'inventory', 'taxation', 'free', 'other'],
+  item: ['basic', 'classification', 'pricing', 'inventory', 'taxation', 'free', 'extra', 'other'],
   account: [
     'basic',
     'address',
@@ -142,6 +144,20 @@ function index(table: Table): Map<string, Placement> {
     names.split(/\s+/).forEach((name, rank) => map.set(name, { group, rank }));
   }
   return map;
+}
+
+/**
+ * Every property name the tables place, group by group in display order (for the export's
+ * column picker; `CustomField` is Exact's placeholder for custom fields, not a real column).
+ */
+export function knownProperties(entity: AttributeEntity): { group: GroupKey; names: string[] }[] {
+  const table = entity === 'item' ? ITEM_GROUPS : ACCOUNT_GROUPS;
+  return table
+    .map(([group, names]) => ({
+      group,
+      names: names.split(/\s+/).filter((name) => name !== '' && name !== 'CustomField'),
+    }))
+    .filter((entry) => entry.names.length > 0);
 }
 
 const PLACEMENTS: Record<AttributeEntity, Map<string, Placement>> = {
@@ -266,6 +282,10 @@ export interface Attribute {
   /** The value as text ('' when empty). */
   text: string;
   empty: boolean;
+  /** An item extra field (its label is the division's own), not a property of the record. */
+  extra?: boolean;
+  /** The extra field's number. */
+  number?: number;
 }
 
 export interface AttributeGroup {
@@ -298,14 +318,48 @@ function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
 }
 
-/** Every attribute, grouped in display order; groups without any attribute are left out. */
+/** An item's extra fields as attributes of the "extra" group, by number. */
+function extraAttributes(rows: readonly ExtraFieldRow[], ctx: FormatContext): Attribute[] {
+  return [...rows]
+    .sort((a, b) => a.number - b.number)
+    .map((row) => {
+      const label = (row.description ?? '').trim();
+      return {
+        name: `ExtraField_${row.number}`,
+        // Unlabelled: the component names it "Extra field N" in the user's language.
+        label,
+        number: row.number,
+        description: undefined,
+        value: row.value,
+        text: formatValue(row.value, ctx),
+        empty: isEmptyValue(row.value),
+        extra: true,
+      };
+    });
+}
+
+/**
+ * Every attribute, grouped in display order; groups without any attribute are left out. An
+ * item's extra fields (`extra`) form a group of their own.
+ */
 export function groupAttributes(
   entity: AttributeEntity,
   json: string | null | undefined,
   ctx: FormatContext,
+  extra: readonly ExtraFieldRow[] = [],
 ): GroupedAttributes {
   const data = parseAttributes(json);
-  if (!data) return { groups: [], unreadable: json !== '' && json !== null && json !== undefined };
+  const extras = extraAttributes(extra, ctx);
+  const extraGroup: AttributeGroup | null =
+    extras.length > 0
+      ? { key: 'extra', filled: extras.filter((a) => !a.empty), empty: extras.filter((a) => a.empty) }
+      : null;
+  if (!data) {
+    return {
+      groups: extraGroup ? [extraGroup] : [],
+      unreadable: json !== '' && json !== null && json !== undefined,
+    };
+  }
   const buckets = new Map<GroupKey, { attr: Attribute; rank: number }[]>();
   for (const [name, value] of Object.entries(data)) {
     if (name === '__metadata') continue;
@@ -326,6 +380,10 @@ export function groupAttributes(
   }
   const groups: AttributeGroup[] = [];
   for (const key of GROUP_ORDER[entity]) {
+    if (key === 'extra') {
+      if (extraGroup) groups.push(extraGroup);
+      continue;
+    }
     const list = buckets.get(key);
     if (!list || list.length === 0) continue;
     list.sort((a, b) => a.rank - b.rank || naturalCompare(a.attr.name, b.attr.name));

@@ -13,6 +13,8 @@ export interface ItemsPrefs {
   purchase: TriState;
   stock: TriState;
   withPicture: boolean;
+  /** Only items with stock on hand. */
+  inStock: boolean;
   sort: ItemSort;
   descending: boolean;
   grid: boolean;
@@ -42,6 +44,7 @@ function itemDefaults(): ItemsPrefs {
     purchase: '',
     stock: '',
     withPicture: false,
+    inStock: false,
     sort: 'Code',
     descending: false,
     grid: false,

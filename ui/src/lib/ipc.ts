@@ -13,6 +13,9 @@ import type {
   DivisionInfo,
   EntityStatus,
   ErrorKind,
+  ExportProgress,
+  ExportRequest,
+  ExportResult,
   ItemDetail,
   ItemGroupRow,
   ItemQuery,
@@ -90,6 +93,10 @@ export const api = {
   clearCaches: () => call<StorageInfo>('clear_caches'),
   /** Demo only: takes the simulated Exact Online off the network, or back. */
   setDemoOnline: (online: boolean) => call<void>('set_demo_online', { online }),
+  /** Writes the filtered list to a CSV or XLSX file; `onExportProgress` reports how far it is. */
+  exportList: (request: ExportRequest) => call<ExportResult>('export_list', { request }),
+  /** Shows an exported file in the system file manager. */
+  revealExport: (path: string) => call<void>('reveal_export', { path }),
 };
 
 export function onSyncState(handler: (state: SyncSnapshot) => void): Promise<UnlistenFn> {
@@ -98,6 +105,10 @@ export function onSyncState(handler: (state: SyncSnapshot) => void): Promise<Unl
 
 export function onProgress(handler: (event: ProgressEvent) => void): Promise<UnlistenFn> {
   return listen<ProgressEvent>('sync-progress', (event) => handler(event.payload));
+}
+
+export function onExportProgress(handler: (event: ExportProgress) => void): Promise<UnlistenFn> {
+  return listen<ExportProgress>('export-progress', (event) => handler(event.payload));
 }
 
 export type PictureKind = 'item' | 'account' | 'contact';

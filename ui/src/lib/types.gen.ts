@@ -323,6 +323,8 @@ export type ExtraFieldRow = { number: number,
  */
 description: string | null, value: string | null, };
 
+export type ItemDescriptionRow = { language: string, description: string | null, extra_description: string | null, };
+
 export type AccountKind = "Customer" | "Prospect" | "Suspect" | "Supplier";
 
 export type AccountSort = "Code" | "Name" | "City" | "Modified";

@@ -4,9 +4,15 @@ import { vi } from 'vitest';
 import type {
   AccountDetail,
   AccountSummary,
+  ExportProgress,
+  ExportResult,
   ItemDetail,
   ItemSummary,
   ListPage,
+  OrderLineRow,
+  OrderRow,
+  PriceRow,
+  StockRow,
 } from '$lib/ipc';
 
 export function item(n: number, extra: Partial<ItemSummary> = {}): ItemSummary {
@@ -46,6 +52,12 @@ export function itemDetail(summary: ItemSummary, extra: Partial<ItemDetail> = {}
     unit: { id: 'u1', code: 'pc', description: 'Piece', unit_type: 'O', active: true },
     group: { id: 'g1', code: 'GRP', description: 'Group' },
     documents: [],
+    prices: [],
+    stock: [],
+    stock_synced_ms: null,
+    orders: [],
+    extra_fields: [],
+    descriptions: [],
     attributes: JSON.stringify({ Code: summary.code, Description: summary.description }),
     ...extra,
   };
@@ -82,6 +94,8 @@ export function accountDetail(
     contacts: [],
     addresses: [],
     documents: [],
+    prices: [],
+    orders: [],
     attributes: JSON.stringify({ Name: summary.name }),
     ...extra,
   };
@@ -104,6 +118,86 @@ export function mockApi() {
     openUrl: vi.fn(async () => {}),
     status: vi.fn(async () => [] as unknown[]),
     syncNow: vi.fn(async () => {}),
+    exportList: vi.fn(async (): Promise<ExportResult> => {
+      throw new Error('not mocked');
+    }),
+    revealExport: vi.fn(async () => {}),
+  };
+}
+
+export function price(id: string, extra: Partial<PriceRow> = {}): PriceRow {
+  return {
+    id,
+    item: 'i1',
+    item_code: 'ART-1',
+    item_description: 'Article 1',
+    account: null,
+    account_name: null,
+    price: 12.5,
+    currency: 'EUR',
+    quantity: 1,
+    unit: 'pc',
+    unit_description: 'Piece',
+    start_ms: null,
+    end_ms: null,
+    valid_now: true,
+    ...extra,
+  };
+}
+
+export function stockRow(id: string, extra: Partial<StockRow> = {}): StockRow {
+  return {
+    id,
+    warehouse: `w-${id}`,
+    warehouse_code: id,
+    warehouse_description: `Warehouse ${id}`,
+    current: 10,
+    free: 8,
+    reserved: 2,
+    planning_in: 5,
+    planning_out: 1,
+    projected: 14,
+    unit_code: 'pc',
+    ...extra,
+  };
+}
+
+export function orderLine(id: string, extra: Partial<OrderLineRow> = {}): OrderLineRow {
+  return {
+    id,
+    order_id: 'o1',
+    line_number: 1,
+    item: 'i1',
+    item_code: 'ART-1',
+    item_description: 'Article 1',
+    description: 'Article 1',
+    quantity: 2,
+    unit_code: 'pc',
+    unit_price: 12.5,
+    net_price: 12.5,
+    amount: 25,
+    delivery_date_ms: null,
+    ...extra,
+  };
+}
+
+export function order(id: string, extra: Partial<OrderRow> = {}): OrderRow {
+  return {
+    id,
+    order_number: 1,
+    order_date_ms: Date.UTC(2024, 2, 1),
+    customer: 'a1',
+    customer_name: 'Company 1',
+    description: `Order ${id}`,
+    currency: 'EUR',
+    amount: 30.25,
+    amount_excl_vat: 25,
+    status: 12,
+    status_description: 'Open',
+    delivery_date_ms: null,
+    your_ref: null,
+    lines: [orderLine(`${id}-l1`, { order_id: id })],
+    ...extra,
   };
 }
 
@@ -138,6 +232,7 @@ export function ipcModule() {
       `exo://localhost/${division}/${kind}/${id}/${size}`,
     onSyncState: vi.fn(async () => () => {}),
     onProgress: vi.fn(async () => () => {}),
+    onExportProgress: vi.fn(async (_handler: (event: ExportProgress) => void) => () => {}),
     CommandError: TestCommandError,
   };
 }
