@@ -15,7 +15,7 @@ use exact_offline_tests::ui::{
     open_demo, open_row, row_by_code, row_codes, run, start_demo, sync_state, tid, value_string,
     wait_picture, wait_until,
 };
-use exact_offline_tests::webdriver::{Element, WebDriver};
+use exact_offline_tests::webdriver::{Element, WebDriver, keys};
 use serde_json::json;
 
 #[test]
@@ -274,6 +274,130 @@ fn customers_detail() {
             "none of the first accounts {:?} showed both a contact-card and an address-card",
             codes.iter().take(12).collect::<Vec<_>>()
         )
+    });
+}
+
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn prices_stock_orders_and_export() {
+    run("trade", async |s| {
+        start_demo(s, false).await?;
+        let driver = s.driver()?;
+        driver.click_tid("nav-items").await?;
+        driver.wait_tid("item-row", UI_TIMEOUT).await?;
+        let all = driver
+            .text(&driver.wait_tid("items-count", UI_TIMEOUT).await?)
+            .await?;
+        driver.click_tid("items-in-stock").await?;
+        let in_stock = wait_until("the in-stock count", UI_TIMEOUT, async || {
+            let text = driver
+                .text(&driver.wait_tid("items-count", UI_TIMEOUT).await?)
+                .await?;
+            Ok((text != all).then_some(text))
+        })
+        .await?;
+        s.step(&format!("items: {all:?}, in stock: {in_stock:?}"));
+
+        // An item in stock with prices: its detail shows both (not every item has prices).
+        let codes = row_codes(driver, "item-row").await?;
+        let mut shown = None;
+        for code in codes.iter().take(10) {
+            let Some(row) = row_by_code(driver, "item-row", code).await? else {
+                continue;
+            };
+            let detail = open_row(driver, &row, "item-detail").await?;
+            let found = wait_until(
+                "prices and stock rows",
+                Duration::from_secs(5),
+                async || {
+                    let prices = driver.find_all_in(&detail, &tid("price-row")).await?;
+                    let stock = driver.find_all_in(&detail, &tid("stock-row")).await?;
+                    Ok((!prices.is_empty() && !stock.is_empty())
+                        .then_some((prices.len(), stock.len())))
+                },
+            )
+            .await;
+            if let Ok((prices, stock)) = found {
+                shown = Some((code.clone(), prices, stock));
+                s.screenshot("item-prices-stock").await?;
+                close_detail(driver, "item-detail", "item-row").await?;
+                break;
+            }
+            close_detail(driver, "item-detail", "item-row").await?;
+        }
+        let Some((code, prices, stock)) = shown else {
+            bail!("none of the first items in stock {codes:?} showed prices and stock");
+        };
+        s.step(&format!(
+            "item {code}: {prices} price rows, {stock} stock rows"
+        ));
+
+        // Export the filtered list: the file holds one row per item in stock.
+        driver.click_tid("export-open").await?;
+        driver.wait_tid("export-dialog", UI_TIMEOUT).await?;
+        driver.click_tid("export-start").await?;
+        let done = driver.wait_tid("export-done", SYNC_TIMEOUT).await?;
+        let text = driver.text(&done).await?;
+        let path = text
+            .find('/')
+            .map(|at| &text[at..])
+            .and_then(|rest| rest.find(".csv").map(|end| &rest[..end + 4]))
+            .with_context(|| format!("no file path in {text:?}"))?
+            .to_owned();
+        let written = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        let rows = written.lines().count().saturating_sub(1);
+        let expected: usize = in_stock
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .with_context(|| format!("no number in {in_stock:?}"))?;
+        ensure!(
+            rows == expected,
+            "the export holds {rows} rows, the list shows {expected} ({text:?})"
+        );
+        s.step(&format!("exported {rows} rows to {path}"));
+        s.screenshot("export-done").await?;
+        let _ = std::fs::remove_file(&path);
+        driver.press(keys::ESCAPE).await?;
+
+        // A customer with orders: expanding one shows its lines.
+        driver.click_tid("nav-customers").await?;
+        driver.wait_tid("account-row", UI_TIMEOUT).await?;
+        let codes = row_codes(driver, "account-row").await?;
+        for code in codes.iter().take(15) {
+            let Some(row) = row_by_code(driver, "account-row", code).await? else {
+                continue;
+            };
+            let detail = open_row(driver, &row, "account-detail").await?;
+            let orders = wait_until("order rows", Duration::from_secs(3), async || {
+                let rows = driver.find_all_in(&detail, &tid("order-row")).await?;
+                Ok((!rows.is_empty()).then_some(rows))
+            })
+            .await;
+            if let Ok(orders) = orders {
+                let toggle = driver
+                    .find_all_in(&orders[0], "button[aria-expanded]")
+                    .await?
+                    .into_iter()
+                    .next()
+                    .context("an order row without its expand button")?;
+                driver.click(&toggle).await?;
+                let lines = wait_until("the order's lines", UI_TIMEOUT, async || {
+                    let lines = driver.find_all_in(&detail, &tid("order-line")).await?;
+                    Ok((!lines.is_empty()).then_some(lines.len()))
+                })
+                .await?;
+                s.step(&format!(
+                    "customer {code}: {} orders, the first has {lines} lines",
+                    orders.len()
+                ));
+                s.screenshot("customer-orders").await?;
+                return Ok(());
+            }
+            close_detail(driver, "account-detail", "account-row").await?;
+        }
+        bail!("none of the first customers {codes:?} showed orders")
     });
 }
 
