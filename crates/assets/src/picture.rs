@@ -4,7 +4,8 @@
 //! - the format is read from the bytes, never from a file name or a `Content-Type` header; only
 //!   JPEG, PNG, GIF and WebP are decoded (HTML, SVG, PDF and anything else are refused by name);
 //! - the dimensions are checked against [`DecodeLimits`] *before* pixels are allocated, so a
-//!   decompression bomb costs a header read; every failure is an error value, never a panic;
+//!   decompression bomb costs a header read; every failure is an error value, never a panic
+//!   (a decoder's own panic included);
 //! - JPEGs are decoded at a reduced DCT scale (1/2, 1/4, 1/8) when only a thumbnail is needed,
 //!   which is what makes bulk thumbnailing fast; the result is at least as large as asked.
 
@@ -100,12 +101,28 @@ pub fn decode_for_thumbnail(
         }
     };
     check_complete(format, bytes)?;
-    if format == ImageFormat::Jpeg
-        && let Some(picture) = decode_jpeg_scaled(bytes, limits, needed_side)?
-    {
-        return Ok(picture);
-    }
-    decode_generic(bytes, format, limits)
+    // The decoders are third-party code fed hostile bytes, and some still panic on malformed
+    // files (image-webp 0.2.4 on a zero-sized VP8 frame after ALPH, image-rs/image-webp#182).
+    // Caught here, such a file is recorded as damaged like any other instead of ending the
+    // blocking task, which the runner would report as retryable and try again every sync.
+    std::panic::catch_unwind(|| {
+        if format == ImageFormat::Jpeg
+            && let Some(picture) = decode_jpeg_scaled(bytes, limits, needed_side)?
+        {
+            return Ok(picture);
+        }
+        decode_generic(bytes, format, limits)
+    })
+    .unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        Err(PictureError::Corrupt(format!(
+            "the {format:?} decoder failed on it ({why})"
+        )))
+    })
 }
 
 /// A download cut off mid-file must fail clearly, even where a lenient decoder would fill

@@ -3,6 +3,7 @@
 //! through the demo's OAuth flow) and hostile bytes fed to the decoder directly (`hostile`).
 
 mod attachments;
+mod fuzz_regressions;
 mod hostile;
 
 use std::sync::{Arc, Mutex};
