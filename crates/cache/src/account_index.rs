@@ -17,18 +17,22 @@ pub(crate) fn index_text(r: &Record) -> IndexText {
     [t("Name"), t("Code"), t("City"), t("Email"), t("Phone")]
 }
 
-/// The stored account's indexed texts, `None` when it is not stored yet.
+/// The stored account's rowid and indexed texts, `None` when it is not stored yet.
 pub(crate) fn stored_index_text(
     tx: &Transaction<'_>,
     division: i32,
     id: &str,
-) -> Result<Option<IndexText>> {
+) -> Result<Option<(i64, IndexText)>> {
     tx.prepare_cached(
-        "SELECT name, code, city, email, phone FROM accounts WHERE division = ?1 AND id = ?2",
+        "SELECT rowid, name, code, city, email, phone FROM accounts
+         WHERE division = ?1 AND id = ?2",
     )
     .context("preparing an index text read")?
     .query_row(params![division, id], |r| {
-        Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])
+        Ok((
+            r.get(0)?,
+            [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+        ))
     })
     .optional()
     .context("reading an account's index text")

@@ -29,8 +29,7 @@ ON CONFLICT (division, id) DO UPDATE SET
     blocked = excluded.blocked, logo_url = excluded.logo_url, has_logo = excluded.has_logo,
     modified_ms = excluded.modified_ms, timestamp = excluded.timestamp,
     attributes = excluded.attributes,
-    seen_generation = coalesce(excluded.seen_generation, accounts.seen_generation)
-RETURNING rowid";
+    seen_generation = coalesce(excluded.seen_generation, accounts.seen_generation)";
 
 pub(crate) fn bind(
     stmt: &mut Statement<'_>,
@@ -39,7 +38,7 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     let logo_url = text(r, "LogoUrl");
     let params = params![
         division,
@@ -61,7 +60,7 @@ pub(crate) fn bind(
         attributes,
         generation,
     ];
-    stmt.query_row(params, |row| row.get(0)).map(Some)
+    stmt.execute(params)
 }
 
 /// An account as a list shows it.

@@ -24,7 +24,7 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     stmt.execute(params![
         division,
         id,
@@ -36,7 +36,6 @@ pub(crate) fn bind(
         attributes,
         generation,
     ])
-    .map(|_| None)
 }
 
 /// A file attached to a document.

@@ -19,8 +19,7 @@ ON CONFLICT (division, id) DO UPDATE SET
     picture_url = excluded.picture_url, has_picture = excluded.has_picture,
     modified_ms = excluded.modified_ms, timestamp = excluded.timestamp,
     attributes = excluded.attributes,
-    seen_generation = coalesce(excluded.seen_generation, contacts.seen_generation)
-RETURNING rowid";
+    seen_generation = coalesce(excluded.seen_generation, contacts.seen_generation)";
 
 pub(crate) fn bind(
     stmt: &mut Statement<'_>,
@@ -29,28 +28,24 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     let picture_url = text(r, "PictureUrl");
-    stmt.query_row(
-        params![
-            division,
-            id,
-            guid(r, "Account"),
-            text(r, "FullName"),
-            text(r, "Email").or_else(|| text(r, "BusinessEmail")),
-            text(r, "Phone").or_else(|| text(r, "BusinessPhone")),
-            text(r, "Mobile").or_else(|| text(r, "BusinessMobile")),
-            flag(r, "IsMainContact"),
-            picture_url,
-            is_real_picture(picture_url),
-            date_ms(r, "Modified"),
-            r.timestamp(),
-            attributes,
-            generation,
-        ],
-        |row| row.get(0),
-    )
-    .map(Some)
+    stmt.execute(params![
+        division,
+        id,
+        guid(r, "Account"),
+        text(r, "FullName"),
+        text(r, "Email").or_else(|| text(r, "BusinessEmail")),
+        text(r, "Phone").or_else(|| text(r, "BusinessPhone")),
+        text(r, "Mobile").or_else(|| text(r, "BusinessMobile")),
+        flag(r, "IsMainContact"),
+        picture_url,
+        is_real_picture(picture_url),
+        date_ms(r, "Modified"),
+        r.timestamp(),
+        attributes,
+        generation,
+    ])
 }
 
 /// A contact person of an account.
@@ -108,15 +103,19 @@ pub(crate) fn index_text(r: &Record) -> IndexText {
 /// What the contact index holds of a contact: its full name and its account's ID.
 pub(crate) type IndexText = (Option<String>, Option<String>);
 
-/// The stored contact's indexed text, `None` when it is not stored yet.
+/// The stored contact's rowid and indexed text, `None` when it is not stored yet.
 pub(crate) fn stored_index_text(
     tx: &Transaction<'_>,
     division: i32,
     id: &str,
-) -> Result<Option<IndexText>> {
-    tx.prepare_cached("SELECT full_name, account FROM contacts WHERE division = ?1 AND id = ?2")
-        .context("preparing a contact lookup")?
-        .query_row(params![division, id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .context("reading a contact")
+) -> Result<Option<(i64, IndexText)>> {
+    tx.prepare_cached(
+        "SELECT rowid, full_name, account FROM contacts WHERE division = ?1 AND id = ?2",
+    )
+    .context("preparing a contact lookup")?
+    .query_row(params![division, id], |r| {
+        Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+    })
+    .optional()
+    .context("reading a contact")
 }

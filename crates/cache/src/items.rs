@@ -38,8 +38,7 @@ ON CONFLICT (division, id) DO UPDATE SET
     picture_name = excluded.picture_name, has_picture = excluded.has_picture,
     modified_ms = excluded.modified_ms, timestamp = excluded.timestamp,
     attributes = excluded.attributes,
-    seen_generation = coalesce(excluded.seen_generation, items.seen_generation)
-RETURNING rowid";
+    seen_generation = coalesce(excluded.seen_generation, items.seen_generation)";
 
 pub(crate) fn bind(
     stmt: &mut Statement<'_>,
@@ -48,7 +47,7 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     let picture_url = text(r, "PictureUrl");
     let params = params![
         division,
@@ -75,7 +74,7 @@ pub(crate) fn bind(
         attributes,
         generation,
     ];
-    stmt.query_row(params, |row| row.get(0)).map(Some)
+    stmt.execute(params)
 }
 
 /// The indexed texts of an item: code, description, extra description, search code, barcode,
@@ -95,27 +94,30 @@ pub(crate) fn index_text(r: &Record) -> IndexText {
     ]
 }
 
-/// The indexed texts of the stored item, `None` when it is not stored yet.
+/// The rowid and indexed texts of the stored item, `None` when it is not stored yet.
 pub(crate) fn stored_index_text(
     tx: &Transaction<'_>,
     division: i32,
     id: &str,
-) -> Result<Option<IndexText>> {
+) -> Result<Option<(i64, IndexText)>> {
     tx.prepare_cached(
-        "SELECT code, description, extra_description, search_code, barcode,
+        "SELECT rowid, code, description, extra_description, search_code, barcode,
              nullif(concat_ws(' ', item_group_code, item_group_description), '')
          FROM items WHERE division = ?1 AND id = ?2",
     )
     .context("preparing an index text read")?
     .query_row(params![division, id], |r| {
-        Ok([
+        Ok((
             r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ])
+            [
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ],
+        ))
     })
     .optional()
     .context("reading an item's index text")

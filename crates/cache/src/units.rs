@@ -22,7 +22,7 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     stmt.execute(params![
         division,
         id,
@@ -33,7 +33,6 @@ pub(crate) fn bind(
         attributes,
         generation,
     ])
-    .map(|_| None)
 }
 
 /// A unit of measure; items refer to it by its (trimmed) code.
