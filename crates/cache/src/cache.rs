@@ -153,12 +153,20 @@ impl Cache {
     }
 
     /// Starts a full resync of the division: forgets its cursors and remembers, in the same
-    /// transaction, that the resync is under way until [`Cache::finish_full_resync`].
-    pub fn begin_full_resync(&self, division: i32, now_ms: i64) -> Result<()> {
+    /// transaction, that the resync is under way (its rows marked with `generation`) until
+    /// [`Cache::finish_full_resync`]. An interrupted one is continued from its cursors.
+    pub fn begin_full_resync(&self, division: i32, now_ms: i64, generation: i64) -> Result<()> {
         self.db.write(|tx| {
             cursors::reset(tx, division)?;
-            cursors::mark_full_resync(tx, division, now_ms)
+            cursors::mark_full_resync(tx, division, now_ms, generation)
         })
+    }
+
+    /// The generation of a begun, unfinished full resync that can be continued from its
+    /// cursors (see [`Cache::begin_full_resync`]).
+    pub fn full_resync_generation(&self, division: i32) -> Result<Option<i64>> {
+        self.db
+            .read(|c| cursors::full_resync_generation(c, division))
     }
 
     /// Whether a full resync of the division was begun and not finished.

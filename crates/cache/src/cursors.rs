@@ -56,15 +56,36 @@ pub(crate) fn all(conn: &Connection, division: i32) -> Result<Vec<(String, i64, 
     .context("listing cursors")
 }
 
-/// Remembers that a full resync of the division has begun (kept if one is already under way).
-pub(crate) fn mark_full_resync(tx: &Transaction<'_>, division: i32, now_ms: i64) -> Result<()> {
+/// Remembers that a full resync of the division has begun, marking its rows with `generation`
+/// (replaces the mark of one begun before: a new begin restarts it).
+pub(crate) fn mark_full_resync(
+    tx: &Transaction<'_>,
+    division: i32,
+    now_ms: i64,
+    generation: i64,
+) -> Result<()> {
     tx.execute(
-        "INSERT INTO full_resyncs (division, started_ms) VALUES (?1, ?2)
-         ON CONFLICT (division) DO NOTHING",
-        params![division, now_ms],
+        "INSERT INTO full_resyncs (division, started_ms, generation) VALUES (?1, ?2, ?3)
+         ON CONFLICT (division) DO UPDATE SET
+             started_ms = excluded.started_ms, generation = excluded.generation",
+        params![division, now_ms, generation],
     )
     .context("marking a full resync")?;
     Ok(())
+}
+
+/// The generation of the division's begun and unfinished full resync, if there is one that
+/// can be continued (a mark from before migration 14 has none).
+pub(crate) fn full_resync_generation(conn: &Connection, division: i32) -> Result<Option<i64>> {
+    let found: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT generation FROM full_resyncs WHERE division = ?1",
+            params![division],
+            |r| r.get(0),
+        )
+        .optional()
+        .context("reading the full-resync mark")?;
+    Ok(found.flatten())
 }
 
 /// Whether a full resync of the division was begun and not finished.

@@ -29,7 +29,7 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     stmt.execute(params![
         division,
         id,
@@ -42,7 +42,6 @@ pub(crate) fn bind(
         attributes,
         generation,
     ])
-    .map(|_| None)
 }
 
 /// One extra field of an item.

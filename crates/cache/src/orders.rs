@@ -30,7 +30,7 @@ pub(crate) fn bind_header(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     stmt.execute(params![
         division,
         id,
@@ -50,7 +50,6 @@ pub(crate) fn bind_header(
         attributes,
         generation,
     ])
-    .map(|_| None)
 }
 
 pub(crate) const UPSERT_LINE: &str = "
@@ -75,7 +74,7 @@ pub(crate) fn bind_line(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     stmt.execute(params![
         division,
         id,
@@ -95,7 +94,6 @@ pub(crate) fn bind_line(
         attributes,
         generation,
     ])
-    .map(|_| None)
 }
 
 /// A sales order with its lines.

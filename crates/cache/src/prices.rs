@@ -27,7 +27,7 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     stmt.execute(params![
         division,
         id,
@@ -45,7 +45,6 @@ pub(crate) fn bind(
         attributes,
         generation,
     ])
-    .map(|_| None)
 }
 
 /// One sales price of an item.

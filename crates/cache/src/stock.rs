@@ -30,7 +30,7 @@ pub(crate) fn bind(
     r: &Record,
     attributes: &[u8],
     generation: Option<i64>,
-) -> rusqlite::Result<Option<i64>> {
+) -> rusqlite::Result<usize> {
     stmt.execute(params![
         division,
         id,
@@ -49,7 +49,6 @@ pub(crate) fn bind(
         attributes,
         generation,
     ])
-    .map(|_| None)
 }
 
 /// An item's stock in one warehouse.

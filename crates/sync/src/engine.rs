@@ -18,7 +18,7 @@ use offline_cache::{Cache, DELETED_CURSOR, EntityResult};
 use tokio_util::sync::CancellationToken;
 
 use crate::failure::Failure;
-use crate::pipeline::{AssetSink, Tally};
+use crate::pipeline::{AssetSink, Pass, Tally};
 use crate::plan::{PLANS, Source};
 use crate::progress::{Phase, ProgressEvent, ProgressSink};
 use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
@@ -133,7 +133,7 @@ impl Engine {
             Ok(id) => id,
             Err(f) => return self.failed_report(0, started_ms, f),
         };
-        let divisions = match self.prepare_divisions(options).await {
+        let divisions = match self.prepare_divisions(options, run_id).await {
             Ok(d) => d,
             Err(f) => {
                 let report = self.failed_report(run_id, started_ms, f);
@@ -214,7 +214,11 @@ impl Engine {
 
     /// Resolves the divisions to sync, stores their metadata, and tells for each whether its
     /// timestamps were regenerated (moved database), which forces a full resync.
-    async fn prepare_divisions(&self, options: &SyncOptions) -> Result<Vec<(i32, bool)>, Failure> {
+    async fn prepare_divisions(
+        &self,
+        options: &SyncOptions,
+        run_id: i64,
+    ) -> Result<Vec<(i32, bool)>, Failure> {
         let mut divisions = options.divisions.clone();
         if divisions.is_empty() {
             let me = self.client.me().await?;
@@ -264,7 +268,7 @@ impl Engine {
                     let moved = synced_before && stored != now_date;
                     if moved {
                         // Begin (and mark) the resync before remembering the new date.
-                        c.begin_full_resync(division, now)?;
+                        c.begin_full_resync(division, now, run_id)?;
                     }
                     c.set_division_move_date(division, now_date.as_deref())?;
                     Ok((moved, moved))
@@ -303,13 +307,42 @@ impl Engine {
             .flatten();
         let stale = deleted_age.is_some_and(|at| now - at > DELETED_LOG_KEEPS_MS);
         // A full resync that was begun (a move, a stale log, the user's request) and interrupted
-        // is continued as a full resync, so its sweep is not lost.
+        // is continued from its cursors with its generation, so its sweep is not lost and the
+        // rows it read are not read again; one begun by an older version is begun afresh.
         let pending = self.db(move |c| c.full_resync_pending(division)).await;
-        let full = full || stale || matches!(pending, Ok(true));
-        if full && let Err(e) = self.db(move |c| c.begin_full_resync(division, now)).await {
-            return vec![self.outcome(division, "Items", Tally::default(), Some(e))];
-        }
-        let generation = (full || !options.incremental).then_some(run_id);
+        let continued = self
+            .db(move |c| c.full_resync_generation(division))
+            .await
+            .ok()
+            .flatten();
+        let pass = match continued {
+            Some(generation) => Pass {
+                generation: Some(generation),
+                from_start: false,
+            },
+            None if full || stale || matches!(pending, Ok(true)) => {
+                if let Err(e) = self
+                    .db(move |c| c.begin_full_resync(division, now, run_id))
+                    .await
+                {
+                    return vec![self.outcome(division, "Items", Tally::default(), Some(e))];
+                }
+                Pass {
+                    generation: Some(run_id),
+                    from_start: false,
+                }
+            }
+            // With incremental sync off, every run reads everything and sweeps what vanished.
+            None if !options.incremental => Pass {
+                generation: Some(run_id),
+                from_start: true,
+            },
+            None => Pass {
+                generation: None,
+                from_start: false,
+            },
+        };
+        let full = pass.generation.is_some() && !pass.from_start;
         let plans: Vec<_> = PLANS
             .iter()
             .filter(|p| options.includes(p.entity))
@@ -365,10 +398,8 @@ impl Engine {
                         .await
                 }
                 Source::Modified { path } => {
-                    self.read_modified(
-                        division, plan, path, generation, &mut tally, &progress, &cancel,
-                    )
-                    .await
+                    self.read_modified(division, plan, path, pass, &mut tally, &progress, &cancel)
+                        .await
                 }
                 Source::Sync { path, .. } => {
                     self.sync_entity(
@@ -376,7 +407,7 @@ impl Engine {
                         plan,
                         path,
                         options.batch_size,
-                        generation,
+                        pass,
                         &mut tally,
                         &progress,
                         &cancel,
@@ -398,7 +429,7 @@ impl Engine {
                 let mut tally = Tally::default();
                 let result = self
                     .sync_descriptions(
-                        division, language, &name, generation, &mut tally, &progress, &cancel,
+                        division, language, &name, pass, &mut tally, &progress, &cancel,
                     )
                     .await;
                 if let Err(f) = &result
@@ -428,7 +459,9 @@ impl Engine {
                 .await;
             outcomes.push(self.finish(division, DELETED_CURSOR, tally, result.err(), &progress));
         }
+        // A run of some entities only leaves the others' resync to a later run.
         if full
+            && options.only.is_empty()
             && outcomes.iter().all(|o| o.error.is_none())
             && let Err(e) = self.db(move |c| c.finish_full_resync(division)).await
         {

@@ -25,6 +25,16 @@ pub(crate) struct Tally {
     pub(crate) skipped: u64,
 }
 
+/// How this run reads an entity.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pass {
+    /// Full passes mark every row they read with it and then sweep the rows not marked.
+    pub(crate) generation: Option<i64>,
+    /// Read from the beginning whatever the cursor says (a refresh with incremental sync off);
+    /// a full resync reads from its cursors, which it reset when it began.
+    pub(crate) from_start: bool,
+}
+
 /// Work for the asset runner, produced as rows commit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AssetWork {
@@ -153,16 +163,17 @@ impl Engine {
         plan: &Plan,
         path: &str,
         batch_size: usize,
-        generation: Option<i64>,
+        pass: Pass,
         tally: &mut Tally,
         progress: &ProgressSink,
         cancel: &CancellationToken,
     ) -> Result<(), Failure> {
         let entity = plan.entity;
         let name = entity.as_str();
-        let since = match generation {
-            Some(_) => 1,
-            None => self
+        let generation = pass.generation;
+        let since = match pass.from_start {
+            true => 1,
+            false => self
                 .db(move |c| c.cursor(division, name))
                 .await?
                 .unwrap_or(1),
@@ -240,16 +251,17 @@ impl Engine {
         division: i32,
         plan: &Plan,
         path: &str,
-        generation: Option<i64>,
+        pass: Pass,
         tally: &mut Tally,
         progress: &ProgressSink,
         cancel: &CancellationToken,
     ) -> Result<(), Failure> {
         let entity = plan.entity;
         let name = entity.as_str();
-        let since = match generation {
-            Some(_) => None,
-            None => self.db(move |c| c.cursor(division, name)).await?,
+        let generation = pass.generation;
+        let since = match pass.from_start {
+            true => None,
+            false => self.db(move |c| c.cursor(division, name)).await?,
         };
         let filter = format!("Modified ge datetime'{}'", exact_local_time(since));
         let select = plan.select();
@@ -324,15 +336,15 @@ impl Engine {
         division: i32,
         language: &str,
         name: &str,
-        generation: Option<i64>,
+        pass: Pass,
         tally: &mut Tally,
         progress: &ProgressSink,
         cancel: &CancellationToken,
     ) -> Result<(), Failure> {
         let key = offline_cache::description_cursor_key(language);
-        let since = match generation {
-            Some(_) => 1,
-            None => self
+        let since = match pass.from_start {
+            true => 1,
+            false => self
                 .db(move |c| c.cursor(division, &key))
                 .await?
                 .unwrap_or(1),
