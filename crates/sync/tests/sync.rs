@@ -732,7 +732,11 @@ async fn an_interrupted_full_resync_is_continued_as_one() {
         1_300,
         "the resync goes on after the items it read before"
     );
-    assert_eq!(outcome(&next, "Items").rows_deleted, 1, "the ghost is swept");
+    assert_eq!(
+        outcome(&next, "Items").rows_deleted,
+        1,
+        "the ghost is swept"
+    );
     assert!(
         !h.cache.full_resync_pending(h.division()).unwrap(),
         "a completed resync clears its mark"
