@@ -298,18 +298,7 @@ impl Engine {
                 tally.upserted += self
                     .db(move |c| c.apply_prepared(division, entity, &records, None, generation))
                     .await? as u64;
-                tally.pages += 1;
-                tally.calls = tally.pages;
-                emit(
-                    progress,
-                    division,
-                    name,
-                    Phase::Fetching,
-                    tally,
-                    Some(started),
-                    self,
-                    None,
-                );
+                self.page_stored(division, name, tally, started, progress);
             }
         }
         .await;
@@ -379,23 +368,35 @@ impl Engine {
                 tally.upserted += self
                     .db(move |c| c.apply_descriptions(division, &language, &records, cursor))
                     .await? as u64;
-                tally.pages += 1;
-                tally.calls = tally.pages;
-                emit(
-                    progress,
-                    division,
-                    name,
-                    Phase::Fetching,
-                    tally,
-                    Some(started),
-                    self,
-                    None,
-                );
+                self.page_stored(division, name, tally, started, progress);
             }
         }
         .await;
         tally.calls = pager.pages_fetched();
         result
+    }
+
+    /// Counts a page stored by a page-at-a-time read and tells the progress sink.
+    fn page_stored(
+        &self,
+        division: i32,
+        name: &str,
+        tally: &mut Tally,
+        started: std::time::Instant,
+        progress: &ProgressSink,
+    ) {
+        tally.pages += 1;
+        tally.calls = tally.pages;
+        emit(
+            progress,
+            division,
+            name,
+            Phase::Fetching,
+            tally,
+            Some(started),
+            self,
+            None,
+        );
     }
 
     pub(crate) async fn apply(
