@@ -8,6 +8,7 @@ use exact_api::{Error as ApiError, PropertyFilter, Record};
 use offline_assets::{AssetEntity, AssetJob, AssetKey, job_for};
 use offline_cache::{DELETED_CURSOR, Entity, PreparedRecord};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::{Engine, emit};
@@ -83,8 +84,22 @@ pub(crate) fn read_properties(entity: Entity) -> PropertyFilter {
         .collect();
     names.sort_unstable();
     names.dedup();
-    // Asked for each of a record's ~100 property names: a binary search over ~25 short names.
-    Arc::new(move |name: &str| names.binary_search(&name).is_ok())
+    // Asked for each of a record's ~100 property names, so it must be cheap. The names are
+    // grouped by length and tested on their first byte before a comparison: a binary search
+    // spent 8 % of a full sync's CPU, most of it in calls to memcmp.
+    let mut by_len: Vec<Vec<&'static str>> = Vec::new();
+    for name in names {
+        if by_len.len() <= name.len() {
+            by_len.resize(name.len() + 1, Vec::new());
+        }
+        by_len[name.len()].push(name);
+    }
+    Arc::new(move |name: &str| {
+        by_len.get(name.len()).is_some_and(|same| {
+            same.iter()
+                .any(|n| n.as_bytes().first() == name.as_bytes().first() && *n == name)
+        })
+    })
 }
 
 /// A `datetime'..'` literal for Exact's filters: Dutch local time, as Exact reads it. Without a
@@ -100,14 +115,18 @@ fn exact_local_time(utc_ms: Option<i64>) -> String {
     }
 }
 
-/// Compresses a page's records for storage, off the async threads.
-async fn prepare(records: Vec<exact_api::RawRecord>) -> Result<Vec<PreparedRecord>, Failure> {
+/// Compresses a page's records for storage on a blocking thread, started at once: the fetch
+/// loop hands the handle on and requests the next page while this one compresses.
+fn prepare(records: Vec<exact_api::RawRecord>) -> JoinHandle<Vec<PreparedRecord>> {
     tokio::task::spawn_blocking(move || records.into_iter().map(PreparedRecord::from_raw).collect())
-        .await
-        .map_err(|e| Failure {
-            code: crate::report::ErrorCode::Storage,
-            message: format!("preparing records failed: {e}"),
-        })
+}
+
+/// The records [`prepare`] compressed.
+async fn prepared(handle: JoinHandle<Vec<PreparedRecord>>) -> Result<Vec<PreparedRecord>, Failure> {
+    handle.await.map_err(|e| Failure {
+        code: crate::report::ErrorCode::Storage,
+        message: format!("preparing records failed: {e}"),
+    })
 }
 
 impl Engine {
@@ -180,7 +199,8 @@ impl Engine {
         };
         let mut pager = self.client.sync(division, path, &plan.select(), since);
         let keep = read_properties(entity);
-        let (pages_tx, pages_rx) = mpsc::channel::<Result<Vec<PreparedRecord>, Failure>>(1);
+        let (pages_tx, pages_rx) =
+            mpsc::channel::<Result<JoinHandle<Vec<PreparedRecord>>, Failure>>(1);
         let fetch = async move {
             loop {
                 let next = tokio::select! {
@@ -189,7 +209,7 @@ impl Engine {
                 };
                 let done = !matches!(next, Ok(Some(_)));
                 let message = match next {
-                    Ok(Some(page)) => prepare(page.records).await,
+                    Ok(Some(page)) => Ok(prepare(page.records)),
                     Ok(None) => break,
                     Err(f) => Err(f),
                 };
@@ -207,7 +227,7 @@ impl Engine {
             let mut pages_rx = pages_rx;
             let mut batcher = Batcher::new(batch_size);
             while let Some(message) = pages_rx.recv().await {
-                let records = message?;
+                let records = prepared(message?).await?;
                 tally.pages += 1;
                 tally.calls = tally.pages;
                 for batch in batcher.push_page(records) {
@@ -285,7 +305,7 @@ impl Engine {
                 let Some(page) = page else {
                     return Ok(());
                 };
-                let mut records = prepare(page.records).await?;
+                let mut records = prepared(prepare(page.records)).await?;
                 let before = records.len();
                 records.retain(|r| entity.key(r.fields()).is_some());
                 tally.skipped += (before - records.len()) as u64;
@@ -506,6 +526,35 @@ impl Engine {
 mod tests {
     use super::*;
     use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity};
+
+    #[test]
+    fn the_property_filter_keeps_exactly_the_read_properties() {
+        for entity in Entity::ALL {
+            let keep = read_properties(entity);
+            let read: Vec<&str> = entity
+                .column_properties()
+                .iter()
+                .chain(&ASSET_PROPERTIES)
+                .chain(&["ID", "Timestamp"])
+                .copied()
+                .collect();
+            for name in &read {
+                assert!(keep(name), "{entity} keeps {name}");
+                // Same length and first byte, or a prefix or an extension: not kept.
+                let mut twin = name.to_string();
+                let last = twin.pop().map_or('x', |c| if c == 'x' { 'y' } else { 'x' });
+                twin.push(last);
+                for other in [twin, name[..name.len() - 1].to_owned(), format!("{name}s")] {
+                    if !read.contains(&other.as_str()) {
+                        assert!(!keep(&other), "{entity} does not keep {other}");
+                    }
+                }
+            }
+            for other in ["", "I", "__metadata", "Unknown", "id", "timestamp"] {
+                assert!(!keep(other), "{entity} does not keep {other:?}");
+            }
+        }
+    }
 
     #[test]
     fn asset_jobs_from_the_read_properties_equal_those_from_whole_records() {
