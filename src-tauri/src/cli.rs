@@ -82,7 +82,7 @@ pub struct SyncArgs {
     #[arg(long = "division")]
     pub divisions: Vec<i32>,
     /// Records per transaction.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = offline_sync::DEFAULT_BATCH_SIZE as u32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub batch_size: u32,
     /// Forget the cursors and read everything again (removes rows Exact no longer has).
     #[arg(long)]

@@ -291,6 +291,18 @@ impl ExactClient {
         .await
     }
 
+    /// A page's body read whole, retried like [`Self::get_page`] when it is cut off; the caller
+    /// parses it (see [`crate::Pager::next_raw_page`]).
+    pub(crate) async fn get_body(
+        &self,
+        division: Option<i32>,
+        url: &str,
+        options: &RequestOptions,
+    ) -> Result<Bytes> {
+        self.execute(division, url, options, "application/json", read_body)
+            .await
+    }
+
     /// Sends a GET through pacing, authentication, classification and retries; `handle` reads
     /// the body of a 2xx answer.
     pub async fn execute<T, F, Fut>(

@@ -162,6 +162,25 @@ pub fn parse_raw_page(body: &[u8], keep: &dyn Fn(&str) -> bool) -> Result<RawPag
     })
 }
 
+/// The `__next` link of a collection body read from its end, without parsing the records, so
+/// that the next page can be requested while this one is parsed. Only the envelope's own last
+/// member counts: the body must end with `"__next": "<url>"}}` (whitespace allowed). A record
+/// cannot end a body that way, because the results array closes first. The caller still
+/// compares the link with the one the full parse finds.
+pub fn trailing_next(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"__next\"";
+    // Exact's links are a few hundred bytes; a longer tail is not worth scanning.
+    let tail = &body[body.len().saturating_sub(8192)..];
+    let at = tail.windows(KEY.len()).rposition(|w| w == KEY)?;
+    let rest = std::str::from_utf8(&tail[at + KEY.len()..]).ok()?;
+    let rest = rest.trim_start().strip_prefix(':')?;
+    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+    let url = values.next()?.ok()?;
+    let after = rest[values.byte_offset()..].trim_start();
+    let after = after.strip_prefix('}')?.trim_start().strip_prefix('}')?;
+    (after.trim().is_empty() && !url.trim().is_empty()).then_some(url)
+}
+
 /// `{"d": {"results": [ {...}, ... ], "__next": "..."}}` in one pass that keeps each record's
 /// text, then one pass per record for the kept properties; `None` for any other shape.
 ///
@@ -461,6 +480,39 @@ mod tests {
     }
 
     #[test]
+    fn the_trailing_next_link_is_the_envelopes_last_member_only() {
+        let next = |body: &str| trailing_next(body.as_bytes());
+        let url = "https://x/api?$skiptoken=5L";
+        assert_eq!(
+            next(&format!(
+                r#"{{"d":{{"results":[{{"ID":"a"}}],"__next":"{url}"}}}}"#
+            ))
+            .as_deref(),
+            Some(url)
+        );
+        assert_eq!(
+            next("{ \"d\" : { \"results\" : [ ] , \"__next\" : \"https://x/\\u0041\" } }\n")
+                .as_deref(),
+            Some("https://x/A"),
+            "whitespace and escapes"
+        );
+        for body in [
+            r#"{"d":{"results":[]}}"#,
+            r#"{"d":{"results":[{"__next":"https://x/r"}]}}"#,
+            r#"{"d":{"results":[],"x":{"__next":"https://x/r"}}}"#,
+            r#"{"d":{"__next":"https://x/n","results":[]}}"#,
+            r#"{"d":{"results":[],"__next":"https://x/n"}}}"#,
+            r#"{"d":{"results":[],"__next":"https://x/n"}"#,
+            r#"{"d":{"results":[],"__next":"https://x/n"#,
+            r#"{"d":{"results":[],"__next":" "}}"#,
+            r#"{"d":{"results":[],"__next":5}}"#,
+            r#"{"d":{"results":[{"D":"\"__next\":\"https://x/n\"}}"}]}}"#,
+        ] {
+            assert_eq!(next(body), None, "{body}");
+        }
+    }
+
+    #[test]
     fn last_page_single_entity_and_bare_array() {
         let last = parse_page(br#"{"d":{"results":[]}}"#).expect("empty page");
         assert!(last.records.is_empty() && last.next.is_none());
@@ -648,6 +700,18 @@ mod tests {
             let _ = parse_page(&bytes);
             let _ = parse_raw_page(&bytes, &keep_code);
             let _ = error_message(&bytes);
+            let _ = trailing_next(&bytes);
+        }
+
+        #[test]
+        fn the_trailing_next_link_equals_the_parsed_one(rows in prop::collection::vec(
+            prop::collection::btree_map("[A-Za-z_][A-Za-z0-9_]{0,10}", json_value(), 0..8), 0..8),
+            next in prop::option::of(any::<String>())) {
+            // Exact's order, `__next` after the results (a JSON map would sort it first).
+            let link = next.as_ref().map_or(String::new(), |n| format!(",\"__next\":{}", Value::from(n.as_str())));
+            let body = format!(r#"{{"d":{{"results":{}{link}}}}}"#, Value::from(rows.iter().map(|m| Value::Object(m.clone().into_iter().collect())).collect::<Vec<_>>())).into_bytes();
+            let page = parse_page(&body).expect("a well-formed envelope parses");
+            prop_assert_eq!(trailing_next(&body), page.next.filter(|n| !n.trim().is_empty()));
         }
 
         #[test]

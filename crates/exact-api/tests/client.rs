@@ -188,12 +188,35 @@ impl Harness {
         Ok(all)
     }
 
+    /// [`Harness::sync_all`] through raw pages (every property kept parsed), and the pages.
+    async fn raw_all(&self, entity: &str, path: &str) -> Result<(Vec<Record>, u64), Error> {
+        let select = exact_fields::entity(entity).unwrap().select_all("sync");
+        let mut pager = self.client.sync(self.division(), path, &select, 1);
+        let keep: exact_api::PropertyFilter = Arc::new(|_: &str| true);
+        let mut all = Vec::new();
+        while let Some(page) = pager.next_raw_page(&keep).await? {
+            all.extend(page.records.into_iter().map(|r| r.fields));
+        }
+        Ok((all, pager.pages_fetched()))
+    }
+
     fn stored_tokens(&self) -> exact_api::TokenSet {
         FileTokenStore::new(self.dir.path().join("tokens.json"))
             .load()
             .unwrap()
             .unwrap()
     }
+}
+
+/// Calls the simulator served on paths containing `path`.
+fn calls_to(stats: &Value, path: &str) -> u64 {
+    stats["calls"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.contains(path))
+        .map(|(_, v)| v.as_u64().unwrap())
+        .sum()
 }
 
 fn status_count(stats: &Value, status: &str) -> u64 {
@@ -241,15 +264,11 @@ async fn pages_every_item_and_account_with_every_property() {
     let items = h.sync_all("Items", "sync/Logistics/Items").await.unwrap();
     assert_eq!(items.len(), 10_500);
     assert_complete(&items, &h.dump("Items").await, "Items");
-    let stats = h.stats().await;
-    let item_calls: u64 = stats["calls"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(k, _)| k.contains("sync/Logistics/Items"))
-        .map(|(_, v)| v.as_u64().unwrap())
-        .sum();
-    assert_eq!(item_calls, 11, "10 500 items at 1 000 a page take 11 calls");
+    assert_eq!(
+        calls_to(&h.stats().await, "sync/Logistics/Items"),
+        11,
+        "10 500 items at 1 000 a page take 11 calls"
+    );
 
     let accounts = h.sync_all("Accounts", "sync/CRM/Accounts").await.unwrap();
     assert_complete(&accounts, &h.dump("Accounts").await, "Accounts");
@@ -507,6 +526,61 @@ async fn recovers_from_every_transient_fault_kind() {
             "the fault {rule} must have fired: {stats}"
         );
     }
+}
+
+/// Raw paging asks for the next page while it parses one: that costs no call beyond the pages,
+/// and with each fault kind every record still arrives exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_paging_asks_early_and_loses_nothing_to_faults() {
+    const ITEMS: &str = "sync/Logistics/Items";
+    let h = start(SimConfig {
+        items: 5_500,
+        time_scale: 100.0,
+        ..Default::default()
+    })
+    .await;
+    let expected = h.dump("Items").await;
+    h.reset_stats().await;
+    let (items, pages) = h.raw_all("Items", ITEMS).await.unwrap();
+    assert_complete(&items, &expected, "Items");
+    assert_eq!(pages, 6);
+    assert_eq!(
+        calls_to(&h.stats().await, ITEMS),
+        6,
+        "no call beyond the pages"
+    );
+    for rule in [
+        json!({ "path": ITEMS, "kind": "malformed", "count": 2 }),
+        json!({ "path": ITEMS, "kind": "truncate", "count": 2 }),
+        json!({ "path": ITEMS, "kind": "reset", "count": 2 }),
+        json!({ "path": ITEMS, "kind": "status", "status": 503, "count": 2 }),
+        json!({ "path": ITEMS, "kind": "burst429", "count": 2 }),
+        json!({ "path": ITEMS, "kind": "revoke_access", "count": 1 }),
+    ] {
+        h.reset_stats().await;
+        h.faults(json!([rule.clone()])).await;
+        let (items, pages) = h
+            .raw_all("Items", ITEMS)
+            .await
+            .unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert_complete(&items, &expected, "Items");
+        assert_eq!(pages, 6, "{rule}");
+        let stats = h.stats().await;
+        assert!(
+            stats["faults_injected"].as_u64().unwrap_or(0) >= 1,
+            "the fault {rule} must have fired: {stats}"
+        );
+    }
+
+    // A pager dropped after its first page costs at most the one call it sent early.
+    h.reset_stats().await;
+    let select = exact_fields::entity("Items").unwrap().select_all("sync");
+    let keep: exact_api::PropertyFilter = Arc::new(|_: &str| true);
+    let mut pager = h.client.sync(h.division(), ITEMS, &select, 1);
+    assert!(pager.next_raw_page(&keep).await.unwrap().is_some());
+    drop(pager);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(calls_to(&h.stats().await, ITEMS) <= 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

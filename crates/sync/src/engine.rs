@@ -27,6 +27,16 @@ use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 /// (Exact says "about two months"; resync a little before that, to be safe.)
 const DELETED_LOG_KEEPS_MS: i64 = 45 * 24 * 3_600_000;
 
+/// Records per transaction unless the user chooses otherwise. Every commit writes each page
+/// the batch touched, and rows arrive in Timestamp order, so every batch touches pages all over
+/// the GUID and search indexes: 5 000 rows a commit write those pages a fifth as often as
+/// 1 000 (bench, 100 000 items: the writer's time per item fell by a fifth). Progress moves
+/// per commit, so at Exact's pace of about a page a second it moves every few seconds.
+pub const DEFAULT_BATCH_SIZE: usize = 5_000;
+
+/// Rows in a full page of Exact's sync endpoints.
+pub(crate) const SYNC_PAGE_ROWS: usize = 1_000;
+
 /// What a run should do.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -56,7 +66,7 @@ impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
             divisions: Vec::new(),
-            batch_size: 1000,
+            batch_size: DEFAULT_BATCH_SIZE,
             incremental: true,
             full: false,
             only: Vec::new(),

@@ -19,7 +19,7 @@ pub mod progress;
 pub mod report;
 pub mod scheduler;
 
-pub use engine::{Engine, SyncOptions};
+pub use engine::{DEFAULT_BATCH_SIZE, Engine, SyncOptions};
 pub use pipeline::{AssetSink, AssetWork, asset_entity};
 pub use progress::{Phase, ProgressEvent, ProgressSink, ignore_progress};
 pub use report::{EntityOutcome, ErrorCode, Outcome, RunReport};

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::{Engine, emit};
+use crate::engine::{Engine, SYNC_PAGE_ROWS, emit};
 use crate::failure::{Failure, cancelled};
 use crate::plan::{Batcher, Plan, deleted_select, entity_for_deleted_code};
 use crate::progress::{Phase, ProgressSink};
@@ -199,8 +199,10 @@ impl Engine {
         };
         let mut pager = self.client.sync(division, path, &plan.select(), since);
         let keep = read_properties(entity);
+        // Room for a batch's worth of pages, so that loading goes on while a batch commits.
+        let room = batch_size.div_ceil(SYNC_PAGE_ROWS).max(1);
         let (pages_tx, pages_rx) =
-            mpsc::channel::<Result<JoinHandle<Vec<PreparedRecord>>, Failure>>(1);
+            mpsc::channel::<Result<JoinHandle<Vec<PreparedRecord>>, Failure>>(room);
         let fetch = async move {
             loop {
                 let next = tokio::select! {

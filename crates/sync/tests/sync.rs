@@ -459,7 +459,12 @@ async fn a_cancelled_sync_resumes_to_an_equal_cache() {
             events.lock().unwrap().push(e);
         })
     };
-    let report = h.engine.run(&h.options(), "test", sink, cancel).await;
+    // A commit per page, so that some pages are stored when the cancel comes.
+    let options = SyncOptions {
+        batch_size: 1000,
+        ..h.options()
+    };
+    let report = h.engine.run(&options, "test", sink, cancel).await;
     assert_eq!(report.outcome, Outcome::Cancelled);
     let partial = h.cached(h.division(), Entity::Items).len();
     assert!(
@@ -714,6 +719,8 @@ async fn an_interrupted_full_resync_is_continued_as_one() {
     };
     let full = SyncOptions {
         full: true,
+        // A commit per page: the first page is stored when the cancel comes.
+        batch_size: 1000,
         ..h.options()
     };
     let report = h.engine.run(&full, "test", sink, cancel).await;
@@ -723,13 +730,20 @@ async fn an_interrupted_full_resync_is_continued_as_one() {
         "the begun resync is remembered"
     );
 
-    // An ordinary run afterwards finishes it from where it stopped (the first 1 000 items are
-    // committed with their cursor), and the vanished row is swept.
+    // The pages loaded before the cancel was seen are committed with their cursor.
+    let before = outcome(&report, "Items").rows_upserted;
+    assert!(
+        (1_000..2_300).contains(&before) && before.is_multiple_of(1_000),
+        "whole pages of items were committed before the cancel: {before}"
+    );
+
+    // An ordinary run afterwards finishes it from where it stopped, and the vanished row is
+    // swept.
     let next = h.run(&h.options()).await;
     assert_eq!(next.outcome, Outcome::Succeeded, "{next:#?}");
     assert_eq!(
         outcome(&next, "Items").rows_upserted,
-        1_300,
+        2_300 - before,
         "the resync goes on after the items it read before"
     );
     assert_eq!(

@@ -136,7 +136,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             interval_minutes: Some(60),
-            batch_size: 1000,
+            batch_size: offline_sync::DEFAULT_BATCH_SIZE as u32,
             incremental: true,
             pictures: true,
             attachments: AttachmentMode::OnDemand,

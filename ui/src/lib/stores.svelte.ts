@@ -31,7 +31,7 @@ export function emptySnapshot(): SyncSnapshot {
 export function defaultSettings(): Settings {
   return {
     interval_minutes: 60,
-    batch_size: 1000,
+    batch_size: 5000,
     incremental: true,
     pictures: true,
     attachments: 'on_demand',
