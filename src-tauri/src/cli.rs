@@ -81,7 +81,7 @@ pub struct SyncArgs {
     /// Divisions to sync (repeatable); default: those chosen at login.
     #[arg(long = "division")]
     pub divisions: Vec<i32>,
-    /// Records per transaction.
+    /// Records per transaction at most (pages are stored as they come when Exact is slower).
     #[arg(long, default_value_t = offline_sync::DEFAULT_BATCH_SIZE as u32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub batch_size: u32,
     /// Forget the cursors and read everything again (removes rows Exact no longer has).

@@ -27,11 +27,12 @@ use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 /// (Exact says "about two months"; resync a little before that, to be safe.)
 const DELETED_LOG_KEEPS_MS: i64 = 45 * 24 * 3_600_000;
 
-/// Records per transaction unless the user chooses otherwise. Every commit writes each page
-/// the batch touched, and rows arrive in Timestamp order, so every batch touches pages all over
-/// the GUID and search indexes: 5 000 rows a commit write those pages a fifth as often as
-/// 1 000 (bench, 100 000 items: the writer's time per item fell by a fifth). Progress moves
-/// per commit, so at Exact's pace of about a page a second it moves every few seconds.
+/// Records per transaction at most, unless the user chooses otherwise. Every commit writes each
+/// page the batch touched, and rows arrive in Timestamp order, so every batch touches pages all
+/// over the GUID and search indexes: 5 000 rows a commit write those pages a fifth as often as
+/// 1 000 (bench, 100 000 items: the writer's time per item fell by a fifth). Batches that big
+/// only form when pages load faster than they are stored; at Exact's pace each page is stored
+/// as it comes (see `Engine::sync_entity`).
 pub const DEFAULT_BATCH_SIZE: usize = 5_000;
 
 /// Rows in a full page of Exact's sync endpoints.
@@ -42,7 +43,7 @@ pub(crate) const SYNC_PAGE_ROWS: usize = 1_000;
 pub struct SyncOptions {
     /// Divisions to sync; empty means the user's current division.
     pub divisions: Vec<i32>,
-    /// Records per transaction.
+    /// Records per transaction at most; fewer when no further page has loaded yet.
     pub batch_size: usize,
     /// `false`: read everything each run and remove rows that vanished (mark and sweep).
     pub incremental: bool,

@@ -235,6 +235,14 @@ impl Engine {
                 for batch in batcher.push_page(records) {
                     tally.upserted += self.apply(division, entity, batch, generation).await?;
                 }
+                // No page loaded yet behind this one: store what is held now instead of waiting
+                // for a full batch. A sync paced by Exact then commits (and shows progress) page
+                // by page; one that loads faster than it stores fills whole batches.
+                if pages_rx.is_empty()
+                    && let Some(batch) = batcher.finish()
+                {
+                    tally.upserted += self.apply(division, entity, batch, generation).await?;
+                }
                 emit(
                     progress,
                     division,

@@ -2,7 +2,8 @@
 //!
 //! Nothing here does I/O, so the rules that keep the cache correct are tested directly:
 //! - within a page, a record delivered twice keeps its highest `Timestamp`;
-//! - a batch is at most `batch_size` records (the user's "records per transaction");
+//! - a batch is at most `batch_size` records (the user's "records per transaction"); the
+//!   pipeline also takes what is held between two pages when no next page has loaded;
 //! - a batch carries a cursor only when every page up to that cursor is complete in the
 //!   batches applied so far, so a crash after any batch resumes without skipping a record.
 
@@ -275,7 +276,8 @@ impl<T: Keyed> Batcher<T> {
         ready
     }
 
-    /// The rest, after the last page.
+    /// The records held, after the last page or between two pages; `None` when there is
+    /// nothing to store (no records and no cursor to move).
     pub fn finish(&mut self) -> Option<Batch<T>> {
         let batch = self.take(self.buffer.len());
         (!batch.records.is_empty() || batch.cursor.is_some()).then_some(batch)
@@ -399,6 +401,42 @@ mod tests {
                 cursors.windows(2).all(|w| w[0] < w[1]),
                 "cursors only move forward"
             );
+        }
+    }
+
+    #[test]
+    fn taking_what_is_held_between_pages_keeps_every_record_and_a_safe_cursor() {
+        // Pages of 1 000 rows whose Timestamps equal their row numbers; after some pages the
+        // pipeline takes what is held (no next page loaded yet).
+        for size in [1, 999, 1000, 2500, 5000] {
+            for flush_after in [&[0usize, 1, 2, 3, 4][..], &[1, 3], &[2]] {
+                let mut b = Batcher::new(size);
+                let mut out = Vec::new();
+                for p in 0..5 {
+                    out.extend(b.push_page(page(p * 1000..(p + 1) * 1000, 0)));
+                    if flush_after.contains(&(p as usize)) {
+                        let held = b.finish();
+                        if let Some(batch) = &held {
+                            assert_eq!(
+                                batch.cursor,
+                                Some(p as i64 * 1000 + 999),
+                                "between pages everything held is complete: size {size}"
+                            );
+                        }
+                        out.extend(held);
+                    }
+                }
+                out.extend(b.finish());
+                let rows: Vec<i64> = out
+                    .iter()
+                    .flat_map(|x| x.records.iter().filter_map(Keyed::timestamp))
+                    .collect();
+                assert_eq!(rows, (0..5000).collect::<Vec<i64>>(), "size {size}");
+                assert!(out.iter().all(|x| x.records.len() <= size));
+                let cursors: Vec<i64> = out.iter().filter_map(|x| x.cursor).collect();
+                assert!(cursors.windows(2).all(|w| w[0] < w[1]));
+                assert_eq!(cursors.last(), Some(&4999));
+            }
         }
     }
 

@@ -488,6 +488,49 @@ async fn a_cancelled_sync_resumes_to_an_equal_cache() {
     h.assert_equal(h.division()).await;
 }
 
+/// When pages come slower than they are stored (Exact's pace), each is committed as it comes,
+/// whatever the batch size: progress moves page by page and an interruption loses no page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_that_come_slowly_are_stored_one_by_one() {
+    let h = start(SimConfig {
+        items: 4_200,
+        latency: std::time::Duration::from_millis(250),
+        ..small()
+    })
+    .await;
+    let events: Arc<Mutex<Vec<ProgressEvent>>> = Arc::default();
+    let sink: ProgressSink = {
+        let events = Arc::clone(&events);
+        Arc::new(move |e: ProgressEvent| events.lock().unwrap().push(e))
+    };
+    let options = SyncOptions {
+        only: vec![Entity::Items],
+        ..h.options()
+    };
+    assert!(
+        options.batch_size > 4_200,
+        "the default batch holds every item"
+    );
+    let report = h
+        .engine
+        .run(&options, "test", sink, CancellationToken::new())
+        .await;
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    let stored_before_the_end: std::collections::BTreeSet<u64> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.entity == "Items" && e.phase == Phase::Fetching)
+        .map(|e| e.rows)
+        .filter(|rows| (1..4_200).contains(rows))
+        .collect();
+    assert!(
+        stored_before_the_end.len() >= 2,
+        "items were committed while later pages loaded: {stored_before_the_end:?}"
+    );
+    assert_eq!(h.cached(h.division(), Entity::Items).len(), 4_200);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_sign_in_stops_the_division_cleanly() {
     // The client waits for Exact's 570 s rule before refreshing after a 401; let time run fast.

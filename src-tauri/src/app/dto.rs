@@ -115,7 +115,7 @@ pub enum Theme {
 pub struct Settings {
     /// Minutes between background syncs; `null` means only on "Sync now".
     pub interval_minutes: Option<u32>,
-    /// Records per transaction (1–5 000).
+    /// Records per transaction at most (1–5 000).
     pub batch_size: u32,
     /// Off: every sync reads everything again and removes what vanished.
     pub incremental: bool,

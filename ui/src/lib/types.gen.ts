@@ -71,7 +71,7 @@ export type Settings = {
  */
 interval_minutes: number | null, 
 /**
- * Records per transaction (1–5 000).
+ * Records per transaction at most (1–5 000).
  */
 batch_size: number, 
 /**

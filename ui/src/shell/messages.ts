@@ -184,7 +184,7 @@ export const en: Record<string, string> = {
   'shell.settings.interval.1440': 'Daily',
   'shell.settings.interval.custom': 'Every {minutes} minutes',
   'shell.settings.batch_size': 'Batch size',
-  'shell.settings.batch_size_hint': 'Records saved per step (100–5 000). Larger batches sync faster; smaller ones show progress more often.',
+  'shell.settings.batch_size_hint': 'Most records saved in one step (100–5 000). Larger steps speed up big syncs.',
   'shell.settings.batch_size_invalid': 'Enter a whole number from 100 to 5 000.',
   'shell.settings.incremental': 'Only fetch changes',
   'shell.settings.incremental_hint':
@@ -433,7 +433,7 @@ export const nl: Record<string, string> = {
   'shell.settings.interval.1440': 'Dagelijks',
   'shell.settings.interval.custom': 'Elke {minutes} minuten',
   'shell.settings.batch_size': 'Batchgrootte',
-  'shell.settings.batch_size_hint': 'Records die per stap worden opgeslagen (100–5.000). Grotere batches synchroniseren sneller; kleinere tonen vaker voortgang.',
+  'shell.settings.batch_size_hint': 'Hoogstens zoveel records per opslagstap (100–5.000). Grotere stappen versnellen grote synchronisaties.',
   'shell.settings.batch_size_invalid': 'Vul een heel getal van 100 tot 5.000 in.',
   'shell.settings.incremental': 'Alleen wijzigingen ophalen',
   'shell.settings.incremental_hint':
