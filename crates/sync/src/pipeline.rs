@@ -229,6 +229,11 @@ impl Engine {
             let mut pages_rx = pages_rx;
             let mut batcher = Batcher::new(batch_size);
             while let Some(message) = pages_rx.recv().await {
+                // Pages already loaded are not stored after a cancel: it stops at once, and the
+                // cursor stays with what was committed.
+                if cancel.is_cancelled() {
+                    return Err(cancelled());
+                }
                 let records = prepared(message?).await?;
                 tally.pages += 1;
                 tally.calls = tally.pages;
