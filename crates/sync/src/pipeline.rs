@@ -235,8 +235,6 @@ impl Engine {
                     return Err(cancelled());
                 }
                 let records = prepared(message?).await?;
-                tally.pages += 1;
-                tally.calls = tally.pages;
                 for batch in batcher.push_page(records) {
                     tally.upserted += self.apply(division, entity, batch, generation).await?;
                 }
@@ -248,16 +246,7 @@ impl Engine {
                 {
                     tally.upserted += self.apply(division, entity, batch, generation).await?;
                 }
-                emit(
-                    progress,
-                    division,
-                    name,
-                    Phase::Fetching,
-                    tally,
-                    Some(started),
-                    self,
-                    None,
-                );
+                self.page_stored(division, name, tally, started, progress);
             }
             if let Some(batch) = batcher.finish() {
                 tally.upserted += self.apply(division, entity, batch, generation).await?;
@@ -411,7 +400,8 @@ impl Engine {
         result
     }
 
-    /// Counts a page stored by a page-at-a-time read and tells the progress sink.
+    /// Counts a page taken in (its records stored, or held for the next batch) and tells the
+    /// progress sink.
     fn page_stored(
         &self,
         division: i32,
