@@ -73,15 +73,21 @@ const ASSET_PROPERTIES: [&str; 9] = [
 ];
 
 /// The properties of a synced record that the engine, the cache's typed columns and the asset
-/// jobs read; the rest stays in the record's JSON text only.
-pub(crate) fn read_properties(entity: Entity) -> PropertyFilter {
-    let mut names: Vec<&'static str> = entity
+/// jobs read (possibly repeated).
+fn read_names(entity: Entity) -> Vec<&'static str> {
+    entity
         .column_properties()
         .iter()
         .chain(&ASSET_PROPERTIES)
         .chain(&["ID", "Timestamp"])
         .copied()
-        .collect();
+        .collect()
+}
+
+/// Which of a synced record's properties are parsed ([`read_names`]); the rest stays in the
+/// record's JSON text only.
+pub(crate) fn read_properties(entity: Entity) -> PropertyFilter {
+    let mut names = read_names(entity);
     names.sort_unstable();
     names.dedup();
     // Asked for each of a record's ~100 property names, so it must be cheap. The names are
@@ -536,13 +542,7 @@ mod tests {
     fn the_property_filter_keeps_exactly_the_read_properties() {
         for entity in Entity::ALL {
             let keep = read_properties(entity);
-            let read: Vec<&str> = entity
-                .column_properties()
-                .iter()
-                .chain(&ASSET_PROPERTIES)
-                .chain(&["ID", "Timestamp"])
-                .copied()
-                .collect();
+            let read = read_names(entity);
             for name in &read {
                 assert!(keep(name), "{entity} keeps {name}");
                 // Same length and first byte, or a prefix or an extension: not kept.
