@@ -1,46 +1,115 @@
-# Sourced by the run and test scripts: makes sure the build tools, the desktop libraries Tauri
-# links against, Node.js and the UI's packages are present on a fresh Debian/Ubuntu machine, and
-# that the UI is built (the app embeds ui/dist). Idempotent and quiet when everything is there.
-apt_packages=(build-essential pkg-config curl ca-certificates libssl-dev
+# shellcheck shell=bash
+# Sourced by the scripts: installs what a fresh Debian/Ubuntu machine lacks and builds the UI (the
+# app embeds ui/dist). Sourcing runs the set-up the app needs (`setup_app`); the test scripts call
+# `setup_test_tools` as well. Idempotent and quiet when everything is there.
+#
+# SETUP_SIMULATE=1 goes through every install step as if nothing were installed, with each package
+# manager in its simulate mode (apt-get -s, npm ci --dry-run, a stand-in for the rustup installer),
+# so that a broken install line fails on a machine that has everything (scripts/check-setup.sh).
+# SETUP_SUDO overrides the privilege prefix ("" as root, "sudo" otherwise).
+
+app_packages=(build-essential pkg-config curl ca-certificates libssl-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
-command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+# The WebDriver tests: a virtual display, WebKit's driver, screenshots, xdpyinfo, ss; shellcheck lints.
+test_packages=(xvfb xauth webkit2gtk-driver imagemagick x11-utils iproute2 shellcheck)
+tauri_driver_version=2.1.0
+
+setup_simulate() { [ "${SETUP_SIMULATE:-}" = 1 ]; }
+
+# Runs "$@" with root rights: as is when root, else through sudo.
+as_root() {
+  local sudo
+  if [ -n "${SETUP_SUDO+set}" ]; then sudo=$SETUP_SUDO; elif [ "$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi
+  $sudo "$@"
+}
 
 # Installs the Debian packages among "$@" that are missing.
 apt_install() {
   command -v dpkg >/dev/null 2>&1 || { echo "not a Debian-like system: install $* yourself" >&2; return 0; }
-  local missing=()
+  local missing=() package
   for package in "$@"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    if setup_simulate || ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$package")
+    fi
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing ${missing[*]}" >&2
-  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-apt_install "${apt_packages[@]}"
-
-if ! command -v cargo >/dev/null 2>&1; then
-  if [ -x "$HOME/.cargo/bin/cargo" ]; then
-    export PATH="$HOME/.cargo/bin:$PATH"
+  local simulate=()
+  if setup_simulate; then
+    simulate=(-s)
   else
-    echo "installing the Rust toolchain (rustup)" >&2
-    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy >/dev/null
-    export PATH="$HOME/.cargo/bin:$PATH"
+    as_root apt-get update -qq
   fi
-fi
-if command -v rustup >/dev/null 2>&1; then
-  for component in rustfmt clippy; do
-    rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component" >/dev/null 2>&1 || true
-  done
-fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get "${simulate[@]}" install -y -qq "${missing[@]}" >/dev/null
+}
 
-# The UI's packages (again whenever package-lock.json changed) and its build.
-ui_build() {
-  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+# The rustup installer script; in simulate mode a stand-in that only reports its arguments (the
+# real one is fetched from sh.rustup.rs, which a simulation must not run).
+rustup_installer() {
+  if setup_simulate; then
+    printf '%s\n' 'echo "rustup-init $*" >&2'
+  else
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs
+  fi
+}
+
+rust_install() {
+  if setup_simulate || ! command -v cargo >/dev/null 2>&1; then
+    if ! setup_simulate && [ -x "$HOME/.cargo/bin/cargo" ]; then
+      export PATH="$HOME/.cargo/bin:$PATH"
+    else
+      echo "installing the Rust toolchain (rustup)" >&2
+      rustup_installer | sh -s -- -y --profile minimal -c rustfmt,clippy >/dev/null
+      export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+  fi
+  command -v rustup >/dev/null 2>&1 || return 0
+  local component
+  for component in rustfmt clippy; do
+    if setup_simulate || ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      # Adding an installed component changes nothing, so the simulation runs it as is.
+      rustup component add "$component" >/dev/null 2>&1 || echo "rustup could not add $component" >&2
+    fi
+  done
+}
+
+# The UI's packages (again whenever package-lock.json changed; npm ci wipes node_modules).
+ui_packages() {
+  if setup_simulate; then
+    (cd ui && npm ci --dry-run --no-audit --no-fund --loglevel=error >/dev/null)
+  elif [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
     echo "installing the UI's packages (npm ci)" >&2
     (cd ui && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
+}
+
+ui_build() {
+  setup_simulate && return 0
   (cd ui && npm run --silent build >/dev/null)
 }
-ui_build
+
+# tauri-driver, the WebDriver server in front of WebKitWebDriver, at the pinned version.
+tauri_driver_install() {
+  if setup_simulate || ! cargo install --list | grep -q "^tauri-driver v$tauri_driver_version:"; then
+    # With that version installed this changes nothing, so the simulation runs it as is; on a machine
+    # without it, a simulation is the install.
+    echo "installing tauri-driver $tauri_driver_version" >&2
+    cargo install --quiet --locked tauri-driver --version "$tauri_driver_version"
+  fi
+}
+
+setup_app() {
+  local packages=("${app_packages[@]}")
+  command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+  apt_install "${packages[@]}"
+  rust_install
+  ui_packages
+  ui_build
+}
+
+setup_test_tools() {
+  apt_install "${test_packages[@]}"
+  tauri_driver_install
+}
+
+setup_app

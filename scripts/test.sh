@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
+setup_test_tools
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -17,6 +18,8 @@ step "ui: types, components"
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+shellcheck -x scripts/*.sh .ci/run
+scripts/check-setup.sh
 
 step "tests"
 status=0

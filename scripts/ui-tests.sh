@@ -4,7 +4,7 @@
 # a time and exits with their status. Idempotent; called by scripts/test.sh after the unit tests.
 # Screenshots: target/test-output/screenshots/. Driver log: target/test-output/tauri-driver.log.
 #
-# UI_TESTS_SKIP_BUILD=1 skips the UI and app builds (use what is already built).
+# UI_TESTS_SKIP_BUILD=1 skips the app build (use what is already built).
 # Extra arguments go to the test runner, e.g. `scripts/ui-tests.sh items_search_and_detail`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,37 +16,11 @@ out=target/test-output
 mkdir -p "$out/screenshots"
 rm -f "$out/screenshots/"*.png
 
-step "system packages"
-packages=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  libxdo-dev pkg-config xvfb xauth webkit2gtk-driver imagemagick x11-utils)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-else
-  echo "all present"
-fi
-
-step "tauri-driver"
-if ! command -v tauri-driver >/dev/null 2>&1; then
-  cargo install tauri-driver --locked
-fi
+step "system packages, tauri-driver"
+setup_test_tools
 tauri-driver --version 2>/dev/null || command -v tauri-driver
 
 if [ "${UI_TESTS_SKIP_BUILD:-}" != 1 ]; then
-  step "build the UI"
-  # npm ci only when node_modules is missing or older than the lock file (npm ci wipes it).
-  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-    (cd ui && npm ci --no-audit --no-fund)
-  fi
-  (cd ui && npm run build)
-
   step "build the app"
   cargo build -p exact-offline --locked
 fi
@@ -56,6 +30,7 @@ cargo build -p exact-offline-tests --tests --locked
 # holding its port and the next run hangs).
 xvfb_pid=""
 driver_pid=""
+# shellcheck disable=SC2317 # called by the EXIT trap, which shellcheck does not follow
 cleanup() {
   if [ -n "$driver_pid" ] && kill -0 "$driver_pid" 2>/dev/null; then
     kill -TERM "$driver_pid" 2>/dev/null || true
