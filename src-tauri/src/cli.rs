@@ -152,9 +152,19 @@ pub struct ExportArgs {
 /// Parses the command line, runs the command, and turns errors into a message and exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log_writer = init_logging(cli.data_dir.as_deref());
+    // The data folder first, private to the user: the logs go inside it.
+    let data_dir = crate::config::data_dir(cli.data_dir.as_deref())
+        .and_then(|dir| crate::config::private_dir(&dir).map(|()| dir));
+    let _log_writer = init_logging(data_dir.as_deref().ok());
+    let data_dir = match data_dir {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     if cli.command.is_none() && has_display() {
-        return open_window(cli.data_dir.as_deref());
+        return open_window(data_dir);
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -164,7 +174,6 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let data_dir = crate::config::data_dir(cli.data_dir.as_deref())?;
         match cli.command {
             Some(Command::Login(args)) => commands::login::run(&data_dir, args).await,
             Some(Command::Sync(args)) => commands::sync::run(&data_dir, args).await,
@@ -202,12 +211,8 @@ fn has_display() -> bool {
     }
 }
 
-fn open_window(data_dir: Option<&std::path::Path>) -> ExitCode {
-    let result = crate::config::data_dir(data_dir).and_then(|dir| {
-        std::fs::create_dir_all(&dir)?;
-        crate::app::run(dir)
-    });
-    match result {
+fn open_window(data_dir: PathBuf) -> ExitCode {
+    match crate::app::run(data_dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -228,7 +233,7 @@ fn init_logging(
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(filter("warn"));
-    let file = crate::config::data_dir(data_dir).ok().and_then(|dir| {
+    let file = data_dir.and_then(|dir| {
         tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("exact-offline")

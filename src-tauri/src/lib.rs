@@ -1,6 +1,5 @@
-//! exact-offline: the application binary. Today it is the headless command line (login, sync,
-//! status, export) over the engine crates; the Tauri window arrives with issue #5 and will sit
-//! beside these commands, which keep working without a display.
+//! exact-offline: the application binary: the Tauri window (`app`) and the headless command line
+//! (login, sync, status, export) over the engine crates, which works without a display.
 //!
 //! The shell only adapts: it reads flags and settings, calls one engine function, and prints the
 //! result. No SQL and no HTTP live here.
@@ -9,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod links;
 pub mod pictures;
 pub mod table_export;
 

@@ -8,7 +8,7 @@
 //! hostile description cannot become a formula on the user's machine.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -103,7 +103,7 @@ fn write(
 
 /// The open output file.
 enum Table {
-    Csv(Box<csv::Writer<BufWriter<File>>>, Vec<String>),
+    Csv(Box<CsvSheet<BufWriter<File>>>, Vec<String>),
     Xlsx {
         workbook: Box<Workbook>,
         columns: Vec<String>,
@@ -118,8 +118,7 @@ impl Table {
             TableFormat::Csv => {
                 let file = File::create(path)
                     .with_context(|| format!("cannot create {}", path.display()))?;
-                let mut csv = csv::Writer::from_writer(BufWriter::new(file));
-                csv.write_record(columns)?;
+                let csv = CsvSheet::new(BufWriter::new(file), columns)?;
                 Ok(Table::Csv(Box::new(csv), columns.to_vec()))
             }
             TableFormat::Xlsx => {
@@ -142,11 +141,7 @@ impl Table {
     fn row(&mut self, record: &Map<String, Value>) -> Result<()> {
         match self {
             Table::Csv(csv, columns) => {
-                let cells: Vec<String> = columns
-                    .iter()
-                    .map(|c| csv_cell(&cell(record.get(c))))
-                    .collect();
-                csv.write_record(&cells)?;
+                csv.row(columns.iter().map(|c| cell(record.get(c))))?;
             }
             Table::Xlsx {
                 workbook,
@@ -171,7 +166,7 @@ impl Table {
 
     fn finish(self) -> Result<()> {
         match self {
-            Table::Csv(mut csv, _) => csv.flush().context("writing the CSV file")?,
+            Table::Csv(mut csv, _) => csv.flush()?,
             Table::Xlsx {
                 mut workbook, path, ..
             } => workbook
@@ -191,11 +186,41 @@ fn column_index(col: usize) -> Result<u16> {
 
 /// A value as a person reads it.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub enum Cell {
     Empty,
     Text(String),
     Number(f64),
     Bool(bool),
+    /// A JSON number, boolean or nested value, as Exact wrote it (never text, so never a formula).
+    Json(Value),
+}
+
+/// The one way the project writes CSV: every text cell that a spreadsheet would run as a
+/// formula (`=`, `+`, `-`, `@`, tab or carriage return first) gets a leading apostrophe, so data
+/// from Exact can neither compute nor call out (DDE) on the user's machine.
+#[derive(Debug)]
+pub struct CsvSheet<W: Write> {
+    csv: csv::Writer<W>,
+}
+
+impl<W: Write> CsvSheet<W> {
+    /// A sheet on `out`, its first row the column names.
+    pub fn new(out: W, columns: &[String]) -> Result<Self> {
+        let mut sheet = CsvSheet {
+            csv: csv::Writer::from_writer(out),
+        };
+        sheet.row(columns.iter().map(|c| Cell::Text(c.clone())))?;
+        Ok(sheet)
+    }
+
+    pub fn row(&mut self, cells: impl IntoIterator<Item = Cell>) -> Result<()> {
+        let cells: Vec<String> = cells.into_iter().map(|c| csv_cell(&c)).collect();
+        self.csv.write_record(&cells).context("writing a CSV row")
+    }
+
+    pub fn flush(&mut self) -> Result<()> {
+        self.csv.flush().context("writing the CSV file")
+    }
 }
 
 fn cell(value: Option<&Value>) -> Cell {
@@ -238,6 +263,7 @@ fn csv_cell(cell: &Cell) -> String {
         Cell::Empty => String::new(),
         Cell::Number(n) => n.to_string(),
         Cell::Bool(b) => b.to_string(),
+        Cell::Json(v) => v.to_string(),
         Cell::Text(t) if looks_like_formula(t) => format!("'{t}"),
         Cell::Text(t) => t.clone(),
     }
@@ -259,6 +285,9 @@ fn write_xlsx(sheet: &mut Worksheet, row: u32, col: u16, cell: Cell) -> Result<(
         }
         Cell::Bool(b) => {
             sheet.write_boolean(row, col, b)?;
+        }
+        Cell::Json(v) => {
+            sheet.write_string(row, col, v.to_string())?;
         }
     }
     Ok(())

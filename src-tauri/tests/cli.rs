@@ -272,8 +272,10 @@ async fn login_through_the_loopback_redirect_then_sync() {
         String::from_utf8_lossy(&status.stderr)
     );
     assert!(
-        dir.path().join("tokens.json").exists(),
-        "tokens are stored (file store forced)"
+        exact_api::TokenFiles::for_account(dir.path(), &format!("{}|cli-test", sim.base_url()))
+            .tokens
+            .exists(),
+        "tokens are stored in the account's file (file store forced)"
     );
 
     let path = dir.path().to_path_buf();

@@ -21,7 +21,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use support::{Env, Mutations, config, env_number, exe, integrity_check, run_async, text};
+use support::{
+    CLIENT_ID, Env, Mutations, config, env_number, exe, integrity_check, run_async, text,
+};
 
 const SYNC: [&str; 2] = ["sync", "--no-pictures"];
 const SIGN_IN_AGAIN: &str = "sign in to Exact Online again";
@@ -397,7 +399,8 @@ async fn two_syncs_at_once_one_refuses_and_no_refresh_token_is_lost() {
     env.advance(580_000).await;
     // The file store is used where no keychain answers (as here); with one, only the simulator's
     // count of token requests and the later sync below show the rotation.
-    let tokens_file = dir.join("tokens.json");
+    let tokens_file =
+        exact_api::TokenFiles::for_account(dir, &format!("{}|{CLIENT_ID}", env.base_url())).tokens;
     let tokens_before = std::fs::read(&tokens_file).ok();
     let token_requests = env.get("stats").await["token_requests"].as_u64().unwrap();
 

@@ -9,7 +9,8 @@
 //!   charging them would halve the record sync's minutely budget; the concurrency bound keeps
 //!   them polite, and a 429 is still survived by the client. Set `paced` to charge them;
 //! - decoding and thumbnailing run on the blocking pool, at most one per core, so the async
-//!   runtime and the record sync are never blocked;
+//!   runtime and the record sync are never blocked, and all of them within the process's one
+//!   [`crate::DecodeBudget`] of memory (a decode waits there, off the runtime, for its turn);
 //! - every failure is recorded in the asset's ref and the run moves on.
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ use tokio::sync::{RwLock, Semaphore, mpsc};
 use crate::error::{Error, Result};
 use crate::intake::{free_name, ingest};
 use crate::job::{AssetJob, AssetKey, AssetKind};
+use crate::open_policy::{OpenPolicy, open_policy_for_file};
 use crate::policy::{AssetConfig, Plan, plan};
 use crate::progress::{AssetEvent, EventSink, Outcome, Summary};
 use crate::retention::{Collected, Usage};
@@ -43,6 +45,14 @@ struct Inner {
     /// Jobs hold it shared; garbage collection and clearing hold it exclusively.
     maintenance: RwLock<()>,
     events: Option<EventSink>,
+}
+
+/// An attachment copied out of the store for the user, and how it may be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedAttachment {
+    /// The copy, under its sanitised name.
+    pub path: PathBuf,
+    pub policy: OpenPolicy,
 }
 
 impl std::fmt::Debug for Assets {
@@ -131,6 +141,16 @@ impl Assets {
     /// show (no image, not downloaded yet, failed).
     pub fn lookup(&self, key: &AssetKey, rendition: Rendition) -> Option<AssetFile> {
         self.inner.store.lookup(key, rendition)
+    }
+
+    /// Copies a stored attachment into `dir` like [`Assets::save_attachment`] and decides how
+    /// the copy may be opened, from the copy's own name and first bytes (what the operating
+    /// system will look at). The shell opens it only for [`OpenPolicy::Open`]; otherwise it
+    /// shows the file in its folder unless the user confirms.
+    pub fn save_attachment_to_open(&self, key: &AssetKey, dir: &Path) -> Result<SavedAttachment> {
+        let path = self.save_attachment(key, dir)?;
+        let policy = open_policy_for_file(&path)?;
+        Ok(SavedAttachment { path, policy })
     }
 
     /// Copies a stored attachment into `dir` under its sanitised name (never overwriting:

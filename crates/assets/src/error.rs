@@ -14,6 +14,17 @@ pub enum PictureError {
     TooLarge { width: u32, height: u32 },
     #[error("the picture is too large to open safely: {0}")]
     Limits(String),
+    /// Decoding it alone would take more memory than pictures may use (see `DecodeBudget`).
+    #[error(
+        "the picture is too large to decode ({width}×{height} pixels would need {needed_mib} MiB; \
+         pictures may use {allowed_mib} MiB)"
+    )]
+    TooLargeToDecode {
+        width: u32,
+        height: u32,
+        needed_mib: u64,
+        allowed_mib: u64,
+    },
     #[error("the picture is damaged or incomplete: {0}")]
     Corrupt(String),
     #[error("the thumbnail could not be encoded: {0}")]

@@ -1,8 +1,14 @@
 //! Safe file names for attachments saved or opened on the user's disk.
 //!
-//! Invariant: [`safe_file_name`] returns one path component that is valid on Windows, macOS and
-//! Linux — no separators, no `..`, no control characters, no reserved device names, no trailing
-//! dots or spaces, at most [`MAX_NAME_BYTES`] bytes — and never an empty string.
+//! Invariants:
+//! - [`safe_file_name`] returns one path component that is valid on Windows, macOS and Linux — no
+//!   separators, no `..`, no control characters, no reserved device names, no trailing dots or
+//!   spaces, at most [`MAX_NAME_BYTES`] bytes — and never an empty string;
+//! - neither it nor [`display_file_name`] lets an invisible character through (Unicode format
+//!   characters such as the right-to-left override, zero-width joiners, the byte-order mark, and
+//!   the other default-ignorable code points), and every kind of space or line break becomes one
+//!   plain space: `Factuur\u{202E}fdp.exe` would otherwise *show* as "Factuurexe.pdf", and a run of
+//!   wide spaces could push the real extension out of sight. What is shown is what is stored.
 
 /// Longest name produced, in UTF-8 bytes (well under every file system's 255).
 pub const MAX_NAME_BYTES: usize = 150;
@@ -18,16 +24,13 @@ const RESERVED: [&str; 22] = [
 pub fn safe_file_name(name: &str) -> String {
     // Only the last component counts: "../../x.pdf" and "..\\..\\win.ini" name x.pdf / win.ini.
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let mut clean: String = last
-        .chars()
+    let clean: String = visible(last)
         .map(|c| match c {
-            c if c.is_control() => ' ',
             '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
             c => c,
         })
         .collect();
-    clean = collapse_spaces(&clean);
-    let mut clean = clean
+    let mut clean = collapse_spaces(&clean)
         .trim_matches(|c: char| c == '.' || c.is_whitespace())
         .to_owned();
     if is_reserved(&clean) {
@@ -40,6 +43,70 @@ pub fn safe_file_name(name: &str) -> String {
     } else {
         clean.to_owned()
     }
+}
+
+/// A name Exact sent, cleaned for showing (a window title, a list, a dialog): the same invisible
+/// characters are dropped and spaces collapsed as in [`safe_file_name`], but separators, reserved
+/// names and the length are left alone, since nothing is written under this name. Empty when the
+/// name has nothing visible.
+pub fn display_file_name(name: &str) -> String {
+    collapse_spaces(&visible(name).collect::<String>())
+        .trim()
+        .to_owned()
+}
+
+/// The characters of `text` that show, with every control character, space and line break
+/// turned into a plain space.
+fn visible(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|c| !is_invisible(*c)).map(|c| {
+        if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        }
+    })
+}
+
+/// Invisible code points, as ranges: Unicode general category Cf (format characters: bidi
+/// controls, zero-width space and joiners, word joiner, invisible operators, the byte-order mark,
+/// soft hyphen, interlinear annotation, prepended number signs, tags) plus the rest of
+/// `Default_Ignorable_Code_Point` (combining grapheme joiner, Hangul fillers, variation
+/// selectors, reserved ignorables), from the Unicode 16 character database. Written out because
+/// no crate of ours carries Unicode properties; Unicode reserves the ignorable ranges ahead, so
+/// a format character added later most likely falls in one already listed.
+const INVISIBLE: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),   // soft hyphen
+    (0x034F, 0x034F),   // combining grapheme joiner
+    (0x0600, 0x0605),   // Arabic number signs
+    (0x061C, 0x061C),   // Arabic letter mark
+    (0x06DD, 0x06DD),   // Arabic end of ayah
+    (0x070F, 0x070F),   // Syriac abbreviation mark
+    (0x0890, 0x0891),   // Arabic pound/piastre mark above
+    (0x08E2, 0x08E2),   // Arabic disputed end of ayah
+    (0x115F, 0x1160),   // Hangul choseong/jungseong fillers
+    (0x17B4, 0x17B5),   // Khmer inherent vowels
+    (0x180B, 0x180F),   // Mongolian variation selectors and vowel separator
+    (0x200B, 0x200F),   // zero-width space, ZWNJ, ZWJ, LRM, RLM
+    (0x202A, 0x202E),   // bidi embeddings and overrides
+    (0x2060, 0x206F),   // word joiner, invisible operators, bidi isolates, deprecated formats
+    (0x3164, 0x3164),   // Hangul filler
+    (0xFE00, 0xFE0F),   // variation selectors
+    (0xFEFF, 0xFEFF),   // byte-order mark / zero-width no-break space
+    (0xFFA0, 0xFFA0),   // halfwidth Hangul filler
+    (0xFFF0, 0xFFFB),   // reserved ignorables, interlinear annotation
+    (0x110BD, 0x110BD), // Kaithi number sign
+    (0x110CD, 0x110CD), // Kaithi number sign above
+    (0x13430, 0x1343F), // Egyptian hieroglyph format controls
+    (0x1BCA0, 0x1BCA3), // shorthand format controls
+    (0x1D173, 0x1D17A), // musical symbol beam, tie, slur and phrase controls
+    (0xE0000, 0xE0FFF), // tags (U+E0001, U+E0020–U+E007F) and variation selectors supplement
+];
+
+fn is_invisible(c: char) -> bool {
+    let c = u32::from(c);
+    INVISIBLE
+        .iter()
+        .any(|(first, last)| (*first..=*last).contains(&c))
 }
 
 fn collapse_spaces(text: &str) -> String {
@@ -86,8 +153,8 @@ mod tests {
         assert!(name.len() <= MAX_NAME_BYTES, "{name:?} is too long");
         assert!(!name.contains(['/', '\\']), "{name:?} has a separator");
         assert!(
-            !name.chars().any(char::is_control),
-            "{name:?} has control chars"
+            !name.chars().any(|c| c.is_control() || is_invisible(c)),
+            "{name:?} has control or invisible chars"
         );
         assert!(name != "." && name != "..");
         assert!(
@@ -129,6 +196,58 @@ mod tests {
             out.ends_with(".pdf"),
             "the extension survives the cut: {out}"
         );
+    }
+
+    #[test]
+    fn invisible_characters_never_reach_a_stored_or_shown_name() {
+        // The right-to-left override makes "Factuur\u{202E}fdp.exe" read "Factuurexe.pdf".
+        let disguised = "Factuur\u{202E}fdp.exe";
+        for shown in [safe_file_name(disguised), display_file_name(disguised)] {
+            assert_eq!(shown, "Factuurfdp.exe", "the override is dropped");
+            assert!(
+                shown.ends_with(".exe"),
+                "{shown:?} must show its real extension last"
+            );
+        }
+        let cases = [
+            ("fac\u{200D}tuur\u{200B}.pdf", "factuur.pdf"), // zero-width joiner and space
+            ("\u{FEFF}offerte.pdf\u{FEFF}", "offerte.pdf"), // byte-order marks
+            ("a\u{2066}b\u{2069}c\u{061C}.txt\u{00AD}", "abc.txt"), // isolates, ALM, soft hyphen
+            ("x\u{E0001}\u{E0041}\u{E007F}.pdf", "x.pdf"),  // tag characters
+            (
+                "rapport.pdf\u{2003}\u{2003}\u{3000}.exe",
+                "rapport.pdf .exe",
+            ), // wide spaces
+            ("regel\u{2028}twee.txt", "regel twee.txt"),    // a line separator
+        ];
+        for (input, expected) in cases {
+            assert_eq!(safe_file_name(input), expected, "stored name of {input:?}");
+            assert_eq!(
+                display_file_name(input),
+                expected,
+                "shown name of {input:?}"
+            );
+        }
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| is_invisible(*c))
+        {
+            let name = format!("a{c}b.pdf");
+            assert_eq!(
+                safe_file_name(&name),
+                "ab.pdf",
+                "U+{:04X} is dropped",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn shown_names_keep_their_path_and_only_lose_what_does_not_show() {
+        assert_eq!(display_file_name("../map/CON.txt"), "../map/CON.txt");
+        assert_eq!(display_file_name("  naam\t\r\n  .pdf "), "naam .pdf");
+        assert_eq!(display_file_name("\u{200B}\u{FEFF}"), "", "nothing visible");
+        assert_eq!(display_file_name("ü€😀 ❤ 名前.jpg"), "ü€😀 ❤ 名前.jpg");
     }
 
     #[test]

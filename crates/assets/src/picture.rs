@@ -6,6 +6,11 @@
 //! - the dimensions are checked against [`DecodeLimits`] *before* pixels are allocated, so a
 //!   decompression bomb costs a header read; every failure is an error value, never a panic
 //!   (a decoder's own panic included);
+//! - before allocating, a decode reserves the most memory it will hold from the shared
+//!   [`DecodeBudget`] (see [`crate::budget`]) and keeps it as long as the [`Picture`] lives;
+//!   a picture whose decode alone needs more than the budget is refused;
+//! - the picture is not turned upright here: rotating the full picture would hold a second
+//!   full-size copy, so [`Picture::orientation`] is applied after shrinking;
 //! - JPEGs are decoded at a reduced DCT scale (1/2, 1/4, 1/8) when only a thumbnail is needed,
 //!   which is what makes bulk thumbnailing fast; the result is at least as large as asked.
 
@@ -14,6 +19,7 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 
+use crate::budget::{DECODE_BUDGET_BYTES, DecodeBudget, Reservation, shrink_cost};
 use crate::error::PictureError;
 
 /// Bounds on what a picture may cost to decode.
@@ -21,7 +27,8 @@ use crate::error::PictureError;
 pub struct DecodeLimits {
     /// Longest side accepted, in pixels.
     pub max_side: u32,
-    /// Largest pixel buffer accepted, in bytes.
+    /// Most memory one decode may use, in bytes: its pixels, the decoder's buffers and the
+    /// scratch of shrinking it (the shared [`DecodeBudget`] may be smaller still).
     pub max_alloc: u64,
 }
 
@@ -29,7 +36,9 @@ impl Default for DecodeLimits {
     fn default() -> Self {
         DecodeLimits {
             max_side: 12_000,
-            max_alloc: 512 * 1024 * 1024,
+            // Per picture as much as all pictures together: one huge picture may use the whole
+            // budget, it then waits until the others are done.
+            max_alloc: DECODE_BUDGET_BYTES,
         }
     }
 }
@@ -75,22 +84,29 @@ fn describe_non_image(bytes: &[u8]) -> String {
     kind.to_owned()
 }
 
-/// A decoded picture, already turned upright.
+/// A decoded picture, not yet turned upright, and the budget it holds.
 #[derive(Debug)]
-pub struct Picture {
-    /// Pixels, possibly at a reduced scale (see `decode_for_thumbnail`).
+pub struct Picture<'b> {
+    /// Pixels, possibly at a reduced scale (see `decode_for_thumbnail`), as stored: apply
+    /// `orientation` to what is made of them.
     pub image: DynamicImage,
     /// Size of the full picture as stored (before scaling, after orientation).
     pub full_size: (u32, u32),
+    /// The EXIF orientation still to apply.
+    pub orientation: Orientation,
+    /// Memory held for `image` and the scratch of shrinking it to `needed_side`.
+    pub reservation: Reservation<'b>,
 }
 
 /// Decodes `bytes` with `limits`, at a reduced scale when the long side only needs to reach
-/// `needed_side` pixels. `Ok(None)` is Exact's 1×1 "no picture" image.
-pub fn decode_for_thumbnail(
+/// `needed_side` pixels, holding memory from `budget` (waiting for it when others hold it).
+/// `Ok(None)` is Exact's 1×1 "no picture" image. Blocks: call it on a blocking thread.
+pub fn decode_for_thumbnail<'b>(
     bytes: &[u8],
     limits: &DecodeLimits,
     needed_side: u32,
-) -> Result<Option<Picture>, PictureError> {
+    budget: &'b DecodeBudget,
+) -> Result<Option<Picture<'b>>, PictureError> {
     if bytes.is_empty() {
         return Err(PictureError::Empty);
     }
@@ -106,12 +122,18 @@ pub fn decode_for_thumbnail(
     // Caught here, such a file is recorded as damaged like any other instead of ending the
     // blocking task, which the runner would report as retryable and try again every sync.
     std::panic::catch_unwind(|| {
+        let need = Need {
+            limits,
+            side: needed_side,
+            budget,
+            input: bytes.len() as u64,
+        };
         if format == ImageFormat::Jpeg
-            && let Some(picture) = decode_jpeg_scaled(bytes, limits, needed_side)?
+            && let Some(picture) = decode_jpeg_scaled(bytes, &need)?
         {
             return Ok(picture);
         }
-        decode_generic(bytes, format, limits)
+        decode_generic(bytes, format, &need)
     })
     .unwrap_or_else(|panic| {
         let why = panic
@@ -149,15 +171,43 @@ fn check_complete(format: ImageFormat, bytes: &[u8]) -> Result<(), PictureError>
     }
 }
 
-fn check_size(
-    width: u32,
-    height: u32,
-    channels: u64,
-    limits: &DecodeLimits,
-) -> Result<(), PictureError> {
-    if width.max(height) > limits.max_side
-        || u64::from(width) * u64::from(height) * channels > limits.max_alloc
-    {
+/// What a decode needs to know to reserve memory.
+struct Need<'l, 'b> {
+    limits: &'l DecodeLimits,
+    /// Long side the thumbnail needs.
+    side: u32,
+    budget: &'b DecodeBudget,
+    /// The file's own bytes, held for the whole decode.
+    input: u64,
+}
+
+impl<'b> Need<'_, 'b> {
+    /// Reserves `decode` bytes (pixels and decoder buffers) plus the file and the scratch of
+    /// shrinking a `width`×`height` image, or refuses the picture when that is over the limit.
+    fn reserve(
+        &self,
+        (width, height): (u32, u32),
+        decoded: (u32, u32),
+        decode: u64,
+    ) -> Result<Reservation<'b>, PictureError> {
+        let needed = decode + self.input + shrink_cost(decoded.0, decoded.1, self.side);
+        let allowed = self.limits.max_alloc.min(self.budget.total());
+        let refused = || PictureError::TooLargeToDecode {
+            width,
+            height,
+            needed_mib: needed.div_ceil(1 << 20),
+            allowed_mib: allowed >> 20,
+        };
+        if needed > allowed {
+            return Err(refused());
+        }
+        self.budget.reserve(needed).ok_or_else(refused)
+    }
+}
+
+/// Refuses sides over the limit and empty pictures; the bytes are checked by [`Need::reserve`].
+fn check_sides(width: u32, height: u32, limits: &DecodeLimits) -> Result<(), PictureError> {
+    if width.max(height) > limits.max_side {
         return Err(PictureError::TooLarge { width, height });
     }
     if width == 0 || height == 0 {
@@ -169,11 +219,11 @@ fn check_size(
 }
 
 /// The fast path. `Ok(None)` hands the file to the general decoder (CMYK, 16-bit).
-fn decode_jpeg_scaled(
+fn decode_jpeg_scaled<'b>(
     bytes: &[u8],
-    limits: &DecodeLimits,
-    needed_side: u32,
-) -> Result<Option<Option<Picture>>, PictureError> {
+    need: &Need<'_, 'b>,
+) -> Result<Option<Option<Picture<'b>>>, PictureError> {
+    let (limits, needed_side) = (need.limits, need.side);
     let corrupt = |e: jpeg_decoder::Error| PictureError::Corrupt(e.to_string());
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(corrupt)?;
@@ -181,7 +231,7 @@ fn decode_jpeg_scaled(
         return Err(PictureError::Corrupt("no JPEG header".into()));
     };
     let (width, height) = (u32::from(info.width), u32::from(info.height));
-    check_size(width, height, 4, limits)?;
+    check_sides(width, height, limits)?;
     if (width, height) == (1, 1) {
         return Ok(Some(None));
     }
@@ -191,12 +241,23 @@ fn decode_jpeg_scaled(
         _ => return Ok(None),
     };
     let long = width.max(height);
+    let (mut out_w, mut out_h) = (info.width, info.height);
     if needed_side < long {
         let f = f64::from(needed_side) / f64::from(long);
         let want =
             |side: u32| ((f64::from(side) * f).ceil() as u32).clamp(1, u32::from(u16::MAX)) as u16;
-        decoder.scale(want(width), want(height)).map_err(corrupt)?;
+        (out_w, out_h) = decoder.scale(want(width), want(height)).map_err(corrupt)?;
     }
+    let scaled = (u32::from(out_w), u32::from(out_h));
+    // jpeg-decoder holds one plane per component at the output scale and the output itself;
+    // a progressive (or lossless) file also keeps every coefficient of the full picture,
+    // 64 × 2 bytes per 8 × 8 block of each component (counted without chroma subsampling).
+    let pad = |side: u32| u64::from(side.div_ceil(16) * 16 + 16);
+    let mut cost = 2 * (pad(scaled.0) * pad(scaled.1)) * channels as u64;
+    if info.coding_process != jpeg_decoder::CodingProcess::DctSequential {
+        cost += 2 * pad(width) * pad(height) * channels as u64;
+    }
+    let reservation = need.reserve((width, height), scaled, cost)?;
     decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_alloc).unwrap_or(usize::MAX));
     let pixels = decoder.decode().map_err(corrupt)?;
     let Some(info) = decoder.info() else {
@@ -208,7 +269,7 @@ fn decode_jpeg_scaled(
             "the JPEG decoded to the wrong size".into(),
         ));
     }
-    let mut image = if channels == 3 {
+    let image = if channels == 3 {
         RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8)
     } else {
         GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
@@ -220,18 +281,31 @@ fn decode_jpeg_scaled(
             Orientation::from_exif_chunk(exif.strip_prefix(b"Exif\0\0").unwrap_or(exif))
         })
         .unwrap_or(Orientation::NoTransforms);
-    image.apply_orientation(orientation);
     Ok(Some(Some(Picture {
         image,
         full_size: upright(width, height, orientation),
+        orientation,
+        reservation,
     })))
 }
 
-fn decode_generic(
+/// Decoder buffers beyond the decoded pixels, in multiples of them: GIF keeps a frame buffer,
+/// WebP its YUV planes or ARGB words, zune-jpeg (CMYK and 16-bit JPEGs) planes per component and,
+/// when progressive, every coefficient; PNG only needs a couple of rows.
+fn decoder_overhead(format: ImageFormat) -> u64 {
+    match format {
+        ImageFormat::Png => 0,
+        ImageFormat::Jpeg => 4,
+        _ => 1,
+    }
+}
+
+fn decode_generic<'b>(
     bytes: &[u8],
     format: ImageFormat,
-    limits: &DecodeLimits,
-) -> Result<Option<Picture>, PictureError> {
+    need: &Need<'_, 'b>,
+) -> Result<Option<Picture<'b>>, PictureError> {
+    let limits = need.limits;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut image_limits = image::Limits::default();
     image_limits.max_image_width = Some(limits.max_side);
@@ -240,19 +314,22 @@ fn decode_generic(
     reader.limits(image_limits);
     let mut decoder = reader.into_decoder().map_err(image_error)?;
     let (width, height) = decoder.dimensions();
-    check_size(width, height, 1, limits)?;
-    if decoder.total_bytes() > limits.max_alloc {
-        return Err(PictureError::TooLarge { width, height });
-    }
+    check_sides(width, height, limits)?;
     if (width, height) == (1, 1) {
         return Ok(None);
     }
+    // Two rows (PNG unfiltering) on top of the pixels and the format's own buffers.
+    let pixels = decoder.total_bytes();
+    let rows = 2 * pixels / u64::from(height);
+    let cost = pixels.saturating_mul(1 + decoder_overhead(format)) + rows;
+    let reservation = need.reserve((width, height), (width, height), cost)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(image_error)?;
-    image.apply_orientation(orientation);
+    let image = DynamicImage::from_decoder(decoder).map_err(image_error)?;
     Ok(Some(Picture {
         image,
         full_size: upright(width, height, orientation),
+        orientation,
+        reservation,
     }))
 }
 
@@ -301,14 +378,15 @@ mod tests {
             (b"hello", "unknown"),
         ];
         for (bytes, word) in cases {
-            let err = decode_for_thumbnail(bytes, &limits, 320).expect_err("not a picture");
+            let err = decode_for_thumbnail(bytes, &limits, 320, DecodeBudget::shared())
+                .expect_err("not a picture");
             assert!(
                 err.to_string().contains(word),
                 "{err} should mention {word}"
             );
         }
         assert!(matches!(
-            decode_for_thumbnail(b"", &limits, 320),
+            decode_for_thumbnail(b"", &limits, 320, DecodeBudget::shared()),
             Err(PictureError::Empty)
         ));
     }

@@ -7,7 +7,10 @@
 //! A picture with an alpha channel whose pixels are all opaque is treated as opaque.
 //!
 //! Invariants: thumbnails never upscale (a 50 px logo stays 50 px); both sizes keep the aspect
-//! ratio; the small one is made from the large one, so it costs almost nothing.
+//! ratio; the small one is made from the large one, so it costs almost nothing. The decoded
+//! picture is never copied at full size: transparency is read in place, the picture is shrunk
+//! before it is turned upright, and it is dropped as soon as it is shrunk; all of it runs
+//! within the memory reserved from the [`DecodeBudget`].
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
@@ -15,8 +18,9 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageEncoder};
 use serde::{Deserialize, Serialize};
 
+use crate::budget::DecodeBudget;
 use crate::error::PictureError;
-use crate::picture::{DecodeLimits, decode_for_thumbnail};
+use crate::picture::{DecodeLimits, Picture, decode_for_thumbnail};
 
 /// Long side of the list thumbnail, in pixels.
 pub const SMALL_SIDE: u32 = 64;
@@ -58,18 +62,35 @@ pub struct Thumbnails {
     pub full_size: (u32, u32),
 }
 
-/// Decodes a downloaded picture and renders both thumbnails. `Ok(None)`: Exact's 1×1
-/// "no picture" image. CPU-bound: call it on a blocking thread.
+/// Decodes a downloaded picture and renders both thumbnails, within the process's shared
+/// [`DecodeBudget`]. `Ok(None)`: Exact's 1×1 "no picture" image. CPU-bound and may wait for
+/// memory: call it on a blocking thread.
 pub fn render_thumbnails(
     bytes: &[u8],
     limits: &DecodeLimits,
 ) -> Result<Option<Thumbnails>, PictureError> {
-    let Some(picture) = decode_for_thumbnail(bytes, limits, LARGE_SIDE)? else {
+    render_thumbnails_within(bytes, limits, DecodeBudget::shared())
+}
+
+/// [`render_thumbnails`] reserving memory from `budget` instead of the shared one.
+pub fn render_thumbnails_within(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    budget: &DecodeBudget,
+) -> Result<Option<Thumbnails>, PictureError> {
+    let Some(Picture {
+        image,
+        full_size,
+        orientation,
+        reservation: _held_until_encoded,
+    }) = decode_for_thumbnail(bytes, limits, LARGE_SIDE, budget)?
+    else {
         return Ok(None);
     };
-    let opaque = !uses_alpha(&picture.image);
-    let large = shrink(&picture.image, LARGE_SIDE);
-    let small = shrink(&large, SMALL_SIDE);
+    let opaque = !uses_alpha(&image);
+    let mut large = shrink(image, LARGE_SIDE);
+    large.apply_orientation(orientation);
+    let small = shrink(large.clone(), SMALL_SIDE);
     let (format, small, large) = if opaque {
         (
             ThumbFormat::Jpeg,
@@ -83,23 +104,30 @@ pub fn render_thumbnails(
         format,
         small,
         large,
-        full_size: picture.full_size,
+        full_size,
     }))
 }
 
+/// Whether any pixel is less than opaque, read in place (a converted copy of a large picture
+/// would cost as much as the picture).
 fn uses_alpha(image: &DynamicImage) -> bool {
-    if !image.color().has_alpha() {
-        return false;
+    match image {
+        DynamicImage::ImageLumaA8(i) => i.pixels().any(|p| p.0[1] < u8::MAX),
+        DynamicImage::ImageRgba8(i) => i.pixels().any(|p| p.0[3] < u8::MAX),
+        DynamicImage::ImageLumaA16(i) => i.pixels().any(|p| p.0[1] < u16::MAX),
+        DynamicImage::ImageRgba16(i) => i.pixels().any(|p| p.0[3] < u16::MAX),
+        DynamicImage::ImageRgba32F(i) => i.pixels().any(|p| p.0[3] < 1.0),
+        // A layout added by a later `image`: keep the alpha channel if it has one.
+        other => other.color().has_alpha(),
     }
-    image.to_rgba8().pixels().any(|p| p.0[3] < 255)
 }
 
-/// Fits `image` into `side`×`side`, never enlarging.
-fn shrink(image: &DynamicImage, side: u32) -> DynamicImage {
+/// Fits `image` into `side`×`side`, never enlarging; a larger `image` is dropped once shrunk.
+fn shrink(image: DynamicImage, side: u32) -> DynamicImage {
     let (w, h) = (image.width(), image.height());
     let long = w.max(h);
     if long <= side {
-        return image.clone();
+        return image;
     }
     let scale = f64::from(side) / f64::from(long);
     let nw = ((f64::from(w) * scale).round() as u32).clamp(1, side);

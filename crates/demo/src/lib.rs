@@ -65,7 +65,7 @@ pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| start(&e))?;
-    let clock = sim_clock(&browser, sim.base_url()).await?;
+    let clock = sim_clock(&browser, sim.base_url(), sim.admin_secret()).await?;
     let credentials = AppCredentials {
         client_id: app.client_id,
         client_secret: app.client_secret,
@@ -81,7 +81,8 @@ pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
     let store: Arc<dyn TokenStore> = Arc::new(FileTokenStore::new(data_dir.join("tokens.json")));
     let client = ExactClient::new(client_config, store)?;
 
-    let state = format!("demo-{}", std::process::id());
+    // Random, like every sign-in's: a local process must not be able to answer for it.
+    let state = format!("{:032x}", rand::random::<u128>());
     let expected = state.clone();
     let waiting = tokio::spawn(async move { loopback.receive_code(&expected).await });
     let consent = browser
@@ -106,24 +107,32 @@ pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
     Ok(Demo { sim, client, clock })
 }
 
-/// A client clock anchored to the clock of the simulator at `base` (its `/_sim/clock`); used by
-/// tests that drive the CLI against a time-scaled simulator.
-pub async fn anchored_clock(base: &str) -> Result<SharedClock, Error> {
+/// A client clock anchored to the clock of the simulator at `base` (its `/_sim/clock`, asked
+/// with the simulator's `admin_secret`); used by tests that drive the CLI against a time-scaled
+/// simulator.
+pub async fn anchored_clock(base: &str, admin_secret: &str) -> Result<SharedClock, Error> {
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .map_err(|e| Error::Start(e.to_string()))?;
-    sim_clock(&http, base).await
+    sim_clock(&http, base, admin_secret).await
 }
 
 /// A client clock anchored to the simulator's (read before asking, so it is never ahead).
-async fn sim_clock(http: &reqwest::Client, base: &str) -> Result<SharedClock, Error> {
+async fn sim_clock(
+    http: &reqwest::Client,
+    base: &str,
+    admin_secret: &str,
+) -> Result<SharedClock, Error> {
     let sent = Instant::now();
     let body: serde_json::Value = http
         .get(format!("{base}/_sim/clock"))
+        .header(exact_sim::ADMIN_SECRET_HEADER, admin_secret)
         .send()
         .await
         .map_err(|e| Error::Start(e.to_string()))?
+        .error_for_status()
+        .map_err(|e| Error::Start(format!("the simulator refused its clock: {e}")))?
         .json()
         .await
         .map_err(|e| Error::Start(e.to_string()))?;
@@ -132,4 +141,38 @@ async fn sim_clock(http: &reqwest::Client, base: &str) -> Result<SharedClock, Er
         .ok_or_else(|| Error::Start("the simulator has no clock".into()))?;
     let scale = body["time_scale"].as_f64().unwrap_or(1.0);
     Ok(Arc::new(ScaledClock::anchored(now, sent, scale)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_demo_signs_in_and_follows_the_simulators_clock_with_its_secret() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let demo = start(
+            SimConfig {
+                items: 10,
+                accounts: 5,
+                ..SimConfig::default()
+            },
+            dir.path(),
+        )
+        .await
+        .expect("the demo starts, reading the simulator's clock with its admin secret");
+        demo.client.me().await.expect("the demo is signed in");
+        assert!(
+            anchored_clock(demo.sim.base_url(), demo.sim.admin_secret())
+                .await
+                .is_ok(),
+            "the clock answers with the secret"
+        );
+        assert!(
+            matches!(
+                anchored_clock(demo.sim.base_url(), "not-the-admin-secret").await,
+                Err(Error::Start(_))
+            ),
+            "a wrong secret is refused, not read as a clock"
+        );
+    }
 }

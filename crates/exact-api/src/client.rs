@@ -18,10 +18,11 @@ use reqwest::StatusCode;
 use reqwest::header::ACCEPT;
 use url::Url;
 
+use crate::body::{CapError, PAGE_CAP, human, message_of, read_capped};
 use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::oauth::{AppCredentials, OAuth};
-use crate::odata::{Page, PropertyFilter, RawPage, error_message, parse_page, parse_raw_page};
+use crate::odata::{Page, PropertyFilter, RawPage, parse_page, parse_raw_page};
 use crate::pacing::{Pacer, RateHeaders, RateSnapshot};
 use crate::pager::Pager;
 use crate::record::Record;
@@ -291,8 +292,8 @@ impl ExactClient {
         .await
     }
 
-    /// A page's body read whole, retried like [`Self::get_page`] when it is cut off; the caller
-    /// parses it (see [`crate::Pager::next_raw_page`]).
+    /// A page's body read whole (up to [`PAGE_CAP`]), retried like [`Self::get_page`] when it is
+    /// cut off; the caller parses it (see [`crate::Pager::next_raw_page`]).
     pub(crate) async fn get_body(
         &self,
         division: Option<i32>,
@@ -417,26 +418,16 @@ impl ExactClient {
     }
 }
 
+/// A page's body, capped at [`PAGE_CAP`] inflated bytes. Over the cap is final: the same URL
+/// would send the same answer again, and reading on would only use more memory.
 async fn read_body(response: reqwest::Response) -> Result<Bytes, BodyError> {
-    response
-        .bytes()
-        .await
-        .map_err(|e| BodyError::Transient(format!("the body was cut off: {}", describe(e))))
-}
-
-async fn message_of(response: reqwest::Response) -> String {
-    let status = response.status();
-    let reason = response
-        .headers()
-        .get("reason")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = response.bytes().await.unwrap_or_default();
-    let message = error_message(&body)
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
-    match reason {
-        Some(reason) => format!("{message} ({reason})"),
-        None => message,
+    match read_capped(response, PAGE_CAP).await {
+        Ok(body) => Ok(Bytes::from(body)),
+        Err(e @ CapError::Cut(_)) => Err(BodyError::Transient(e.to_string())),
+        Err(CapError::TooLarge(cap)) => Err(BodyError::Fatal(Error::Protocol(format!(
+            "the answer from Exact Online is larger than {}; the page was not read (is the base URL right?)",
+            human(cap)
+        )))),
     }
 }
 

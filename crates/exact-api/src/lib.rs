@@ -9,12 +9,15 @@
 //!   stops cleanly with [`Error::DailyLimit`].
 //! - Bounded retries with backoff and jitter for 5xx, network failures and unreadable bodies;
 //!   other 4xx are never retried.
+//! - Every body is read with a cap on its inflated size ([`body`]): a gzip bomb or a wrong base
+//!   URL cannot exhaust memory.
 //! - OData paging that follows `__next` verbatim ([`Pager`]) and tolerant parsing into
 //!   [`Record`]s that keep every property Exact sent.
 //!
 //! This crate never depends on the simulator outside its tests: two independent implementations
 //! of the protocol catch each other's mistakes.
 
+pub mod body;
 pub mod client;
 pub mod clock;
 pub mod dates;
@@ -42,4 +45,6 @@ pub use pager::Pager;
 pub use record::Record;
 pub use region::Region;
 pub use session::{Session, TokenStatus};
-pub use tokens::{FileTokenStore, StoreKind, StorePreference, TokenSet, TokenStore, open_store};
+pub use tokens::{
+    FileTokenStore, StoreKind, StorePreference, TokenFiles, TokenSet, TokenStore, open_store,
+};

@@ -1,9 +1,11 @@
 //! Receives the authorization code on the loopback redirect URI registered for the app.
 //!
 //! The browser is sent to Exact's authorize URL; Exact redirects it to
-//! `http://127.0.0.1:PORT/path?code=...&state=...`. This listener answers that one request with a
-//! short page and returns the code, after checking `state` (a mismatch means the redirect was not
-//! ours) and turning `error=access_denied` into a clear refusal.
+//! `http://127.0.0.1:PORT/path?code=...&state=...`. Any local process, and any web page the user
+//! has open (`<img src="http://127.0.0.1:PORT/path?error=...">`), can send requests to that port
+//! too, so only a request carrying the sign-in's own random `state` ends the wait: with its code,
+//! or with its `error` turned into a fixed message (the received text is never shown, so a forged
+//! answer cannot choose what the user reads). Every other request is answered and ignored.
 
 use std::collections::HashMap;
 
@@ -56,8 +58,10 @@ impl Loopback {
         self.listener.local_addr().ok().map(|a| a.port())
     }
 
-    /// Waits for the redirect carrying `expected_state` and returns its code. Requests for other
-    /// paths (a browser's favicon) are answered 404 and ignored.
+    /// Waits for the redirect carrying `expected_state` and returns its code, or the refusal it
+    /// carries as [`Error::AuthRequired`] with a fixed reason. Requests for other paths (a
+    /// browser's favicon) are answered 404, requests without exactly this state 400; both are
+    /// ignored and the wait goes on.
     pub async fn receive_code(&self, expected_state: &str) -> Result<String> {
         loop {
             let (mut socket, _) = self
@@ -99,21 +103,26 @@ impl Loopback {
                 continue;
             }
             let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
-            let outcome = match (query.get("code"), query.get("state"), query.get("error")) {
-                (_, _, Some(error)) => Err(Error::AuthRequired {
-                    reason: match error.as_str() {
-                        "access_denied" => "access was refused in Exact Online".to_owned(),
-                        other => format!("Exact Online answered {other}"),
-                    },
+            let ours = query
+                .get("state")
+                .is_some_and(|state| same_secret(state, expected_state));
+            if !ours {
+                // Not our sign-in's answer (a forged or stale request): it must neither end nor
+                // steer the sign-in in progress.
+                let _ = respond(
+                    &mut socket,
+                    "400 Bad Request",
+                    "This request was not expected.",
+                )
+                .await;
+                continue;
+            }
+            let outcome = match (query.get("code"), query.get("error")) {
+                (_, Some(error)) => Err(Error::AuthRequired {
+                    reason: refusal_reason(error).to_owned(),
                 }),
-                (Some(_), state, _) if state.map(String::as_str) != Some(expected_state) => {
-                    Err(Error::Protocol(
-                        "the sign-in answer does not belong to this sign-in (state mismatch)"
-                            .into(),
-                    ))
-                }
-                (Some(code), _, _) => Ok(code.clone()),
-                (None, _, None) => Err(Error::Protocol("the sign-in answer has no code".into())),
+                (Some(code), None) => Ok(code.clone()),
+                (None, None) => Err(Error::Protocol("the sign-in answer has no code".into())),
             };
             let page = match &outcome {
                 Ok(_) => {
@@ -125,6 +134,28 @@ impl Loopback {
             return outcome;
         }
     }
+}
+
+/// A fixed text for each OAuth2 error code (RFC 6749 §4.1.2.1). The code is all that is used:
+/// `error_description` and unknown codes are not shown, since whoever sent them chose the words.
+fn refusal_reason(code: &str) -> &'static str {
+    match code {
+        "access_denied" => "access was refused in Exact Online",
+        "invalid_request" => "Exact Online found the sign-in request invalid",
+        "unauthorized_client" => "Exact Online does not allow this app to sign in this way",
+        "unsupported_response_type" => "Exact Online does not support this kind of sign-in",
+        "invalid_scope" => "Exact Online refused the requested access scope",
+        "server_error" => "Exact Online had an error during the sign-in",
+        "temporarily_unavailable" => "Exact Online's sign-in is temporarily unavailable",
+        _ => "Exact Online did not complete the sign-in",
+    }
+}
+
+/// Compares a received `state` with ours in time independent of where they differ, so the
+/// answer's timing reveals nothing about the expected value.
+fn same_secret(received: &str, expected: &str) -> bool {
+    let (a, b) = (received.as_bytes(), expected.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 async fn respond(
@@ -175,29 +206,123 @@ mod tests {
         assert_eq!(wait.await.expect("joins").expect("a code"), "abc!");
     }
 
-    #[tokio::test]
-    async fn refusals_and_foreign_states_are_errors() {
+    /// A listener on `/cb` waiting for the state `mine`, and its port.
+    async fn waiting_for_mine() -> (u16, tokio::task::JoinHandle<Result<String>>) {
         let lb = Loopback::bind("http://127.0.0.1:0/cb")
             .await
             .expect("binds");
         let port = lb.port().expect("bound");
-        let wait = tokio::spawn(async move { lb.receive_code("mine").await });
-        hit(port, "/cb?error=access_denied&state=mine").await;
-        assert!(matches!(
-            wait.await.expect("joins"),
-            Err(Error::AuthRequired { .. })
-        ));
+        (
+            port,
+            tokio::spawn(async move { lb.receive_code("mine").await }),
+        )
+    }
 
-        let lb = Loopback::bind("http://127.0.0.1:0/cb")
-            .await
-            .expect("binds");
-        let port = lb.port().expect("bound");
-        let wait = tokio::spawn(async move { lb.receive_code("mine").await });
-        hit(port, "/cb?code=x&state=theirs").await;
-        assert!(matches!(
-            wait.await.expect("joins"),
-            Err(Error::Protocol(_))
-        ));
+    #[tokio::test]
+    async fn refusals_with_our_state_end_the_wait_with_a_fixed_reason() {
+        let (port, wait) = waiting_for_mine().await;
+        hit(
+            port,
+            "/cb?error=access_denied&error_description=Nope&state=mine",
+        )
+        .await;
+        match wait.await.expect("joins") {
+            Err(Error::AuthRequired { reason }) => {
+                assert_eq!(
+                    reason, "access was refused in Exact Online",
+                    "the table's text"
+                )
+            }
+            other => panic!("a refusal with our state ends the wait, got {other:?}"),
+        }
+
+        let (port, wait) = waiting_for_mine().await;
+        let answer = hit(port, "/cb?state=mine").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(
+            matches!(wait.await.expect("joins"), Err(Error::Protocol(_))),
+            "our state without a code or an error is a broken answer"
+        );
+    }
+
+    #[tokio::test]
+    async fn forged_answers_neither_end_nor_steer_the_sign_in() {
+        let (port, wait) = waiting_for_mine().await;
+        for forged in [
+            "/cb?error=access_denied",
+            "/cb?error=access_denied&state=theirs",
+            "/cb?code=stolen&state=theirs",
+            "/cb?code=stolen",
+            "/cb?code=stolen&state=MINE",
+            "/cb?code=stolen&state=mine2",
+        ] {
+            let answer = hit(port, forged).await;
+            assert!(
+                answer.starts_with("HTTP/1.1 400"),
+                "a foreign request is answered 400: {forged} -> {answer}"
+            );
+            assert!(
+                !answer.contains("stolen") && !answer.contains("access_denied"),
+                "the 400 page repeats nothing of the request: {answer}"
+            );
+            assert!(
+                !wait.is_finished(),
+                "{forged} must not end the wait for our sign-in"
+            );
+        }
+        assert!(
+            hit(port, "/cb?code=real&state=mine")
+                .await
+                .contains("Signed in")
+        );
+        assert_eq!(
+            wait.await.expect("joins").expect("the real code"),
+            "real",
+            "only the answer with our state counts"
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_error_codes_get_one_generic_message() {
+        let (port, wait) = waiting_for_mine().await;
+        hit(
+            port,
+            "/cb?error=Your%20account%20is%20locked%2C%20call%200900-SCAM&error_description=evil&state=mine",
+        )
+        .await;
+        match wait.await.expect("joins") {
+            Err(Error::AuthRequired { reason }) => {
+                assert_eq!(reason, "Exact Online did not complete the sign-in");
+                assert!(
+                    !reason.contains("SCAM") && !reason.contains("evil"),
+                    "the received text is never echoed: {reason}"
+                );
+            }
+            other => panic!("an error with our state ends the wait, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_standard_error_code_has_its_own_text() {
+        let codes = [
+            "access_denied",
+            "invalid_request",
+            "unauthorized_client",
+            "unsupported_response_type",
+            "invalid_scope",
+            "server_error",
+            "temporarily_unavailable",
+        ];
+        let texts: std::collections::HashSet<&str> =
+            codes.iter().map(|c| refusal_reason(c)).collect();
+        assert_eq!(texts.len(), codes.len(), "no two codes share a text");
+        assert!(
+            !texts.contains(refusal_reason("something_else")),
+            "the generic text is only for unknown codes"
+        );
+        assert!(
+            same_secret("abc", "abc") && !same_secret("abc", "abd") && !same_secret("ab", "abc")
+        );
     }
 
     #[tokio::test]

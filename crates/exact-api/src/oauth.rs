@@ -6,6 +6,8 @@
 //! refused with "Old refresh token used".
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use oauth2::basic::{
@@ -13,12 +15,13 @@ use oauth2::basic::{
     BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AccessToken, AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
-    EndpointNotSet, EndpointSet, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardRevocableToken, TokenResponse, TokenUrl,
+    AccessToken, AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, Client, ClientId,
+    ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, RedirectUrl,
+    RefreshToken, RequestTokenError, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::body::{CapError, TOKEN_ANSWER_CAP, human, read_capped};
 use crate::error::Error;
 use crate::tokens::{REFRESH_IDLE_MS, TokenSet};
 
@@ -110,13 +113,15 @@ pub enum TokenError {
     Rejected(String),
     /// Network trouble or an unexpected answer; may be retried.
     Transient(Error),
+    /// An answer no retry would change (larger than [`TOKEN_ANSWER_CAP`]).
+    Fatal(Error),
 }
 
 /// The OAuth endpoints of one Exact instance for one app registration.
 #[derive(Debug, Clone)]
 pub struct OAuth {
     client: ExactOAuthClient,
-    http: reqwest::Client,
+    http: CappedHttp,
 }
 
 impl OAuth {
@@ -138,7 +143,10 @@ impl OAuth {
                 RedirectUrl::new(app.redirect_uri.clone()).map_err(|e| bad("redirect URI", &e))?,
             )
             .set_auth_type(AuthType::RequestBody);
-        Ok(OAuth { client, http })
+        Ok(OAuth {
+            client,
+            http: CappedHttp(http),
+        })
     }
 
     /// The URL to open in the browser. `force_login` makes Exact ignore a browser session, so the
@@ -176,6 +184,59 @@ impl OAuth {
     }
 }
 
+/// Why the HTTP exchange with the token endpoint failed.
+#[derive(Debug, thiserror::Error)]
+enum TokenHttpError {
+    /// The request could not be sent, or its answer was cut off.
+    #[error("{0}")]
+    Request(String),
+    /// The answer was larger than [`TOKEN_ANSWER_CAP`] (inflated).
+    #[error("the token answer from Exact Online is larger than {}", human(*.0))]
+    TooLarge(u64),
+}
+
+/// The HTTP client of the token requests: what the oauth2 crate's own reqwest client does, but
+/// the body is read with a cap, where the crate would read a (possibly gzip-inflated) answer
+/// whole.
+#[derive(Debug, Clone)]
+struct CappedHttp(reqwest::Client);
+
+impl<'c> AsyncHttpClient<'c> for CappedHttp {
+    type Error = TokenHttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, TokenHttpError>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(capped_call(&self.0, request))
+    }
+}
+
+async fn capped_call(
+    http: &reqwest::Client,
+    request: HttpRequest,
+) -> Result<HttpResponse, TokenHttpError> {
+    let request = reqwest::Request::try_from(request)
+        .map_err(|e| TokenHttpError::Request(crate::client::describe(e)))?;
+    let response = http
+        .execute(request)
+        .await
+        .map_err(|e| TokenHttpError::Request(crate::client::describe(e)))?;
+    let mut answer = oauth2::http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    for (name, value) in response.headers() {
+        answer = answer.header(name, value);
+    }
+    let body = read_capped(response, TOKEN_ANSWER_CAP)
+        .await
+        .map_err(|e| match e {
+            CapError::TooLarge(cap) => TokenHttpError::TooLarge(cap),
+            CapError::Cut(text) => TokenHttpError::Request(text),
+        })?;
+    answer
+        .body(body)
+        .map_err(|e| TokenHttpError::Request(e.to_string()))
+}
+
 fn token_set(response: &ExactTokenResponse, now_ms: i64) -> Result<TokenSet, TokenError> {
     let refresh_token = response.refresh_token().ok_or_else(|| {
         TokenError::Transient(Error::Protocol(
@@ -195,8 +256,7 @@ fn token_set(response: &ExactTokenResponse, now_ms: i64) -> Result<TokenSet, Tok
     })
 }
 
-type OAuthRequestError =
-    RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>;
+type OAuthRequestError = RequestTokenError<TokenHttpError, BasicErrorResponse>;
 
 fn classify(e: OAuthRequestError) -> TokenError {
     match e {
@@ -222,6 +282,9 @@ fn classify(e: OAuthRequestError) -> TokenError {
                 _ => TokenError::Transient(Error::Protocol(message)),
             }
         }
+        RequestTokenError::Request(e @ TokenHttpError::TooLarge(_)) => TokenError::Fatal(
+            Error::Protocol(format!("{e}; it was not read (is the base URL right?)")),
+        ),
         RequestTokenError::Request(e) => TokenError::Transient(Error::Network(e.to_string())),
         // The body is never shown: a 2xx answer that failed to parse may still hold tokens.
         RequestTokenError::Parse(e, body) => TokenError::Transient(Error::Protocol(format!(

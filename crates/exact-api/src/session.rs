@@ -85,7 +85,7 @@ impl Session {
                 TokenError::TooEarly => {
                     Error::Protocol("unexpected 'too early' answer to a code exchange".into())
                 }
-                TokenError::Transient(e) => e,
+                TokenError::Transient(e) | TokenError::Fatal(e) => e,
             })?;
         let _lock = self.lock().await?;
         self.save(&tokens).await?;
@@ -191,7 +191,7 @@ impl Session {
 
     /// Where a rotated token set goes when the store refuses it, so that it is not lost.
     fn rescue_path(&self) -> PathBuf {
-        self.lock_path.with_file_name("tokens.rescue.json")
+        crate::tokens::rescue_path(&self.lock_path)
     }
 
     async fn lock(&self) -> Result<RefreshLock> {
@@ -285,7 +285,7 @@ impl Rotation {
                     tracing::warn!(error = %e, attempt, "token refresh failed; retrying");
                     self.clock.sleep_ms(1_000 << attempt).await;
                 }
-                Err(TokenError::Transient(e)) => return Err(e),
+                Err(TokenError::Transient(e) | TokenError::Fatal(e)) => return Err(e),
             }
         }
     }

@@ -230,12 +230,88 @@ pub struct OpenedStore {
     pub warning: Option<String>,
 }
 
-/// Opens the token store for `account`, falling back to `<dir>/tokens.json`.
+/// The files of one account's token chain in a data folder, named after the account (the Exact
+/// instance and the client id): a second account or app registration signed in from the same
+/// folder never reads, overwrites or refreshes another's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenFiles {
+    /// The token set, when the file store is used.
+    pub tokens: PathBuf,
+    /// A set the store refused, kept until the store takes it (see the session).
+    pub rescue: PathBuf,
+    /// The cross-process refresh lock (holds no secret).
+    pub lock: PathBuf,
+}
+
+impl TokenFiles {
+    /// The files for `account` (for example `"{base_url}|{client_id}"`) in `dir`.
+    pub fn for_account(dir: &Path, account: &str) -> Self {
+        let stem = format!("tokens-{:016x}", fnv1a(account.as_bytes()));
+        let lock = dir.join(format!("{stem}.lock"));
+        TokenFiles {
+            tokens: dir.join(format!("{stem}.json")),
+            rescue: rescue_path(&lock),
+            lock,
+        }
+    }
+
+    /// The unkeyed files that versions before the keying used (`tokens.json`, ...).
+    fn unkeyed(dir: &Path) -> Self {
+        let lock = dir.join("tokens.lock");
+        TokenFiles {
+            tokens: dir.join("tokens.json"),
+            rescue: rescue_path(&lock),
+            lock,
+        }
+    }
+
+    /// Carries a chain over from the unkeyed files of an earlier version, so that an upgrade
+    /// does not sign the user out. Does nothing once the keyed files exist.
+    pub fn adopt_unkeyed(&self, dir: &Path) -> std::io::Result<()> {
+        let old = TokenFiles::unkeyed(dir);
+        for (from, to) in [(&old.tokens, &self.tokens), (&old.rescue, &self.rescue)] {
+            if from.exists() && !to.exists() {
+                fs::rename(from, to)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes every file of the chain that holds a token, the rescued set included (sign-out):
+    /// no refresh token of the account is left on disk. The lock file stays: it holds nothing,
+    /// and removing it could let two processes lock two different files of one name.
+    pub fn remove(&self) -> Result<()> {
+        for path in [&self.tokens, &self.rescue] {
+            match fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(store_err("cannot remove", path, e));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a session keeps a token set its store refused: next to its refresh lock.
+pub(crate) fn rescue_path(lock: &Path) -> PathBuf {
+    lock.with_extension("rescue.json")
+}
+
+/// FNV-1a, 64 bits: a file name stable across versions and platforms (std's hasher is not).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Opens the token store for `account`, falling back to its file in `dir` ([`TokenFiles`]).
 ///
 /// Call from a blocking context (for example `spawn_blocking`): keychain backends talk to
 /// D-Bus synchronously.
 pub fn open_store(dir: &Path, account: &str, preference: StorePreference) -> OpenedStore {
-    let file = Arc::new(FileTokenStore::new(dir.join("tokens.json")));
+    let path = TokenFiles::for_account(dir, account).tokens;
+    let file = Arc::new(FileTokenStore::new(&path));
     if preference == StorePreference::File {
         return OpenedStore {
             store: file,
@@ -251,7 +327,7 @@ pub fn open_store(dir: &Path, account: &str, preference: StorePreference) -> Ope
             store: file,
             warning: Some(format!(
                 "No usable keychain ({e}); tokens are kept in {} (readable only by you).",
-                dir.join("tokens.json").display()
+                path.display()
             )),
         },
     }
@@ -340,10 +416,57 @@ mod tests {
     }
 
     #[test]
+    fn token_files_are_keyed_per_account_and_removed_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = TokenFiles::for_account(dir.path(), "https://start.exactonline.nl|client-a");
+        let b = TokenFiles::for_account(dir.path(), "https://start.exactonline.nl|client-b");
+        assert_ne!(
+            a.tokens, b.tokens,
+            "two registrations must not share a chain"
+        );
+        assert_eq!(
+            a,
+            TokenFiles::for_account(dir.path(), "https://start.exactonline.nl|client-a"),
+            "the name is stable"
+        );
+        for path in [&a.tokens, &a.rescue, &a.lock, &b.tokens] {
+            fs::write(path, b"{}").expect("writes");
+        }
+        a.remove().expect("removes");
+        for path in [&a.tokens, &a.rescue] {
+            assert!(!path.exists(), "{} is left after sign-out", path.display());
+        }
+        assert!(b.tokens.exists(), "another account's chain is not touched");
+        a.remove().expect("removing twice is fine");
+    }
+
+    #[test]
+    fn an_unkeyed_chain_of_an_earlier_version_is_carried_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = TokenFiles::for_account(dir.path(), "acct");
+        FileTokenStore::new(dir.path().join("tokens.json"))
+            .save(&sample())
+            .expect("saves");
+        fs::write(dir.path().join("tokens.rescue.json"), b"{}").expect("writes");
+        files.adopt_unkeyed(dir.path()).expect("adopts");
+        assert_eq!(
+            FileTokenStore::new(&files.tokens).load().expect("loads"),
+            Some(sample())
+        );
+        assert!(
+            files.rescue.exists(),
+            "the rescued set moves with the chain"
+        );
+        assert!(!dir.path().join("tokens.json").exists());
+    }
+
+    #[test]
     fn file_preference_never_touches_the_keychain() {
         let dir = tempfile::tempdir().expect("temp dir");
         let opened = open_store(dir.path(), "acct", StorePreference::File);
         assert_eq!(opened.store.kind(), StoreKind::File);
+        opened.store.save(&sample()).expect("saves");
+        assert!(TokenFiles::for_account(dir.path(), "acct").tokens.exists());
         assert!(opened.warning.is_none());
     }
 }

@@ -4,6 +4,10 @@
 //! path. Each matching rule fires with probability `rate` (drawn from an RNG seeded from the
 //! simulator seed, so a run is reproducible) until its `count` is used up. Latency rules add up;
 //! of the other kinds the first rule that fires wins.
+//!
+//! Kinds: `status`, `burst429`, `latency`, `reset`, `truncate`, `malformed`, `revoke_access`,
+//! `revoke_grant`, and two that check a client's size caps: `gzip_bomb` and `oversized_error`
+//! (see [`FaultKind`]).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -29,6 +33,15 @@ pub enum FaultKind {
     RevokeAccess,
     /// Kill the whole grant (access and refresh tokens); the call gets 401.
     RevokeGrant,
+    /// 200 with `Content-Encoding: gzip`: a small body that inflates to `bytes` (default
+    /// 100 MiB) of spaces. A decompression bomb, as a hostile server or whatever a mistyped base
+    /// URL reaches could send: a client must count inflated bytes against its cap, not fail
+    /// after reading them all (and not retry).
+    GzipBomb,
+    /// Answer `status` (default 400) with Exact's error body, its message repeated to about
+    /// `bytes` (default 4 MiB): a client should read only the start of an error body and end
+    /// as it would for a normal one.
+    OversizedError,
 }
 
 /// One rule as posted to `/_sim/faults` or given with `--fault`.
@@ -46,6 +59,9 @@ pub struct FaultRule {
     pub count: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    /// Body size of `gzip_bomb` (inflated) and `oversized_error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
 }
 
 fn any_path() -> String {

@@ -1,6 +1,7 @@
 //! The front door for everything that is not `/_sim/`: counts the call, draws faults, adds
 //! latency, then hands the call to OAuth, the API or the downloads, and finally bends the
-//! response as a fault demands (reset, truncate, malformed).
+//! response as a fault demands (reset, truncate, malformed). Oversized answers (gzip bombs,
+//! huge error bodies) are built in [`crate::hostile`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,6 +83,7 @@ pub async fn dispatch(
     }
     let action = fired.action;
     let response = match action.as_ref() {
+        Some(rule) if rule.kind == FaultKind::GzipBomb => crate::hostile::gzip_bomb(rule).await,
         Some(rule) => match apply_before(&app, rule, area, &headers, &body, format) {
             Some(early) => early,
             None => route(&app, area, &method, &uri, &headers, &body, format).await,
@@ -145,6 +147,7 @@ fn apply_before(
             );
             Some(exact_error(status, format, &text, &[]))
         }
+        FaultKind::OversizedError => Some(crate::hostile::oversized_error(rule, format)),
         FaultKind::Burst429 => {
             let headers = app.limits().burst_headers(app.now_ms());
             Some(with_headers(

@@ -4,7 +4,9 @@
 //! 30-day refresh expiry), the REST API under `/api/v1/` (sync, Deleted, regular, bulk and read
 //! endpoints with Exact's paging, `$select`/`$filter` rules, JSON or Atom bodies), picture and
 //! attachment downloads under `/docs/`, per-division rate limits, and faults on demand. Admin
-//! routes under `/_sim/` expose statistics, mutations, faults, dumps and the clock.
+//! routes under `/_sim/` expose statistics, mutations, faults, dumps and the clock; they answer
+//! only requests to a loopback host name that carry the admin secret ([`ADMIN_SECRET_HEADER`],
+//! [`Sim::admin_secret`]).
 //!
 //! Invariants:
 //! - every lifetime and window runs on the sim clock ([`clock::SimClock`]), never the wall clock;
@@ -21,6 +23,7 @@ pub mod docs;
 pub mod envelope;
 pub mod faults;
 pub mod gateway;
+pub mod hostile;
 pub mod limits;
 pub mod listing;
 pub mod oauth;
@@ -32,6 +35,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
@@ -39,6 +43,10 @@ use tokio::task::JoinHandle;
 
 pub use faults::{FaultKind, FaultRule};
 pub use oauth::AppRegistration;
+
+/// The header every `/_sim/` request must carry (`X-Sim-Admin`), holding the simulator's admin
+/// secret ([`Sim::admin_secret`]).
+pub const ADMIN_SECRET_HEADER: &str = "x-sim-admin";
 
 use crate::clock::SimClock;
 use crate::data::{DataConfig, Dataset};
@@ -81,6 +89,9 @@ pub struct SimConfig {
     pub origin_ms: Option<i64>,
     /// Fault rules active from the start.
     pub faults: Vec<FaultRule>,
+    /// The secret the admin routes require in [`ADMIN_SECRET_HEADER`]; `None` = a random one
+    /// per start. A chosen one must be 16 to 256 visible ASCII characters.
+    pub admin_secret: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -104,6 +115,7 @@ impl Default for SimConfig {
             time_scale: 1.0,
             origin_ms: None,
             faults: Vec::new(),
+            admin_secret: None,
         }
     }
 }
@@ -123,6 +135,8 @@ pub struct App {
     /// Off: every connection except the admin routes is dropped unanswered, as when the
     /// network is gone (the demo's "offline" switch).
     pub network: std::sync::atomic::AtomicBool,
+    /// What [`ADMIN_SECRET_HEADER`] must hold.
+    pub(crate) admin_secret: String,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -176,6 +190,10 @@ impl Sim {
     pub fn now_ms(&self) -> i64 {
         self.app.now_ms()
     }
+    /// The secret every `/_sim/` request must carry in [`ADMIN_SECRET_HEADER`].
+    pub fn admin_secret(&self) -> &str {
+        &self.app.admin_secret
+    }
     /// The registered app the simulator accepts.
     pub fn app_registration(&self) -> AppRegistration {
         self.app.oauth().app().clone()
@@ -216,6 +234,17 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<Sim> {
 
 /// Starts a simulator on 127.0.0.1:`port` (0 = any free port).
 pub async fn start_on(cfg: SimConfig, port: u16) -> anyhow::Result<Sim> {
+    let admin_secret = match &cfg.admin_secret {
+        Some(chosen) => {
+            let visible = chosen.bytes().all(|b| b.is_ascii_graphic());
+            anyhow::ensure!(
+                visible && (16..=256).contains(&chosen.len()),
+                "the admin secret must be 16 to 256 visible ASCII characters"
+            );
+            chosen.clone()
+        }
+        None => random_secret(),
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("binding 127.0.0.1:{port}"))?;
@@ -252,6 +281,7 @@ pub async fn start_on(cfg: SimConfig, port: u16) -> anyhow::Result<Sim> {
         faults: Mutex::new(Faults::new(cfg.seed, cfg.faults.clone())),
         stats: Mutex::new(Stats::default()),
         network: std::sync::atomic::AtomicBool::new(true),
+        admin_secret,
     });
     let router = router(app.clone());
     let listener = listener.tap_io(|tcp| {
@@ -275,6 +305,15 @@ pub async fn start_on(cfg: SimConfig, port: u16) -> anyhow::Result<Sim> {
     })
 }
 
+/// 32 hex digits from the thread RNG (a CSPRNG seeded by the OS), unlike the data, which follows
+/// the seed: the secret must not be predictable from anything a user can see.
+fn random_secret() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/_sim/stats", get(admin::stats))
@@ -288,6 +327,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/_sim/clock", get(admin::clock))
         .route("/_sim/clock/advance", post(admin::advance_clock))
         .route("/_sim/divisions/move", post(admin::move_division))
+        // Every route above is an admin route: none answers without the guard's consent.
+        .route_layer(middleware::from_fn_with_state(app.clone(), admin::guard))
         .fallback(gateway::dispatch)
         .with_state(app)
 }

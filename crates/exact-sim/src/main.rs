@@ -1,7 +1,8 @@
 //! `exact-sim` binary: runs a simulated Exact Online on 127.0.0.1 until SIGTERM or Ctrl-C.
 //!
 //! The first stdout line is exactly `exact-sim listening on http://127.0.0.1:PORT`, so a parent
-//! process can read the port; the app registration and division codes follow.
+//! process can read the port; the second is `admin_secret: SECRET`, which every `/_sim/` request
+//! must carry in the `X-Sim-Admin` header; the app registration and division codes follow.
 
 use std::time::Duration;
 
@@ -64,9 +65,16 @@ struct Args {
     /// Sim clock at start, epoch ms (default: now).
     #[arg(long)]
     origin_ms: Option<i64>,
-    /// Fault rules as JSON: one rule, an array, or {"rules":[..]}; repeatable.
+    /// Fault rules as JSON: one rule, an array, or {"rules":[..]}; repeatable. Kinds: status,
+    /// burst429, latency, reset, truncate, malformed, revoke_access, revoke_grant, gzip_bomb
+    /// (a small gzip body inflating to `bytes`, default 100 MiB) and oversized_error (an error
+    /// body of `bytes`, default 4 MiB).
     #[arg(long)]
     fault: Vec<String>,
+    /// The secret the /_sim/ admin routes require in the X-Sim-Admin header (16 to 256 visible
+    /// ASCII characters); default: a random one, printed at start.
+    #[arg(long)]
+    admin_secret: Option<String>,
 }
 
 #[tokio::main]
@@ -104,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
         time_scale: args.time_scale,
         origin_ms: args.origin_ms,
         faults,
+        admin_secret: args.admin_secret,
     };
     let app = cfg.app.clone();
     let sim = exact_sim::start_on(cfg, args.port)
@@ -119,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
 fn announce(sim: &exact_sim::Sim, app: &AppRegistration) {
     use std::io::Write;
     println!("exact-sim listening on {}", sim.base_url());
+    println!("admin_secret: {}", sim.admin_secret());
     println!("client_id: {}", app.client_id);
     println!("client_secret: {}", app.client_secret);
     println!("redirect_uri: {}", app.redirect_uri);

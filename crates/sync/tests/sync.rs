@@ -94,7 +94,14 @@ impl Harness {
 
     async fn admin(&self, path: &str, body: Value) -> Value {
         let url = format!("{}/_sim/{path}", self.demo.sim.base_url());
-        let response = self.http.post(url).json(&body).send().await.unwrap();
+        let response = self
+            .http
+            .post(url)
+            .header(exact_sim::ADMIN_SECRET_HEADER, self.demo.sim.admin_secret())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(
             response.status().is_success(),
             "{path} accepted: {}",
@@ -111,6 +118,7 @@ impl Harness {
         let rows: Vec<Value> = self
             .http
             .get(url)
+            .header(exact_sim::ADMIN_SECRET_HEADER, self.demo.sim.admin_secret())
             .send()
             .await
             .unwrap()
@@ -494,7 +502,8 @@ async fn a_cancelled_sync_resumes_to_an_equal_cache() {
 async fn pages_that_come_slowly_are_stored_one_by_one() {
     let h = start(SimConfig {
         items: 4_200,
-        latency: std::time::Duration::from_millis(250),
+        // Slow enough that a page is stored before the next arrives, also on a busy machine.
+        latency: std::time::Duration::from_millis(600),
         ..small()
     })
     .await;

@@ -20,6 +20,8 @@ pub fn typescript() -> String {
         dto::ConnectRequest::decl(&cfg),
         dto::DivisionInfo::decl(&cfg),
         dto::AttachmentMode::decl(&cfg),
+        dto::AttachmentAction::decl(&cfg),
+        dto::AttachmentOpened::decl(&cfg),
         dto::Language::decl(&cfg),
         dto::Theme::decl(&cfg),
         dto::Settings::decl(&cfg),

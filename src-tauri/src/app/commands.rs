@@ -2,7 +2,7 @@
 //! adapter: take the open company, call one engine or cache function off the async runtime,
 //! map the error.
 
-use offline_assets::{AssetEntity, Outcome};
+use offline_assets::{AssetEntity, OpenPolicy, Outcome};
 use offline_cache::{
     AccountDetail, AccountQuery, AccountSummary, Entity, EntityStatus, ItemDetail, ItemGroupRow,
     ItemQuery, ItemSummary, ListPage, RunSummary,
@@ -10,9 +10,9 @@ use offline_cache::{
 use tauri::State;
 
 use super::dto::{
-    AppError, AppInfo, AttachmentMode, ConnectRequest, DivisionInfo, ErrorKind, ExportList,
-    ExportProgress, ExportRequest, ExportResult, Mode, RegionInfo, Settings, StorageInfo,
-    SyncSnapshot,
+    AppError, AppInfo, AttachmentAction, AttachmentMode, AttachmentOpened, ConnectRequest,
+    DivisionInfo, ErrorKind, ExportList, ExportProgress, ExportRequest, ExportResult, Mode,
+    RegionInfo, Settings, StorageInfo, SyncSnapshot,
 };
 use super::error::{CommandResult, blocking};
 use super::shell::{REDIRECT_URI, Shell, regions as all_regions};
@@ -223,13 +223,16 @@ pub async fn account_countries(
 }
 
 /// Downloads an attachment when it is not stored yet (and the settings allow it), copies it
-/// under a safe name and opens it with the system's viewer.
+/// under a safe name into `opened/`, marked as downloaded from the internet, and opens it with
+/// the system's viewer when its name and content agree on a document type that does not run.
+/// Anything else is opened only on `OpenAnyway`, after the user was told what it really is.
 #[tauri::command]
 pub async fn open_attachment(
     shell: State<'_, Shell>,
     division: i32,
     id: String,
-) -> CommandResult<()> {
+    action: AttachmentAction,
+) -> CommandResult<AttachmentOpened> {
     let w = shell.current().await?;
     if w.settings().attachments == AttachmentMode::None {
         return Err(AppError::invalid(
@@ -260,13 +263,34 @@ pub async fn open_attachment(
         }
     }
     let (assets, dir, key) = (w.assets.clone(), w.opened_dir(), job.key.clone());
-    let path = blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
-        Ok(assets.save_attachment(&key, &dir)?)
+    let saved = blocking(move || {
+        crate::config::private_dir(&dir).map_err(AppError::internal)?;
+        let saved = assets.save_attachment_to_open(&key, &dir)?;
+        super::opened::mark_downloaded(&saved.path).map_err(AppError::internal)?;
+        Ok(saved)
     })
     .await?;
-    tauri_plugin_opener::open_path(&path, None::<&str>)
-        .map_err(|e| AppError::internal(format!("Cannot open {}: {e}", path.display())))
+    let path = &saved.path;
+    match (action, &saved.policy) {
+        (AttachmentAction::ShowInFolder, _) => {
+            tauri_plugin_opener::reveal_item_in_dir(path)
+                .map_err(|e| AppError::internal(format!("Cannot show {}: {e}", path.display())))?;
+            Ok(AttachmentOpened::ShownInFolder)
+        }
+        (AttachmentAction::Open, OpenPolicy::Confirm { real_type, .. }) => {
+            Ok(AttachmentOpened::NeedsConfirmation {
+                file_name: offline_assets::display_file_name(
+                    &path.file_name().unwrap_or_default().to_string_lossy(),
+                ),
+                real_type: real_type.clone(),
+            })
+        }
+        (AttachmentAction::Open | AttachmentAction::OpenAnyway, _) => {
+            tauri_plugin_opener::open_path(path, None::<&str>)
+                .map_err(|e| AppError::internal(format!("Cannot open {}: {e}", path.display())))?;
+            Ok(AttachmentOpened::Opened)
+        }
+    }
 }
 
 /// Writes the filtered items or customers list to a new file in the user's Downloads folder
@@ -345,17 +369,10 @@ impl Exports {
 }
 
 /// Opens a `mailto:`, `tel:` or web link in the system's handler; the window never navigates.
+/// The link is parsed and rebuilt first (`links::checked`), so data cannot smuggle more in.
 #[tauri::command]
 pub fn open_url(url: String) -> CommandResult<()> {
-    let allowed = ["mailto:", "tel:", "https://", "http://"];
-    if !allowed
-        .iter()
-        .any(|p| url.to_ascii_lowercase().starts_with(p))
-    {
-        return Err(AppError::invalid(
-            "Only mail, phone and web links can be opened.",
-        ));
-    }
+    let url = crate::links::checked(&url).map_err(|e| AppError::invalid(e.to_string()))?;
     tauri_plugin_opener::open_url(&url, None::<&str>).map_err(AppError::internal)
 }
 
@@ -373,10 +390,14 @@ pub async fn storage(shell: State<'_, Shell>) -> CommandResult<StorageInfo> {
     })
 }
 
-/// Removes the downloaded pictures and files (the next sync fetches them again).
+/// Removes the downloaded pictures and files, and the copies opened from them (the next sync
+/// fetches them again).
 #[tauri::command]
 pub async fn clear_caches(shell: State<'_, Shell>) -> CommandResult<StorageInfo> {
-    shell.current().await?.assets.clear().await?;
+    let w = shell.current().await?;
+    w.assets.clear().await?;
+    let opened = w.opened_dir();
+    blocking(move || super::opened::clear(&opened).map_err(AppError::internal)).await?;
     storage(shell).await
 }
 

@@ -19,6 +19,33 @@ pub enum Mode {
     Account,
 }
 
+/// What the user asks for an attachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentAction {
+    /// Open it in the system's viewer when its type is safe to open; otherwise ask first.
+    Open,
+    /// Open it although it is not a document type that is safe to open (the user was told
+    /// what it really is).
+    OpenAnyway,
+    /// Show the file in its folder.
+    ShowInFolder,
+}
+
+/// What became of an attachment the user asked to open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AttachmentOpened {
+    Opened,
+    ShownInFolder,
+    /// Not opened: the file could run code, or its content is not what its name says. The UI
+    /// names the real type and offers to show it in its folder or open it anyway.
+    NeedsConfirmation {
+        file_name: String,
+        real_type: String,
+    },
+}
+
 /// Where the refresh token is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]

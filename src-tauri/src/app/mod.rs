@@ -5,6 +5,7 @@ pub mod bindings;
 mod commands;
 pub mod dto;
 mod error;
+mod opened;
 pub mod scheme;
 mod settings;
 mod shell;

@@ -180,15 +180,8 @@ impl Shell {
     /// Signs in to Exact Online through the system browser and the loopback redirect, then
     /// opens the account. The divisions are chosen next (never silently the current one).
     pub async fn connect(&self, request: ConnectRequest) -> CommandResult<()> {
-        let base_url = match (&request.base_url, &request.region) {
-            (Some(url), _) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
-            (_, Some(code)) => code
-                .parse::<Region>()
-                .map_err(super::dto::AppError::invalid)?
-                .base_url()
-                .to_owned(),
-            _ => return Err(super::dto::AppError::invalid("Choose a region.")),
-        };
+        let base_url = instance_url(request.base_url.as_deref(), request.region.as_deref())
+            .map_err(super::dto::AppError::invalid)?;
         let client_id = request.client_id.trim().trim_matches(['{', '}']).to_owned();
         if !exact_api::record::is_guid(&client_id) {
             return Err(super::dto::AppError::invalid(
@@ -255,7 +248,9 @@ impl Shell {
                 )
             })?;
         let state = format!("{:032x}", rand::random::<u128>());
-        let url = opened.client.authorize_url(&state, false);
+        // Through the same gate as every link the app opens.
+        let url = crate::links::checked(&opened.client.authorize_url(&state, false))
+            .map_err(|e| super::dto::AppError::internal(format!("Cannot open the sign-in: {e}")))?;
         tauri_plugin_opener::open_url(&url, None::<&str>)
             .map_err(|e| super::dto::AppError::internal(format!("Cannot open the browser: {e}")))?;
         let code = tokio::select! {
@@ -315,9 +310,41 @@ impl Shell {
         let _ = std::fs::remove_file(self.data_dir.join(DEMO_MARKER));
         if let Some(store) = &workspace.token_store {
             let (dir, store) = (self.data_dir.clone(), Arc::clone(store));
-            blocking(move || Ok(Connection::forget(&dir, store.as_ref())?)).await?;
+            blocking(move || {
+                match Connection::load(&dir)? {
+                    Some(connection) => connection.forget(&dir, store.as_ref())?,
+                    None => store.clear()?,
+                }
+                Ok(())
+            })
+            .await?;
         }
         Ok(())
+    }
+}
+
+/// The Exact Online instance a sign-in from the window may go to: a region's own https address
+/// (the client secret is posted there). Only a debug build also accepts a simulator on this
+/// computer (`http://127.0.0.1:PORT`, `http://localhost:PORT`), for tests.
+fn instance_url(base_url: Option<&str>, region: Option<&str>) -> Result<String, String> {
+    match (base_url.map(str::trim).filter(|u| !u.is_empty()), region) {
+        (Some(url), _) => {
+            let url = url.trim_end_matches('/');
+            let exact = Region::ALL.iter().any(|r| r.base_url() == url);
+            let loopback = ["http://127.0.0.1:", "http://localhost:"].iter().any(|p| {
+                url.strip_prefix(p)
+                    .is_some_and(|port| port.parse::<u16>().is_ok())
+            });
+            if exact || (cfg!(debug_assertions) && loopback) {
+                Ok(url.to_owned())
+            } else {
+                Err(format!(
+                    "{url} is not an Exact Online address. Choose a region."
+                ))
+            }
+        }
+        (None, Some(code)) => Ok(code.parse::<Region>()?.base_url().to_owned()),
+        (None, None) => Err("Choose a region.".to_owned()),
     }
 }
 
@@ -341,5 +368,44 @@ fn country(region: Region) -> &'static str {
         Region::Es => "Spain",
         Region::Uk => "United Kingdom",
         Region::Us => "United States",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sign_in_goes_only_to_an_exact_online_address() {
+        assert_eq!(
+            instance_url(None, Some("be")).unwrap(),
+            "https://start.exactonline.be"
+        );
+        assert_eq!(
+            instance_url(Some("https://start.exactonline.nl/"), None).unwrap(),
+            "https://start.exactonline.nl"
+        );
+        for foreign in [
+            "https://evil.example",
+            "http://start.exactonline.nl",
+            "https://start.exactonline.nl.evil.example",
+            "https://start.exactonline.nl@evil.example",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "http://127.0.0.1.evil.example:80",
+            "http://localhost:80/../x",
+        ] {
+            assert!(
+                instance_url(Some(foreign), Some("nl")).is_err(),
+                "{foreign} must not receive the client secret"
+            );
+        }
+        assert!(instance_url(None, None).is_err());
+        assert!(instance_url(None, Some("xx")).is_err());
+        // Tests run a debug build against a simulator on this computer.
+        assert_eq!(
+            instance_url(Some("http://127.0.0.1:4567"), None).is_ok(),
+            cfg!(debug_assertions)
+        );
     }
 }

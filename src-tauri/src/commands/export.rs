@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::cli::{ExportArgs, Format};
 use crate::config::{cache_path, demo_dir};
-use crate::table_export::{ListQuery, TableFormat, export_list};
+use crate::table_export::{Cell, CsvSheet, ListQuery, TableFormat, export_list};
 
 pub fn run(data_dir: &Path, args: &ExportArgs) -> Result<ExitCode> {
     let entity: Entity = args.entity.parse()?;
@@ -159,13 +159,12 @@ fn write_all(
         Format::Xlsx => bail!("an XLSX file is written as a list (see export_as_list)"),
         Format::Csv => {
             let columns = columns(entity);
-            let mut csv = csv::Writer::from_writer(out);
-            csv.write_record(&columns)?;
+            let mut csv = CsvSheet::new(out, &columns)?;
             for &division in divisions {
                 *written += cache.export(division, entity, &mut |json| {
                     let record: Map<String, Value> = serde_json::from_str(json)?;
-                    let row: Vec<String> = columns.iter().map(|c| cell(record.get(c))).collect();
-                    csv.write_record(&row).map_err(std::io::Error::other)?;
+                    csv.row(columns.iter().map(|c| cell(record.get(c))))
+                        .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
                     Ok(())
                 })?;
             }
@@ -184,11 +183,45 @@ fn columns(entity: Entity) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A cell: text as is, numbers and booleans as JSON, nested values (navigation links) as JSON.
-fn cell(value: Option<&Value>) -> String {
+/// A cell: text as Exact sent it, numbers and booleans as JSON, nested values (navigation
+/// links) as JSON. Text that would be a formula is neutralised by the sheet.
+fn cell(value: Option<&Value>) -> Cell {
     match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        None | Some(Value::Null) => Cell::Empty,
+        Some(Value::String(s)) => Cell::Text(s.clone()),
+        Some(other) => Cell::Json(other.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_entity_csv_never_writes_a_formula() {
+        let columns: Vec<String> = ["Code", "Description", "Notes", "Stock", "Unit"]
+            .map(str::to_owned)
+            .to_vec();
+        let record = json!({
+            "Code": "=cmd|' /C calc'!A0",
+            "Description": "@SUM(A1)",
+            "Notes": "+31 20 123",
+            "Stock": -5,
+            "Unit": "pc  "
+        });
+        let mut out = Vec::new();
+        let mut sheet = CsvSheet::new(&mut out, &columns).unwrap();
+        sheet
+            .row(columns.iter().map(|c| cell(record.get(c))))
+            .unwrap();
+        sheet.flush().unwrap();
+        drop(sheet);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some("'=cmd|' /C calc'!A0,'@SUM(A1),'+31 20 123,-5,pc  "),
+            "text that a spreadsheet would run is neutralised; numbers and padding stay as Exact sent them"
+        );
     }
 }

@@ -14,8 +14,11 @@ use std::time::{Duration, Instant};
 use exact_sim::{AppRegistration, Sim, SimConfig};
 use serde_json::{Value, json};
 
-const CLIENT_ID: &str = "reliability";
+pub const CLIENT_ID: &str = "reliability";
 const CLIENT_SECRET: &str = "reliability-secret";
+/// The admin secret of the suite's simulators: the binary reads the simulator's clock with it
+/// (`EXACT_OFFLINE_SIM_CLOCK`), and [`exe`] has no simulator at hand to ask.
+const ADMIN_SECRET: &str = "reliability-admin-secret";
 
 /// The binary with the file token store (no keychain in tests) and its clock following the
 /// simulator's, so a time-scaled simulator runs Exact's token rules in seconds.
@@ -23,7 +26,7 @@ pub fn exe(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_exact-offline"));
     command
         .env("EXACT_OFFLINE_TOKEN_STORE", "file")
-        .env("EXACT_OFFLINE_SIM_CLOCK", "1")
+        .env("EXACT_OFFLINE_SIM_CLOCK", ADMIN_SECRET)
         .env("RUST_LOG", "warn")
         .env_remove("EXACT_OFFLINE_DATA_DIR")
         .env_remove("DISPLAY")
@@ -175,6 +178,7 @@ impl Env {
             client_secret: CLIENT_SECRET.into(),
             redirect_uri: redirect.clone(),
         };
+        config.admin_secret = Some(ADMIN_SECRET.into());
         let sim = exact_sim::start(config).await.unwrap();
         let mut entities: Vec<(String, Vec<&'static str>)> = Vec::new();
         for plan in offline_sync::plan::PLANS.iter() {
@@ -183,9 +187,18 @@ impl Env {
                 entities.push((name, plan.properties()));
             }
         }
+        let mut admin = reqwest::header::HeaderMap::new();
+        admin.insert(
+            exact_sim::ADMIN_SECRET_HEADER,
+            reqwest::header::HeaderValue::from_static(ADMIN_SECRET),
+        );
         Env {
             sim,
-            http: reqwest::Client::new(),
+            // Every request of this client goes to the admin routes.
+            http: reqwest::Client::builder()
+                .default_headers(admin)
+                .build()
+                .unwrap(),
             redirect,
             entities,
         }

@@ -95,7 +95,7 @@ impl Rig {
 
     /// What the simulator has served so far.
     pub async fn served(&self) -> Result<Served> {
-        Served::read(self.demo.sim.base_url()).await
+        Served::read(self.demo.sim.base_url(), self.demo.sim.admin_secret()).await
     }
 
     pub async fn shutdown(self) {
@@ -112,10 +112,16 @@ pub struct Served {
 }
 
 impl Served {
-    pub async fn read(base: &str) -> Result<Served> {
-        let stats: serde_json::Value = reqwest::get(format!("{base}/_sim/stats"))
+    /// The counters of the simulator at `base`, asked with its admin secret.
+    pub async fn read(base: &str, admin_secret: &str) -> Result<Served> {
+        let stats: serde_json::Value = reqwest::Client::new()
+            .get(format!("{base}/_sim/stats"))
+            .header(exact_sim::ADMIN_SECRET_HEADER, admin_secret)
+            .send()
             .await
             .context("asking the simulator for its statistics")?
+            .error_for_status()
+            .context("the simulator refused its statistics")?
             .json()
             .await
             .context("reading the simulator's statistics")?;

@@ -163,6 +163,7 @@ describe('ItemDetail', () => {
     );
     vi.mocked(api.openAttachment).mockImplementation(async (_d: number, id: string) => {
       if (id === 'att-2') throw new TestCommandError('offline', 'Exact Online cannot be reached');
+      return { kind: 'opened' };
     });
     render(ItemDetail, { division: 9, id: summary.id, onclose: () => {} });
     const row = await screen.findByTestId('document-row');
@@ -170,11 +171,48 @@ describe('ItemDetail', () => {
     expect(row).toHaveTextContent('2.0 KB');
     const [first, second] = within(row).getAllByTestId('attachment-open');
     await fireEvent.click(first);
-    expect(api.openAttachment).toHaveBeenCalledWith(9, 'att-1');
+    expect(api.openAttachment).toHaveBeenCalledWith(9, 'att-1', 'open');
     expect(within(row).queryByRole('alert')).toBeNull();
     await fireEvent.click(second);
     const alert = await within(row).findByRole('alert');
     expect(alert).toHaveTextContent('Could not open big.zip: Exact Online cannot be reached');
+  });
+
+  it('asks before opening a file that could run, and names what it really is', async () => {
+    const summary = item(8);
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        documents: [
+          {
+            id: 'doc-1',
+            account: null,
+            item: summary.id,
+            subject: 'Invoice',
+            document_type: 10,
+            type_description: null,
+            date_ms: null,
+            attachments: [
+              { id: 'att-x', document: 'doc-1', file_name: 'Factuur\u202Efdp.exe', file_size: 10, url: null },
+            ],
+          },
+        ],
+      }),
+    );
+    vi.mocked(api.openAttachment).mockImplementation(async (_d, _id, action) =>
+      action === 'open'
+        ? { kind: 'needs_confirmation', file_name: 'Factuur\u202Efdp.exe', real_type: 'a Windows program' }
+        : { kind: 'shown_in_folder' },
+    );
+    render(ItemDetail, { division: 9, id: summary.id, onclose: () => {} });
+    const button = await screen.findByTestId('attachment-open');
+    expect(button).toHaveTextContent('Factuurfdp.exe');
+    expect(button.textContent).not.toMatch(/\u202E/);
+    await fireEvent.click(button);
+    const dialog = await screen.findByTestId('attachment-confirm');
+    expect(dialog).toHaveTextContent('“Factuurfdp.exe” is a Windows program');
+    await fireEvent.click(within(dialog).getByTestId('attachment-show'));
+    expect(api.openAttachment).toHaveBeenLastCalledWith(9, 'att-x', 'show_in_folder');
+    expect(screen.queryByTestId('attachment-confirm')).toBeNull();
   });
 
   it('shows loading, then an error with a retry', async () => {

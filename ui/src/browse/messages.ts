@@ -149,6 +149,11 @@ addMessages('en', {
   'docs.opening': 'Opening…',
   'docs.unnamed': 'File',
   'docs.openFailed': 'Could not open {name}: {message}',
+  'docs.confirm':
+    '“{name}” is {type}. Files like this can run programs or hide what they do, so it was not opened. Open it only if you trust where it came from.',
+  'docs.showInFolder': 'Show in folder',
+  'docs.openAnyway': 'Open anyway',
+  'docs.cancel': 'Cancel',
 
   'items.inStock': 'In stock only',
   'attr.group.extra': 'Extra fields',
@@ -387,6 +392,11 @@ addMessages('nl', {
   'docs.opening': 'Openen…',
   'docs.unnamed': 'Bestand',
   'docs.openFailed': 'Kon {name} niet openen: {message}',
+  'docs.confirm':
+    '“{name}” is {type}. Zulke bestanden kunnen programma’s starten of verbergen wat ze doen, dus het is niet geopend. Open het alleen als je de afzender vertrouwt.',
+  'docs.showInFolder': 'In map tonen',
+  'docs.openAnyway': 'Toch openen',
+  'docs.cancel': 'Annuleren',
 
   'items.inStock': 'Alleen op voorraad',
   'attr.group.extra': 'Extra velden',

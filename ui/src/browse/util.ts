@@ -40,10 +40,18 @@ export function codeAndDescription(
   return [clean(code), clean(description)].filter(Boolean).join(' — ');
 }
 
-/** A mailto: link for an e-mail address, or null when it does not look like one. */
+/** Characters that would add headers or recipients to a mail link, or hide text (bidi, zero-width). */
+const NOT_IN_ADDRESS = /[\s?&%;,<>"'()[\]\\/#:\p{Cf}]/u;
+
+/**
+ * A mailto: link for one plain e-mail address, or null when it is not one. The app checks the
+ * link again before it opens it.
+ */
 export function mailtoUrl(email: string | null | undefined): string | null {
   const e = clean(email);
-  if (!e || !/^[^\s@]+@[^\s@]+$/.test(e)) return null;
+  if (!e || NOT_IN_ADDRESS.test(e)) return null;
+  const [local, domain, ...more] = e.split('@');
+  if (more.length > 0 || !local || !domain?.includes('.')) return null;
   return `mailto:${e}`;
 }
 

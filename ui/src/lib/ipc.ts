@@ -9,6 +9,8 @@ import type {
   AccountSummary,
   AppError,
   AppInfo,
+  AttachmentAction,
+  AttachmentOpened,
   ConnectRequest,
   DivisionInfo,
   EntityStatus,
@@ -87,7 +89,8 @@ export const api = {
   account: (division: number, id: string) => call<AccountDetail>('account', { division, id }),
   accountCountries: (division: number) => call<string[]>('account_countries', { division }),
   /** Downloads the file if needed (and allowed) and opens it with the system viewer. */
-  openAttachment: (division: number, id: string) => call<void>('open_attachment', { division, id }),
+  openAttachment: (division: number, id: string, action: AttachmentAction = 'open') =>
+    call<AttachmentOpened>('open_attachment', { division, id, action }),
   openUrl: (url: string) => call<void>('open_url', { url }),
   storage: () => call<StorageInfo>('storage'),
   clearCaches: () => call<StorageInfo>('clear_caches'),

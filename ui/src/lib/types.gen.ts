@@ -61,6 +61,10 @@ currency: string | null, };
 
 export type AttachmentMode = "none" | "on_demand" | "all";
 
+export type AttachmentAction = "open" | "open_anyway" | "show_in_folder";
+
+export type AttachmentOpened = { "kind": "opened" } | { "kind": "shown_in_folder" } | { "kind": "needs_confirmation", file_name: string, real_type: string, };
+
 export type Language = "system" | "en" | "nl";
 
 export type Theme = "system" | "light" | "dark";

@@ -107,6 +107,7 @@ impl Harness {
         let stats: Value = self
             .http
             .get(format!("{}/_sim/stats", self.demo.sim.base_url()))
+            .header(exact_sim::ADMIN_SECRET_HEADER, self.demo.sim.admin_secret())
             .send()
             .await
             .unwrap()
@@ -120,6 +121,7 @@ impl Harness {
         let response = self
             .http
             .post(format!("{}/_sim/{route}", self.demo.sim.base_url()))
+            .header(exact_sim::ADMIN_SECRET_HEADER, self.demo.sim.admin_secret())
             .json(&body)
             .send()
             .await

@@ -4,6 +4,7 @@ import { vi } from 'vitest';
 import type {
   AccountDetail,
   AccountSummary,
+  AttachmentOpened,
   ExportProgress,
   ExportResult,
   ItemDetail,
@@ -114,7 +115,7 @@ export function mockApi() {
       throw new Error('not mocked');
     }),
     accountCountries: vi.fn(async () => [] as string[]),
-    openAttachment: vi.fn(async () => {}),
+    openAttachment: vi.fn(async (): Promise<AttachmentOpened> => ({ kind: 'opened' })),
     openUrl: vi.fn(async () => {}),
     status: vi.fn(async () => [] as unknown[]),
     syncNow: vi.fn(async () => {}),
