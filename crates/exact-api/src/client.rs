@@ -103,6 +103,16 @@ pub struct RequestOptions {
     pub language: Option<String>,
 }
 
+/// What `current/Me` is asked for: only what the app uses. These two calls start every run, so
+/// one property that Exact refuses here (a right the user lacks, a property it no longer has)
+/// would stop every sync.
+pub const ME_SELECT: &str = "CurrentDivision,Email,FullName,UserID";
+
+/// What `system/Divisions` is asked for: the code and name shown, the currency amounts are in, the
+/// country, and the two dates whose change means Exact regenerated the division's timestamps.
+pub const DIVISIONS_SELECT: &str =
+    "Code,Country,Currency,Description,DivisionHRLinkUnlinkDate,DivisionMoveDate";
+
 /// What a body handler says about a 2xx answer.
 #[derive(Debug)]
 pub enum BodyError {
@@ -189,12 +199,9 @@ impl ExactClient {
         url
     }
 
-    /// The signed-in user (`/api/v1/current/Me`), including `CurrentDivision`.
+    /// The signed-in user (`/api/v1/current/Me`): [`ME_SELECT`].
     pub async fn me(&self) -> Result<Record> {
-        let select = exact_fields::entity("Me")
-            .map(|e| e.select_all("current"))
-            .unwrap_or_default();
-        let url = self.api_url(None, "Me", &[("$select", &select)]);
+        let url = self.api_url(None, "Me", &[("$select", ME_SELECT)]);
         let page = self
             .get_page(None, &url, &RequestOptions::default())
             .await?;
@@ -207,13 +214,10 @@ impl ExactClient {
     /// Every division the user can access (`system/Divisions`), read through any division the
     /// user has, typically `Me.CurrentDivision`.
     pub async fn divisions(&self, via_division: i32) -> Result<Vec<Record>> {
-        let select = exact_fields::entity("Divisions")
-            .map(|e| e.select_all("system"))
-            .unwrap_or_default();
         let url = self.api_url(
             Some(via_division),
             "system/Divisions",
-            &[("$select", &select)],
+            &[("$select", DIVISIONS_SELECT)],
         );
         self.collect(via_division, &url).await
     }

@@ -33,7 +33,9 @@ pub mod region;
 pub mod session;
 pub mod tokens;
 
-pub use client::{ClientConfig, ExactClient, RequestOptions, RetryPolicy};
+pub use client::{
+    ClientConfig, DIVISIONS_SELECT, ExactClient, ME_SELECT, RequestOptions, RetryPolicy,
+};
 pub use clock::{Clock, ScaledClock, SharedClock, SystemClock};
 pub use download::Download;
 pub use error::{Error, Result};

@@ -36,6 +36,14 @@ impl Property {
     pub fn is_navigation(&self) -> bool {
         self.edm_type.starts_with("Collection(")
     }
+
+    /// True for plain values (an `Edm.` type): the only properties a client should name in
+    /// `$select`. Navigation collections come back as links, not data, and complex objects
+    /// (`system/Divisions`' `DivisionClass`es) may need access rights the user lacks: one property
+    /// Exact refuses fails the whole call.
+    pub fn is_plain(&self) -> bool {
+        self.edm_type.starts_with("Edm.")
+    }
 }
 
 /// One documented endpoint of an entity.
@@ -97,11 +105,13 @@ impl EntityFields {
             .collect()
     }
 
-    /// Comma-separated names for a `$select` of every property the endpoint returns.
+    /// Comma-separated names for a `$select` of every plain property the endpoint returns
+    /// (navigation and complex properties are never selected, see [`Property::is_plain`]).
     pub fn select_all(&self, label: &str) -> String {
         let names: Vec<&str> = self
             .properties_for(label)
             .iter()
+            .filter(|p| p.is_plain())
             .map(|p| p.name.as_str())
             .collect();
         names.join(",")
@@ -219,6 +229,36 @@ mod tests {
             deleted.entity_type_codes.get("2").map(String::as_str),
             Some("Accounts")
         );
+    }
+
+    #[test]
+    fn no_endpoint_selects_a_navigation_or_complex_property() {
+        let mut checked = 0;
+        for (name, _) in FILES {
+            let fields = entity(name).expect("every file parses");
+            for endpoint in &fields.endpoints {
+                let select = fields.select_all(&endpoint.label);
+                for selected in select.split(',').filter(|s| !s.is_empty()) {
+                    let property = fields
+                        .properties_for(&endpoint.label)
+                        .into_iter()
+                        .find(|p| p.name == selected)
+                        .expect("a selected name is a property");
+                    assert!(
+                        property.is_plain(),
+                        "{name} {}: {selected} is {}, which Exact may refuse in $select",
+                        endpoint.label,
+                        property.edm_type
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1_000, "the lists were read: {checked} names");
+        let accounts = entity("Accounts").expect("Accounts").select_all("sync");
+        assert!(!accounts.split(',').any(|n| n == "BankAccounts"));
+        let divisions = entity("Divisions").expect("Divisions").select_all("system");
+        assert!(!divisions.split(',').any(|n| n == "Class_01"));
     }
 
     #[test]

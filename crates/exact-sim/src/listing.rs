@@ -31,9 +31,20 @@ fn selected(ctx: &Ctx, props: Vec<PropDef>) -> Result<Vec<PropDef>, ApiError> {
         return Ok(props);
     }
     for name in names {
-        if !props.iter().any(|(p, _)| p == name) {
+        let Some((_, kind)) = props.iter().find(|(p, _)| p == name) else {
             return Err(bad(format!(
                 "Could not find a property named '{name}' on type '{}'.",
+                ctx.def.model_type()
+            )));
+        };
+        // Stricter than plain OData, as the real service is reported to be: navigation
+        // collections (`BankAccounts`) are links that need `$expand`, and complex objects
+        // (`system/Divisions`' `Class_01`..`Class_05`, `DivisionClass`) need a right to view
+        // division classifications that a user may lack (Exact's reference, quoted by
+        // Pi-Systems' `Divisions.php`). A client must select plain properties only.
+        if !kind.as_deref().is_some_and(is_plain_kind) {
+            return Err(bad(format!(
+                "The property '{name}' on type '{}' cannot be selected: it is not a plain value.",
                 ctx.def.model_type()
             )));
         }
@@ -42,6 +53,12 @@ fn selected(ctx: &Ctx, props: Vec<PropDef>) -> Result<Vec<PropDef>, ApiError> {
         .into_iter()
         .filter(|(p, _)| names.contains(p))
         .collect())
+}
+
+/// An Edm kind (`String`, `Guid`, ...), as opposed to a complex type such as
+/// `DivisionClass [navigation object]`.
+fn is_plain_kind(kind: &str) -> bool {
+    !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn to_row(ctx: &Ctx, prefix: &str, record: &Record, props: &[PropDef]) -> Row {

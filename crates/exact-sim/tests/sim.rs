@@ -636,6 +636,14 @@ async fn select_and_filter_rules_are_enforced() {
             "Could not find a property named 'Bogus'",
         ),
         (
+            format!("/api/v1/{d}/sync/CRM/Accounts?$select=ID,BankAccounts"),
+            "'BankAccounts' on type 'Exact.Web.Api.Models.Sync.CRM.Account' cannot be selected",
+        ),
+        (
+            format!("/api/v1/{d}/system/Divisions?$select=Code,Class_01"),
+            "'Class_01' on type",
+        ),
+        (
             format!("/api/v1/{d}/sync/Logistics/Items?$select=ID&$filter=Code eq 'A'"),
             "Timestamp gt",
         ),

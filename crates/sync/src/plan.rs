@@ -142,7 +142,8 @@ pub const PLANS: [Plan; 13] = [
 ];
 
 impl Plan {
-    /// `$select` of every property the endpoint returns.
+    /// `$select` of every plain property the endpoint returns (never a navigation or complex
+    /// one: see `exact_fields::Property::is_plain`).
     /// Binary properties (`Picture`, `Logo`, `Attachment`) are left out: they are write-only or
     /// would put whole images into every page (a 1 000-row page with logos can pass Exact's
     /// response cap); pictures and files are fetched from their URLs instead.
@@ -156,7 +157,7 @@ impl Plan {
             .map(|e| {
                 e.properties_for(self.fields.1)
                     .into_iter()
-                    .filter(|p| p.kind() != "Binary")
+                    .filter(|p| p.is_plain() && p.kind() != "Binary")
                     .map(|p| p.name.as_str())
                     .collect()
             })

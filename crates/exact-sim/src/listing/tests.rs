@@ -103,9 +103,15 @@ async fn json_sync_pages_equal_the_record_path() {
         }
         for def in ENDPOINTS.iter().filter(|d| d.family == Family::Sync) {
             let path = format!("/api/v1/{div}/{}", def.path);
-            let names: Vec<String> = def.properties(None).into_iter().map(|(n, _)| n).collect();
+            // Only plain properties can be selected (a navigation property is refused).
+            let names: Vec<String> = def
+                .properties(None)
+                .into_iter()
+                .filter(|(_, kind)| kind.as_deref().is_some_and(is_plain_kind))
+                .map(|(n, _)| n)
+                .collect();
             let all = names.join(",");
-            // A subset in another order than the field list, with a navigation property if any.
+            // A subset in another order than the field list.
             let some: Vec<&str> = names.iter().rev().step_by(3).map(String::as_str).collect();
             let queries = [
                 format!("$select={all}"),
