@@ -266,7 +266,11 @@ pub async fn open_attachment(
     let saved = blocking(move || {
         crate::config::private_dir(&dir).map_err(AppError::internal)?;
         let saved = assets.save_attachment_to_open(&key, &dir)?;
-        super::opened::mark_downloaded(&saved.path).map_err(AppError::internal)?;
+        // A file system without such marks (FAT on Windows) must not make attachments unopenable:
+        // what may run is still decided by the open policy below.
+        if let Err(e) = super::opened::mark_downloaded(&saved.path) {
+            tracing::warn!(error = %e, "cannot mark an opened attachment as downloaded");
+        }
         Ok(saved)
     })
     .await?;
