@@ -42,7 +42,10 @@ fn mail(address: &str) -> Result<String, Refused> {
     const BAD: Refused = Refused("This e-mail address cannot be opened as a link.");
     if address.is_empty()
         || address.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || NOT_IN_ADDRESS.contains(&c) || is_format(c)
+            c.is_whitespace()
+                || c.is_control()
+                || NOT_IN_ADDRESS.contains(&c)
+                || offline_assets::is_invisible(c)
         })
     {
         return Err(BAD);
@@ -87,14 +90,6 @@ fn web(raw: &str) -> Result<String, Refused> {
         return Err(BAD);
     }
     Ok(url.into())
-}
-
-/// Unicode format characters (bidi overrides, zero-width ones): invisible, and able to make an
-/// address read as another.
-fn is_format(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 #[cfg(test)]

@@ -102,7 +102,10 @@ const INVISIBLE: &[(u32, u32)] = &[
     (0xE0000, 0xE0FFF), // tags (U+E0001, U+E0020–U+E007F) and variation selectors supplement
 ];
 
-fn is_invisible(c: char) -> bool {
+/// Whether `c` is a character that shows nothing (Unicode format characters such as bidi
+/// overrides and zero-width ones, and the other default-ignorables): text holding one can read
+/// as other text.
+pub fn is_invisible(c: char) -> bool {
     let c = u32::from(c);
     INVISIBLE
         .iter()
