@@ -96,8 +96,8 @@ fn demo_sync_status_and_export() {
     let header = text.lines().next().unwrap();
     assert_eq!(
         header.split(',').count(),
-        164,
-        "one column per account property (not the binary Logo)"
+        163,
+        "one column per plain account property (not the binary Logo, not the BankAccounts link)"
     );
     assert_eq!(
         text.lines().count() as u64,
