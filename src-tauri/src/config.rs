@@ -156,15 +156,26 @@ impl Connection {
     }
 }
 
+/// Whether `base_url` is a simulator on this computer: `http://127.0.0.1:PORT` or
+/// `http://localhost:PORT`, nothing after the port.
+pub fn is_local_simulator(base_url: &str) -> bool {
+    ["http://127.0.0.1:", "http://localhost:"]
+        .iter()
+        .any(|prefix| {
+            base_url
+                .trim_end_matches('/')
+                .strip_prefix(prefix)
+                .is_some_and(|port| port.parse::<u16>().is_ok())
+        })
+}
+
 /// The system clock; or, with `EXACT_OFFLINE_SIM_CLOCK` set to a simulator's admin secret and a
 /// loopback instance (a simulator on this machine), the simulator's clock read from its
 /// `/_sim/clock` with that secret. Tests run a time-scaled simulator so that Exact's 570 s and
 /// 600 s token rules pass in seconds; a client on the system clock would wait the full 570 s after
 /// every revoked token. A real instance never gets this.
 async fn clock_for(base_url: &str) -> Result<SharedClock> {
-    let loopback = ["http://127.0.0.1:", "http://localhost:"]
-        .iter()
-        .any(|p| base_url.starts_with(p));
+    let loopback = is_local_simulator(base_url);
     if let Some(admin_secret) = std::env::var_os("EXACT_OFFLINE_SIM_CLOCK").filter(|_| loopback) {
         return offline_demo::anchored_clock(
             base_url.trim_end_matches('/'),

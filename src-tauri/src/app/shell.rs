@@ -331,11 +331,8 @@ fn instance_url(base_url: Option<&str>, region: Option<&str>) -> Result<String, 
         (Some(url), _) => {
             let url = url.trim_end_matches('/');
             let exact = Region::ALL.iter().any(|r| r.base_url() == url);
-            let loopback = ["http://127.0.0.1:", "http://localhost:"].iter().any(|p| {
-                url.strip_prefix(p)
-                    .is_some_and(|port| port.parse::<u16>().is_ok())
-            });
-            if exact || (cfg!(debug_assertions) && loopback) {
+            let simulator = crate::config::is_local_simulator(url);
+            if exact || (cfg!(debug_assertions) && simulator) {
                 Ok(url.to_owned())
             } else {
                 Err(format!(
