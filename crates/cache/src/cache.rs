@@ -17,6 +17,7 @@ use crate::item_groups::{self, ItemGroupRow};
 use crate::items::{self, ItemDetail, ItemQuery, ItemSummary};
 use crate::records::{self, ListPage, PreparedRecord, Upsert};
 use crate::runs::{self, EntityResult, RunSummary};
+use crate::set_aside::{self, NewSetAside, SetAsideRow, SetAsideSummary};
 use crate::status::{self, EntityStatus};
 
 /// The offline cache. Cheap to clone (an `Arc` inside), `Send + Sync`; all methods block, so
@@ -86,6 +87,8 @@ impl Cache {
         let now = now_ms();
         self.db.write(|tx| {
             let n = records::upsert(tx, division, entity, records, generation)?;
+            let keys = records.iter().filter_map(|r| records::key(entity, r.record()));
+            set_aside::clear_keys(tx, division, entity, keys)?;
             if let Some(c) = cursor {
                 cursors::advance(tx, division, entity.as_str(), c, now)?;
             }
@@ -137,14 +140,57 @@ impl Cache {
     pub fn replace_all(&self, division: i32, entity: Entity, records: &[Record]) -> Result<usize> {
         self.db.write(|tx| {
             records::delete_all(tx, division, entity)?;
-            records::upsert(tx, division, entity, records, None)
+            let n = records::upsert(tx, division, entity, records, None)?;
+            let keys = records.iter().filter_map(|r| records::key(entity, r));
+            set_aside::clear_keys(tx, division, entity, keys)?;
+            Ok(n)
         })
     }
 
-    /// Deletes the rows not marked with `generation` by a full pass; returns how many.
+    /// Deletes the rows not marked with `generation` by a full pass, and the set-aside records
+    /// that pass did not see again; returns how many rows.
     pub fn sweep(&self, division: i32, entity: Entity, generation: i64) -> Result<usize> {
+        self.db.write(|tx| {
+            set_aside::sweep(tx, division, entity, generation)?;
+            records::sweep(tx, division, entity, generation)
+        })
+    }
+
+    /// Keeps records that could not be stored as they are, seen by `run` (see
+    /// [`crate::SetAsideReason`]). A record already set aside is refreshed.
+    pub fn set_aside(
+        &self,
+        division: i32,
+        entity: Entity,
+        run: i64,
+        records: &[NewSetAside],
+    ) -> Result<()> {
+        let now = now_ms();
         self.db
-            .write(|tx| records::sweep(tx, division, entity, generation))
+            .write(|tx| set_aside::put(tx, division, entity, run, now, records))
+    }
+
+    /// Clears the set-aside records of the entity that a full read begun by `generation` did
+    /// not see again (the masters read whole; [`Cache::sweep`] does it for the others).
+    pub fn sweep_set_aside(&self, division: i32, entity: Entity, generation: i64) -> Result<()> {
+        self.db
+            .write(|tx| set_aside::sweep(tx, division, entity, generation).map(drop))
+    }
+
+    /// Set-aside records, newest first, of one division and entity or of all.
+    pub fn set_aside_records(
+        &self,
+        division: Option<i32>,
+        entity: Option<Entity>,
+        limit: usize,
+    ) -> Result<Vec<SetAsideRow>> {
+        self.db
+            .read(|c| set_aside::list(c, division, entity, limit))
+    }
+
+    /// How many records each entity of each division has set aside, by reason.
+    pub fn set_aside_summary(&self) -> Result<Vec<SetAsideSummary>> {
+        self.db.read(set_aside::summary)
     }
 
     /// Forgets every cursor of the division (full resync, for example after a division move).

@@ -52,6 +52,7 @@ mod prices;
 mod records;
 mod runs;
 mod search;
+mod set_aside;
 mod status;
 mod stock;
 mod units;
@@ -75,6 +76,9 @@ pub use orders::{ItemOrderRow, OrderLineRow, OrderRow};
 pub use prices::PriceRow;
 pub use records::{ListPage, PreparedRecord};
 pub use runs::{EntityResult, RunSummary};
+pub use set_aside::{
+    NewSetAside, RAW_KEPT_BYTES, SetAsideCounts, SetAsideReason, SetAsideRow, SetAsideSummary,
+};
 pub use status::EntityStatus;
 pub use stock::StockRow;
 pub use units::UnitRow;

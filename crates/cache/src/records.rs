@@ -208,6 +208,7 @@ pub(crate) fn delete(
     let n = stmt
         .execute(params![division, id])
         .context("deleting a row")?;
+    crate::set_aside::clear_keys(tx, division, entity, [id.clone()])?;
     if entity == Entity::Items {
         // Extra fields and translations are not in Exact's Deleted log: they go with their item.
         for sql in [

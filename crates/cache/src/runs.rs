@@ -16,6 +16,8 @@ pub struct EntityResult {
     pub rows_deleted: u64,
     /// API calls made.
     pub calls: u64,
+    /// Records set aside (see [`crate::SetAsideReason`]).
+    pub set_aside: u64,
     /// Why the entity stopped, if it failed.
     pub error: Option<String>,
 }
@@ -52,8 +54,8 @@ pub(crate) fn record(tx: &Transaction<'_>, run: i64, r: &EntityResult) -> Result
     let result = tx
         .prepare_cached(
             "INSERT OR REPLACE INTO sync_run_entities
-                 (run, division, entity, rows_upserted, rows_deleted, calls, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 (run, division, entity, rows_upserted, rows_deleted, calls, error, set_aside)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .context("preparing a run result")?
         .execute(params![
@@ -63,7 +65,8 @@ pub(crate) fn record(tx: &Transaction<'_>, run: i64, r: &EntityResult) -> Result
             to_i64(r.rows_upserted),
             to_i64(r.rows_deleted),
             to_i64(r.calls),
-            r.error
+            r.error,
+            to_i64(r.set_aside)
         ]);
     match result {
         Ok(_) => Ok(()),
@@ -107,6 +110,7 @@ fn entity_result(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntityResult> {
         rows_deleted: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
         calls: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
         error: r.get(5)?,
+        set_aside: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
     })
 }
 
@@ -133,7 +137,7 @@ pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<RunSummary>>
         .context("listing runs")?;
     let mut stmt = conn
         .prepare_cached(
-            "SELECT division, entity, rows_upserted, rows_deleted, calls, error
+            "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside
              FROM sync_run_entities WHERE run = ?1 ORDER BY division, entity",
         )
         .context("preparing run results")?;
@@ -155,12 +159,12 @@ pub(crate) fn last_result(
 ) -> Result<Option<(i64, EntityResult)>> {
     use rusqlite::OptionalExtension;
     conn.prepare_cached(
-        "SELECT division, entity, rows_upserted, rows_deleted, calls, error, run
+        "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, run
          FROM sync_run_entities WHERE division = ?1 AND entity = ?2 ORDER BY run DESC LIMIT 1",
     )
     .context("preparing the last result")?
     .query_row(params![division, entity], |r| {
-        Ok((r.get(6)?, entity_result(r)?))
+        Ok((r.get(7)?, entity_result(r)?))
     })
     .optional()
     .context("reading the last result")

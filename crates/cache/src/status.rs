@@ -8,6 +8,7 @@ use crate::entity::Entity;
 use crate::error::{Context, Result};
 use crate::records;
 use crate::runs;
+use crate::set_aside;
 
 /// The state of one entity (or the Deleted log) in one division.
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +28,8 @@ pub struct EntityStatus {
     pub last_upserted: Option<u64>,
     pub last_deleted: Option<u64>,
     pub last_error: Option<String>,
+    /// Records set aside now (kept apart, not stored; see [`crate::SetAsideRow`]).
+    pub set_aside: u64,
 }
 
 /// Divisions that have been synced (a cursor, a recorded result, or stored rows).
@@ -51,6 +54,7 @@ fn known_divisions(conn: &Connection) -> Result<Vec<i32>> {
 /// One status per known division × (every entity, then the Deleted log).
 pub(crate) fn all(conn: &Connection) -> Result<Vec<EntityStatus>> {
     let mut out = Vec::new();
+    let set_aside = set_aside::summary(conn)?;
     for division in known_divisions(conn)? {
         let cursors = cursors::all(conn, division)?;
         let keys = Entity::ALL
@@ -74,6 +78,10 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<EntityStatus>> {
                 last_upserted: last.as_ref().map(|l| l.1.rows_upserted),
                 last_deleted: last.as_ref().map(|l| l.1.rows_deleted),
                 last_error: last.and_then(|l| l.1.error),
+                set_aside: set_aside
+                    .iter()
+                    .find(|s| s.division == division && s.entity == key)
+                    .map_or(0, |s| s.counts.total()),
             });
         }
     }

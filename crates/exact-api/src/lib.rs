@@ -30,6 +30,7 @@ pub mod pacing;
 pub mod pager;
 pub mod record;
 pub mod region;
+pub mod salvage;
 pub mod session;
 pub mod tokens;
 
@@ -46,6 +47,7 @@ pub use pacing::{Pacer, RateSnapshot};
 pub use pager::Pager;
 pub use record::Record;
 pub use region::Region;
+pub use salvage::Unreadable;
 pub use session::{Session, TokenStatus};
 pub use tokens::{
     FileTokenStore, StoreKind, StorePreference, TokenFiles, TokenSet, TokenStore, open_store,

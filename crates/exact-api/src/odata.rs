@@ -91,7 +91,7 @@ fn records(rows: Vec<Value>) -> Result<Vec<Record>, EnvelopeError> {
         .collect()
 }
 
-fn record(mut map: Map<String, Value>) -> Record {
+pub(crate) fn record(mut map: Map<String, Value>) -> Record {
     map.remove("__metadata");
     Record(map)
 }
@@ -139,6 +139,9 @@ pub type PropertyFilter = std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>;
 #[derive(Debug, Clone, Default)]
 pub struct RawPage {
     pub records: Vec<RawRecord>,
+    /// Records that could not be read, from a page read by [`crate::salvage::salvage_raw_page`];
+    /// always empty from [`parse_raw_page`].
+    pub unreadable: Vec<crate::salvage::Unreadable>,
     /// The absolute URL of the next page, to be called verbatim; `None` on the last page.
     pub next: Option<String>,
 }
@@ -159,6 +162,7 @@ pub fn parse_raw_page(body: &[u8], keep: &dyn Fn(&str) -> bool) -> Result<RawPag
             .map(|r| RawRecord::from_record(r, keep))
             .collect(),
         next: page.next,
+        unreadable: Vec::new(),
     })
 }
 
@@ -213,6 +217,7 @@ fn fast_raw_page(body: &[u8], keep: &dyn Fn(&str) -> bool) -> Option<RawPage> {
     Some(RawPage {
         records,
         next: d.next.filter(|url| !url.trim().is_empty()),
+        unreadable: Vec::new(),
     })
 }
 
@@ -258,7 +263,7 @@ fn brackets(text: &str) -> usize {
 }
 
 /// One record's text: the kept properties parsed, `__metadata` cut out of the text.
-fn raw_record(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<RawRecord> {
+pub(crate) fn raw_record(text: &str, keep: &dyn Fn(&str) -> bool) -> Option<RawRecord> {
     if brackets(text) >= MAX_RECORD_BRACKETS {
         // Possibly nested beyond what the full parse accepts: let the full parse decide.
         return None;

@@ -9,6 +9,7 @@ use tracing::Instrument;
 use crate::client::{ExactClient, RequestOptions};
 use crate::error::{Error, Result};
 use crate::odata::{Page, PropertyFilter, RawPage, parse_raw_page, trailing_next};
+use crate::salvage::salvage_raw_page;
 
 /// A cursor over the pages of one collection; follows `__next` verbatim.
 #[derive(Debug)]
@@ -104,9 +105,7 @@ impl Pager {
             Err(reason) => {
                 tracing::warn!(page = self.pages + 1, %reason, "a page did not parse; asking for it again");
                 self.drop_prefetch();
-                self.client
-                    .get_raw_page(Some(self.division), &url, &self.options, keep)
-                    .await?
+                self.raw_page_again(&url, keep).await?
             }
         };
         if page.next != link {
@@ -114,6 +113,39 @@ impl Pager {
         }
         self.advance(&url, page.next.as_deref())?;
         Ok(Some(page))
+    }
+
+    /// A page that did not parse, asked for once more. When it fails to parse again, its
+    /// readable records are salvaged one by one ([`salvage_raw_page`]): a bad record in Exact
+    /// then costs one call per run instead of its entity. A body whose envelope is broken goes
+    /// through the client's usual retries, as any page that does not parse.
+    async fn raw_page_again(&mut self, url: &str, keep: &PropertyFilter) -> Result<RawPage> {
+        let body = self
+            .client
+            .get_body(Some(self.division), url, &self.options)
+            .await?;
+        let filter = Arc::clone(keep);
+        let read = tokio::task::spawn_blocking(move || {
+            parse_raw_page(&body, &*filter).or_else(|why| salvage_raw_page(&body, &*filter, why))
+        })
+        .await;
+        match read {
+            Ok(Ok(page)) => {
+                if !page.unreadable.is_empty() {
+                    tracing::warn!(
+                        page = self.pages + 1,
+                        unreadable = page.unreadable.len(),
+                        "a page failed to parse twice; its readable records are kept"
+                    );
+                }
+                Ok(page)
+            }
+            _ => {
+                self.client
+                    .get_raw_page(Some(self.division), url, &self.options, keep)
+                    .await
+            }
+        }
     }
 
     /// Requests `url` in the background, through the client's pacing and retries.

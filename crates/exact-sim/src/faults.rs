@@ -6,8 +6,14 @@
 //! of the other kinds the first rule that fires wins.
 //!
 //! Kinds: `status`, `burst429`, `latency`, `reset`, `truncate`, `malformed`, `revoke_access`,
-//! `revoke_grant`, and two that check a client's size caps: `gzip_bomb` and `oversized_error`
-//! (see [`FaultKind`]).
+//! `revoke_grant`; two that check a client's size caps: `gzip_bomb` and `oversized_error`; and
+//! four that spoil one record inside an otherwise good page: `missing_key`, `wrong_type`,
+//! `lone_surrogate` and `oversized_value` (see [`FaultKind`] and [`crate::bad_records`]).
+//!
+//! A rule's `count` is used up when it fires, that is when it is drawn for a matching path,
+//! whatever the answer then is: a record-spoiling rule that fires on an answer that is not a
+//! 200 JSON page of records (an error, an Atom feed, a single entity, an empty page) leaves that
+//! answer unchanged and still counts.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -42,6 +48,28 @@ pub enum FaultKind {
     /// `bytes` (default 4 MiB): a client should read only the start of an error body and end
     /// as it would for a normal one.
     OversizedError,
+    /// 200 with the normal page, except that its middle record (index `len / 2` of
+    /// `d.results`) lacks its key member `ID` (or, for a record without `ID`, the member named
+    /// by `property`). Exact has been seen serving a sales-order header without its `ID`: a
+    /// client must set such a record aside and keep the rest of the page.
+    MissingKey,
+    /// 200 with the normal page, except that in its middle record the member `property`
+    /// (default `Modified`) has a value of the wrong JSON type: a string (a `/Date(..)/`, a GUID)
+    /// or null becomes the number 12345, a number the string `"not a number"`, a boolean the
+    /// string `"maybe"`. A client must set the record aside and keep the rest of the page.
+    WrongType,
+    /// 200 with the normal page, except that in its middle record a string member (`property`;
+    /// by default `Description` if it is a string, else the first string member that is not
+    /// `ID`, `Timestamp` or `__metadata`) holds `"Bad \ud800 text"`: a lone UTF-16 high
+    /// surrogate escape, which a strict JSON parser such as serde_json refuses. Exact has been
+    /// seen serving a page holding a lone surrogate: a client must set that record aside and
+    /// keep the rest of the page, not lose (or endlessly retry) the whole page.
+    LoneSurrogate,
+    /// 200 with the normal page, except that in its middle record the same string member as
+    /// for `lone_surrogate` holds `bytes` (default 5 MiB) characters: one value far beyond any
+    /// real one, so a client must cap what it keeps per value or set the record aside, and keep
+    /// the rest of the page.
+    OversizedValue,
 }
 
 /// One rule as posted to `/_sim/faults` or given with `--fault`.
@@ -59,9 +87,14 @@ pub struct FaultRule {
     pub count: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
-    /// Body size of `gzip_bomb` (inflated) and `oversized_error`.
+    /// Body size of `gzip_bomb` (inflated) and `oversized_error`; value length of
+    /// `oversized_value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
+    /// The record member that `wrong_type`, `lone_surrogate` and `oversized_value` spoil, and
+    /// the key `missing_key` removes from a record without `ID`; each kind's default otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
 }
 
 fn any_path() -> String {

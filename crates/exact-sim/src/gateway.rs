@@ -1,7 +1,8 @@
 //! The front door for everything that is not `/_sim/`: counts the call, draws faults, adds
 //! latency, then hands the call to OAuth, the API or the downloads, and finally bends the
 //! response as a fault demands (reset, truncate, malformed). Oversized answers (gzip bombs,
-//! huge error bodies) are built in [`crate::hostile`].
+//! huge error bodies) are built in [`crate::hostile`]; pages with one spoiled record
+//! (missing key, wrong type, lone surrogate, oversized value) in [`crate::bad_records`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -90,13 +91,16 @@ pub async fn dispatch(
         },
         None => route(&app, area, &method, &uri, &headers, &body, format).await,
     };
-    let response = match action.map(|r| r.kind) {
-        Some(FaultKind::Reset) => {
+    let response = match action {
+        Some(rule) if rule.kind == FaultKind::Reset => {
             app.stats().status("reset");
             return reset();
         }
-        Some(FaultKind::Truncate) => truncate(response).await,
-        Some(FaultKind::Malformed) => malformed(response),
+        Some(rule) if rule.kind == FaultKind::Truncate => truncate(response).await,
+        Some(rule) if rule.kind == FaultKind::Malformed => malformed(response),
+        Some(rule) if crate::bad_records::spoils_a_record(rule.kind) => {
+            crate::bad_records::spoil(&rule, response).await
+        }
         _ => response,
     };
     app.stats().status(response.status().as_str());

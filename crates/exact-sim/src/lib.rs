@@ -16,6 +16,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod bad_records;
 pub mod catalog;
 pub mod clock;
 pub mod data;

@@ -67,8 +67,11 @@ struct Args {
     origin_ms: Option<i64>,
     /// Fault rules as JSON: one rule, an array, or {"rules":[..]}; repeatable. Kinds: status,
     /// burst429, latency, reset, truncate, malformed, revoke_access, revoke_grant, gzip_bomb
-    /// (a small gzip body inflating to `bytes`, default 100 MiB) and oversized_error (an error
-    /// body of `bytes`, default 4 MiB).
+    /// (a small gzip body inflating to `bytes`, default 100 MiB), oversized_error (an error
+    /// body of `bytes`, default 4 MiB), and four that spoil the middle record of a 200 JSON
+    /// page and leave the rest as it was: missing_key (no `ID`), wrong_type (`property`,
+    /// default Modified, of the wrong JSON type), lone_surrogate (a string member holding
+    /// "Bad \ud800 text") and oversized_value (a string member of `bytes`, default 5 MiB).
     #[arg(long)]
     fault: Vec<String>,
     /// The secret the /_sim/ admin routes require in the X-Sim-Admin header (16 to 256 visible

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use exact_api::{ExactClient, SharedClock};
-use offline_cache::{Cache, DELETED_CURSOR, EntityResult};
+use offline_cache::{Cache, DELETED_CURSOR, EntityResult, SetAsideCounts};
 use tokio_util::sync::CancellationToken;
 
 use crate::failure::Failure;
@@ -178,6 +178,7 @@ impl Engine {
                 rows_deleted: outcome.rows_deleted,
                 calls: outcome.calls,
                 error: outcome.error.as_ref().map(|(_, m)| m.clone()),
+                set_aside: outcome.set_aside.total(),
             };
             if let Err(e) = self
                 .db(move |c| c.record_entity_result(run_id, &result))
@@ -328,6 +329,7 @@ impl Engine {
             .flatten();
         let pass = match continued {
             Some(generation) => Pass {
+                run: run_id,
                 generation: Some(generation),
                 from_start: false,
             },
@@ -339,16 +341,19 @@ impl Engine {
                     return vec![self.outcome(division, "Items", Tally::default(), Some(e))];
                 }
                 Pass {
+                    run: run_id,
                     generation: Some(run_id),
                     from_start: false,
                 }
             }
             // With incremental sync off, every run reads everything and sweeps what vanished.
             None if !options.incremental => Pass {
+                run: run_id,
                 generation: Some(run_id),
                 from_start: true,
             },
             None => Pass {
+                run: run_id,
                 generation: None,
                 from_start: false,
             },
@@ -405,7 +410,7 @@ impl Engine {
             let mut tally = Tally::default();
             let result = match plan.source {
                 Source::Replace { path } => {
-                    self.replace(division, plan, path, &mut tally, &progress)
+                    self.replace(division, plan, path, pass, &mut tally, &progress)
                         .await
                 }
                 Source::Modified { path } => {
@@ -554,7 +559,7 @@ impl Engine {
             rows_upserted: tally.upserted,
             rows_deleted: tally.deleted,
             calls: tally.calls,
-            skipped: tally.skipped,
+            set_aside: tally.set_aside,
             error: failure.map(|f| (f.code, f.message)),
         }
     }
@@ -583,7 +588,7 @@ fn skipped(division: i32, entity: &str, code: ErrorCode, reason: &str) -> Entity
         rows_upserted: 0,
         rows_deleted: 0,
         calls: 0,
-        skipped: 0,
+        set_aside: SetAsideCounts::default(),
         error: Some((code, reason.to_owned())),
     }
 }

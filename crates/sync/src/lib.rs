@@ -18,6 +18,7 @@ pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod scheduler;
+mod validate;
 
 pub use engine::{DEFAULT_BATCH_SIZE, Engine, SyncOptions};
 pub use pipeline::{AssetSink, AssetWork, asset_entity};

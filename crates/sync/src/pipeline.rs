@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use exact_api::{Error as ApiError, PropertyFilter, Record};
 use offline_assets::{AssetEntity, AssetJob, AssetKey, job_for};
-use offline_cache::{DELETED_CURSOR, Entity, PreparedRecord};
+use offline_cache::{DELETED_CURSOR, Entity, NewSetAside, SetAsideCounts};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -15,6 +15,7 @@ use crate::engine::{Engine, SYNC_PAGE_ROWS, emit};
 use crate::failure::{Failure, cancelled};
 use crate::plan::{Batcher, Plan, deleted_select, entity_for_deleted_code};
 use crate::progress::{Phase, ProgressSink};
+use crate::validate::{Checks, Sorted};
 
 /// Counters of one entity's sync.
 #[derive(Debug, Default)]
@@ -23,12 +24,14 @@ pub(crate) struct Tally {
     pub(crate) deleted: u64,
     pub(crate) calls: u64,
     pub(crate) pages: u64,
-    pub(crate) skipped: u64,
+    pub(crate) set_aside: SetAsideCounts,
 }
 
 /// How this run reads an entity.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pass {
+    /// The run reading: set-aside records are noted as seen by it.
+    pub(crate) run: i64,
     /// Full passes mark every row they read with it and then sweep the rows not marked.
     pub(crate) generation: Option<i64>,
     /// Read from the beginning whatever the cursor says (a refresh with incremental sync off);
@@ -121,14 +124,16 @@ fn exact_local_time(utc_ms: Option<i64>) -> String {
     }
 }
 
-/// Compresses a page's records for storage on a blocking thread, started at once: the fetch
-/// loop hands the handle on and requests the next page while this one compresses.
-fn prepare(records: Vec<exact_api::RawRecord>) -> JoinHandle<Vec<PreparedRecord>> {
-    tokio::task::spawn_blocking(move || records.into_iter().map(PreparedRecord::from_raw).collect())
+/// Checks a page's records and compresses those to store on a blocking thread, started at
+/// once: the fetch loop hands the handle on and requests the next page while this one is
+/// prepared.
+fn prepare(checks: &Arc<Checks>, page: exact_api::RawPage) -> JoinHandle<Sorted> {
+    let checks = Arc::clone(checks);
+    tokio::task::spawn_blocking(move || checks.sort(page.records, page.unreadable))
 }
 
-/// The records [`prepare`] compressed.
-async fn prepared(handle: JoinHandle<Vec<PreparedRecord>>) -> Result<Vec<PreparedRecord>, Failure> {
+/// The page [`prepare`] sorted.
+async fn prepared(handle: JoinHandle<Sorted>) -> Result<Sorted, Failure> {
     handle.await.map_err(|e| Failure {
         code: crate::report::ErrorCode::Storage,
         message: format!("preparing records failed: {e}"),
@@ -142,6 +147,7 @@ impl Engine {
         division: i32,
         plan: &Plan,
         path: &str,
+        pass: Pass,
         tally: &mut Tally,
         progress: &ProgressSink,
     ) -> Result<(), Failure> {
@@ -163,9 +169,19 @@ impl Engine {
         tally.calls = pager.pages_fetched();
         result?;
         let entity = plan.entity;
+        let (all, bad) = Checks::for_plan(plan).sort_records(all);
         let n = all.len() as u64;
-        self.db(move |c| c.replace_all(division, entity, &all))
-            .await?;
+        for record in &bad {
+            tally.set_aside.add(record.reason, 1);
+        }
+        let run = pass.run;
+        self.set_aside(division, entity, run, bad).await?;
+        self.db(move |c| {
+            c.replace_all(division, entity, &all)?;
+            // Read whole: what this read did not set aside again is gone.
+            c.sweep_set_aside(division, entity, run)
+        })
+        .await?;
         tally.upserted = n;
         emit(
             progress,
@@ -205,10 +221,11 @@ impl Engine {
         };
         let mut pager = self.client.sync(division, path, &plan.select(), since);
         let keep = read_properties(entity);
+        let checks = Arc::new(Checks::for_plan(plan));
         // Room for a batch's worth of pages, so that loading goes on while a batch commits.
         let room = batch_size.div_ceil(SYNC_PAGE_ROWS).max(1);
         let (pages_tx, pages_rx) =
-            mpsc::channel::<Result<JoinHandle<Vec<PreparedRecord>>, Failure>>(room);
+            mpsc::channel::<Result<JoinHandle<Sorted>, Failure>>(room);
         let fetch = async move {
             loop {
                 let next = tokio::select! {
@@ -217,7 +234,7 @@ impl Engine {
                 };
                 let done = !matches!(next, Ok(Some(_)));
                 let message = match next {
-                    Ok(Some(page)) => Ok(prepare(page.records)),
+                    Ok(Some(page)) => Ok(prepare(&checks, page)),
                     Ok(None) => break,
                     Err(f) => Err(f),
                 };
@@ -240,8 +257,12 @@ impl Engine {
                 if cancel.is_cancelled() {
                     return Err(cancelled());
                 }
-                let records = prepared(message?).await?;
-                for batch in batcher.push_page(records) {
+                let sorted = prepared(message?).await?;
+                // Kept before the batch that moves the cursor past them is committed.
+                tally.set_aside.merge(&sorted.counts);
+                self.set_aside(division, entity, pass.run, sorted.set_aside)
+                    .await?;
+                for batch in batcher.push_page(sorted.good, sorted.seen_max) {
                     tally.upserted += self.apply(division, entity, batch, generation).await?;
                 }
                 // No page loaded yet behind this one: store what is held now instead of waiting
@@ -257,7 +278,6 @@ impl Engine {
             if let Some(batch) = batcher.finish() {
                 tally.upserted += self.apply(division, entity, batch, generation).await?;
             }
-            tally.skipped = batcher.skipped() as u64;
             Ok::<(), Failure>(())
         };
         let (calls, applied) = tokio::join!(fetch, apply);
@@ -304,6 +324,7 @@ impl Engine {
             .client
             .pages(division, url, exact_api::RequestOptions::default());
         let keep = read_properties(entity);
+        let checks = Arc::new(Checks::for_plan(plan));
         let started = std::time::Instant::now();
         let mut latest = since;
         let result = async {
@@ -315,10 +336,11 @@ impl Engine {
                 let Some(page) = page else {
                     return Ok(());
                 };
-                let mut records = prepared(prepare(page.records)).await?;
-                let before = records.len();
-                records.retain(|r| entity.key(r.fields()).is_some());
-                tally.skipped += (before - records.len()) as u64;
+                let sorted = prepared(prepare(&checks, page)).await?;
+                tally.set_aside.merge(&sorted.counts);
+                self.set_aside(division, entity, pass.run, sorted.set_aside)
+                    .await?;
+                let records = sorted.good;
                 let page_latest = records
                     .iter()
                     .filter_map(|r| r.fields().date("Modified"))
@@ -430,11 +452,33 @@ impl Engine {
         );
     }
 
+    /// Keeps records that could not be stored (nothing to do for none).
+    async fn set_aside(
+        &self,
+        division: i32,
+        entity: Entity,
+        run: i64,
+        records: Vec<NewSetAside>,
+    ) -> Result<(), Failure> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        tracing::warn!(
+            division,
+            entity = entity.as_str(),
+            records = records.len(),
+            "records set aside: {}",
+            records[0].detail
+        );
+        self.db(move |c| c.set_aside(division, entity, run, &records))
+            .await
+    }
+
     pub(crate) async fn apply(
         &self,
         division: i32,
         entity: Entity,
-        batch: crate::plan::Batch<PreparedRecord>,
+        batch: crate::plan::Batch<offline_cache::PreparedRecord>,
         generation: Option<i64>,
     ) -> Result<u64, Failure> {
         let cursor = batch.cursor;

@@ -247,7 +247,6 @@ pub struct Batcher<T = Record> {
     pages: VecDeque<(usize, i64)>,
     /// Highest Timestamp of a completed page whose rows have all been handed out.
     released: Option<i64>,
-    skipped: usize,
 }
 
 impl<T: Keyed> Batcher<T> {
@@ -257,15 +256,19 @@ impl<T: Keyed> Batcher<T> {
             buffer: Vec::new(),
             pages: VecDeque::new(),
             released: None,
-            skipped: 0,
         }
     }
 
-    /// Adds one complete page and returns the batches that are full.
-    pub fn push_page(&mut self, records: Vec<T>) -> Vec<Batch<T>> {
-        let raw_max = records.iter().filter_map(Keyed::timestamp).max();
-        let (records, without_id) = dedupe_page(records);
-        self.skipped += without_id;
+    /// Adds one complete page and returns the batches that are full. `set_aside` is the highest
+    /// `Timestamp` of the page's records that were set aside instead: the cursor moves past
+    /// them as past the stored ones.
+    pub fn push_page(&mut self, records: Vec<T>, set_aside: Option<i64>) -> Vec<Batch<T>> {
+        let raw_max = records
+            .iter()
+            .filter_map(Keyed::timestamp)
+            .max()
+            .max(set_aside);
+        let (records, _) = dedupe_page(records);
         self.buffer.extend(records);
         if let Some(max) = raw_max {
             self.pages.push_back((self.buffer.len(), max));
@@ -282,11 +285,6 @@ impl<T: Keyed> Batcher<T> {
     pub fn finish(&mut self) -> Option<Batch<T>> {
         let batch = self.take(self.buffer.len());
         (!batch.records.is_empty() || batch.cursor.is_some()).then_some(batch)
-    }
-
-    /// Records dropped because they had no ID.
-    pub fn skipped(&self) -> usize {
-        self.skipped
     }
 
     fn take(&mut self, n: usize) -> Batch<T> {
@@ -343,10 +341,10 @@ mod tests {
     fn batches_never_carry_a_cursor_past_an_incomplete_page() {
         let mut b = Batcher::new(1500);
         assert!(
-            b.push_page(page(0..1000, 0)).is_empty(),
+            b.push_page(page(0..1000, 0), None).is_empty(),
             "1 000 rows do not fill a batch of 1 500"
         );
-        let ready = b.push_page(page(1000..2000, 0));
+        let ready = b.push_page(page(1000..2000, 0), None);
         assert_eq!(ready.len(), 1);
         assert_eq!(ready[0].records.len(), 1500);
         assert_eq!(
@@ -362,7 +360,7 @@ mod tests {
     #[test]
     fn small_batches_release_the_cursor_with_the_pages_last_rows() {
         let mut b = Batcher::new(400);
-        let ready = b.push_page(page(0..1000, 100));
+        let ready = b.push_page(page(0..1000, 100), None);
         assert_eq!(
             ready.iter().map(|x| x.records.len()).collect::<Vec<_>>(),
             vec![400, 400]
@@ -378,9 +376,9 @@ mod tests {
     #[test]
     fn exact_fill_releases_at_once_and_empty_pages_still_move_nothing() {
         let mut b = Batcher::new(1000);
-        let ready = b.push_page(page(0..1000, 0));
+        let ready = b.push_page(page(0..1000, 0), None);
         assert_eq!(ready[0].cursor, Some(999));
-        assert!(b.push_page(Vec::new()).is_empty());
+        assert!(b.push_page(Vec::new(), None).is_empty());
         assert_eq!(b.finish(), None);
     }
 
@@ -390,7 +388,7 @@ mod tests {
             let mut b = Batcher::new(size);
             let mut out = Vec::new();
             for p in 0..5 {
-                out.extend(b.push_page(page(p * 1000..(p + 1) * 1000, 0)));
+                out.extend(b.push_page(page(p * 1000..(p + 1) * 1000, 0), None));
             }
             out.extend(b.finish());
             let total: usize = out.iter().map(|x| x.records.len()).sum();
@@ -414,7 +412,7 @@ mod tests {
                 let mut b = Batcher::new(size);
                 let mut out = Vec::new();
                 for p in 0..5 {
-                    out.extend(b.push_page(page(p * 1000..(p + 1) * 1000, 0)));
+                    out.extend(b.push_page(page(p * 1000..(p + 1) * 1000, 0), None));
                     if flush_after.contains(&(p as usize)) {
                         let held = b.finish();
                         if let Some(batch) = &held {

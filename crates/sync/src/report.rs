@@ -1,5 +1,6 @@
 //! The outcome of one sync run.
 
+use offline_cache::SetAsideCounts;
 use serde::Serialize;
 
 /// How a run ended.
@@ -51,8 +52,8 @@ pub struct EntityOutcome {
     pub rows_upserted: u64,
     pub rows_deleted: u64,
     pub calls: u64,
-    /// Records Exact sent without an ID (dropped).
-    pub skipped: u64,
+    /// Records that could not be stored as they are, kept apart with the reason.
+    pub set_aside: SetAsideCounts,
     pub error: Option<(ErrorCode, String)>,
 }
 
@@ -83,5 +84,14 @@ impl RunReport {
 
     pub fn rows_upserted(&self) -> u64 {
         self.entities.iter().map(|e| e.rows_upserted).sum()
+    }
+
+    /// The records this run set aside, by reason.
+    pub fn set_aside(&self) -> SetAsideCounts {
+        let mut counts = SetAsideCounts::default();
+        for e in &self.entities {
+            counts.merge(&e.set_aside);
+        }
+        counts
     }
 }

@@ -378,7 +378,7 @@ mod tests {
                 rows_upserted: 0,
                 rows_deleted: 0,
                 calls,
-                skipped: 0,
+                set_aside: Default::default(),
                 error: error.map(|c| (c, "x".to_owned())),
             }],
             error: None,

@@ -38,7 +38,7 @@ pub fn entity_calls(report: &RunReport, filter: impl Fn(&str) -> bool) -> Calls 
         .iter()
         .filter(|e| filter(&e.entity))
         .fold(Calls::default(), |acc, e| {
-            let rows = e.rows_upserted + e.rows_deleted + e.skipped;
+            let rows = e.rows_upserted + e.rows_deleted + e.set_aside.total();
             Calls {
                 used: acc.used + e.calls,
                 floor: acc.floor + rows.div_ceil(page_size(&e.entity)).max(1),
@@ -84,7 +84,7 @@ mod tests {
             rows_upserted: rows,
             rows_deleted: 0,
             calls,
-            skipped: 0,
+            set_aside: Default::default(),
             error: None,
         }
     }
