@@ -112,6 +112,9 @@ pub struct StatusArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// List the records set aside (received from Exact but not stored, with the reason).
+    #[arg(long)]
+    pub set_aside: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -371,3 +371,83 @@ fn no_token_or_secret_reaches_the_logs_even_at_trace_level() {
         "no Authorization header is logged"
     );
 }
+
+/// Records Exact sends without an ID are set aside: the run still succeeds, its summary says
+/// how many and why, `status` counts them and `status --set-aside` lists each as it came.
+#[test]
+fn records_set_aside_are_counted_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let faulty = |args: &[&str]| {
+        let output = exe()
+            .env(
+                "EXACT_OFFLINE_DEMO_FAULTS",
+                r#"[{"path":"sync/Logistics/Items","kind":"missing_key"}]"#,
+            )
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let summary = faulty(&["sync", "--demo", "--no-pictures", "--entity", "Items"]);
+    // 2 500 items in each of 2 divisions: pages of 1 000, 1 000 and 500, each with one record
+    // without ID.
+    assert!(summary.contains("succeeded"), "{summary}");
+    assert_eq!(summary.matches("ok, 3 set aside").count(), 2, "{summary}");
+    assert!(
+        summary.contains(
+            "6 records set aside: 6 without ID; `exact-offline status --demo --set-aside` lists them."
+        ),
+        "the summary says what was set aside and where to look:\n{summary}"
+    );
+
+    let status: Value =
+        serde_json::from_slice(&run(dir.path(), &["status", "--demo", "--json"]).stdout).unwrap();
+    let items: Vec<&Value> = status["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity"] == "Items" && e["rows"].as_u64() > Some(0))
+        .collect();
+    assert_eq!(items.len(), 2, "both divisions synced: {status}");
+    for division in items {
+        assert_eq!(division["set_aside"], 3);
+        assert_eq!(division["rows"], 2_497);
+    }
+    assert_eq!(status["set_aside"][1]["counts"]["missing_key"], 3);
+    assert_eq!(status["runs"][0]["entities"][1]["entity"], "Items");
+    assert_eq!(status["runs"][0]["entities"][1]["set_aside"], 3);
+
+    let table = String::from_utf8_lossy(&run(dir.path(), &["status", "--demo"]).stdout).into_owned();
+    assert_eq!(table.matches("; 3 set aside").count(), 2, "{table}");
+    assert!(table.contains("--set-aside` lists them"), "{table}");
+
+    let listed: Value = serde_json::from_slice(
+        &run(dir.path(), &["status", "--demo", "--set-aside", "--json"]).stdout,
+    )
+    .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 6);
+    for row in listed {
+        assert_eq!(row["reason"], "missing_key");
+        assert_eq!(row["detail"], "no ID");
+        let raw: Value = serde_json::from_str(row["raw"].as_str().unwrap()).unwrap();
+        assert!(raw.get("ID").is_none() && raw.get("Code").is_some(), "{raw}");
+    }
+    let text = String::from_utf8_lossy(&run(dir.path(), &["status", "--demo", "--set-aside"]).stdout)
+        .into_owned();
+    assert_eq!(text.matches("(no ID)").count(), 6, "{text}");
+    assert!(text.contains("sync --demo --full"), "{text}");
+
+    // Exact sends them whole again: a full resync stores them and the list empties.
+    let again = String::from_utf8_lossy(
+        &run(dir.path(), &["sync", "--demo", "--no-pictures", "--entity", "Items", "--full"]).stdout,
+    )
+    .into_owned();
+    assert!(!again.contains("set aside"), "{again}");
+    let text = String::from_utf8_lossy(&run(dir.path(), &["status", "--demo", "--set-aside"]).stdout)
+        .into_owned();
+    assert!(text.starts_with("No records are set aside"), "{text}");
+}

@@ -31,13 +31,29 @@ pub struct Demo {
     pub clock: SharedClock,
 }
 
-/// The demo company's size: big enough to browse, quick to sync.
+/// Fault rules for the demo company's simulator (its `--fault` JSON): how the app's own tests
+/// show what it does with bad data from Exact. Rules that do not parse are ignored, with a
+/// message on stderr.
+pub const FAULTS_VARIABLE: &str = "EXACT_OFFLINE_DEMO_FAULTS";
+
+/// The demo company's size: big enough to browse, quick to sync; with the faults
+/// [`FAULTS_VARIABLE`] names, if any.
 pub fn demo_company() -> SimConfig {
+    let faults = std::env::var(FAULTS_VARIABLE)
+        .ok()
+        .filter(|text| !text.trim().is_empty())
+        .and_then(|text| {
+            exact_sim::faults::parse_rules(&text)
+                .map_err(|e| eprintln!("{FAULTS_VARIABLE} is ignored: {e}"))
+                .ok()
+        })
+        .unwrap_or_default();
     SimConfig {
         seed: 2026,
         divisions: 2,
         items: 2_500,
         accounts: 600,
+        faults,
         ..SimConfig::default()
     }
 }

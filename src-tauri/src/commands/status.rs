@@ -27,10 +27,18 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let cache = Cache::open(&path)?;
+    if args.set_aside {
+        return set_aside(&cache, args);
+    }
     let status = cache.status()?;
     let runs = cache.runs(5)?;
     if args.json {
-        let json = serde_json::json!({ "entities": status, "runs": runs, "size_bytes": cache.size_on_disk()? });
+        let json = serde_json::json!({
+            "entities": status,
+            "runs": runs,
+            "set_aside": cache.set_aside_summary()?,
+            "size_bytes": cache.size_on_disk()?,
+        });
         writeln!(
             std::io::stdout().lock(),
             "{}",
@@ -51,11 +59,14 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
         let age = s
             .cursor_updated_ms
             .map_or_else(|| "never".to_owned(), |at| age(now - at));
-        let result = match (&s.last_error, s.last_upserted) {
+        let mut result = match (&s.last_error, s.last_upserted) {
             (Some(e), _) => format!("error: {e}"),
             (None, Some(n)) => format!("ok, {n} upserted, {} deleted", s.last_deleted.unwrap_or(0)),
             (None, None) => String::new(),
         };
+        if s.set_aside > 0 {
+            result.push_str(&format!("; {} set aside", s.set_aside));
+        }
         writeln!(
             out,
             "{:>9}  {:<20} {:>9}  {:>16}  {:>10}  {result}",
@@ -67,6 +78,14 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
         "\nCache size: {:.1} MB",
         cache.size_on_disk()? as f64 / 1_048_576.0
     )?;
+    let set_aside: u64 = status.iter().map(|s| s.set_aside).sum();
+    if set_aside > 0 {
+        writeln!(
+            out,
+            "{set_aside} records set aside: `exact-offline status{} --set-aside` lists them.",
+            if args.demo { " --demo" } else { "" }
+        )?;
+    }
     if let Some(last) = runs.first() {
         writeln!(
             out,
@@ -76,6 +95,48 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
             last.trigger
         )?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `status --set-aside`: every record set aside, with its reason (as JSON with `--json`).
+fn set_aside(cache: &Cache, args: &StatusArgs) -> Result<ExitCode> {
+    let rows = cache.set_aside_records(None, None, usize::MAX)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        writeln!(out, "No records are set aside: every record Exact sent is stored.")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let now = now_ms();
+    writeln!(
+        out,
+        "{:>9}  {:<20} {:<36}  {:<30} {:>10}  detail",
+        "division", "entity", "key", "reason", "seen"
+    )?;
+    for r in &rows {
+        writeln!(
+            out,
+            "{:>9}  {:<20} {:<36}  {:<30} {:>10}  {}",
+            r.division,
+            r.entity,
+            r.key.as_deref().unwrap_or("(no ID)"),
+            r.reason.describe(),
+            age(now - r.last_seen_ms),
+            r.detail
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{} records were received from Exact but not stored, for the reason shown; everything \
+         else is stored. A record leaves this list when Exact sends a valid version of it, when \
+         it is deleted in Exact, or when a full resync (`exact-offline sync{} --full`) no longer \
+         finds it. `--json` shows each record as Exact sent it.",
+        rows.len(),
+        if args.demo { " --demo" } else { "" }
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

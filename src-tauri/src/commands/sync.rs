@@ -168,7 +168,7 @@ pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
         let _ = std::fs::remove_file(&marker);
     }
     bars.clear();
-    print_summary(&report)?;
+    print_summary(&report, args.demo)?;
     if let Some(a) = assets {
         use std::io::Write;
         writeln!(
@@ -332,7 +332,7 @@ impl Bars {
     }
 }
 
-fn print_summary(report: &RunReport) -> std::io::Result<()> {
+fn print_summary(report: &RunReport, demo: bool) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -341,10 +341,13 @@ fn print_summary(report: &RunReport) -> std::io::Result<()> {
         "division", "entity", "upserted", "deleted", "calls"
     )?;
     for e in &report.entities {
-        let result = match &e.error {
+        let mut result = match &e.error {
             None => "ok".to_owned(),
             Some((code, message)) => format!("{code:?}: {message}"),
         };
+        if e.set_aside.total() > 0 {
+            result.push_str(&format!(", {} set aside", e.set_aside.total()));
+        }
         writeln!(
             out,
             "{:>9}  {:<20} {:>9} {:>9} {:>7}  {result}",
@@ -363,5 +366,13 @@ fn print_summary(report: &RunReport) -> std::io::Result<()> {
         report.rows_upserted(),
         report.calls()
     )?;
+    let set_aside = report.set_aside();
+    if set_aside.total() > 0 {
+        writeln!(
+            out,
+            "{set_aside}; `exact-offline status{} --set-aside` lists them.",
+            if demo { " --demo" } else { "" }
+        )?;
+    }
     Ok(())
 }
