@@ -158,14 +158,19 @@ async fn syncs_killed_at_random_moments_resume_to_an_equal_cache() {
     );
 }
 
-/// Fault kinds of the soak other than `revoke_grant` (which gets its own round).
-const SOAK_FAULTS: [&str; 6] = [
+/// Fault kinds of the soak other than `revoke_grant` (which gets its own round). The last four
+/// serve one bad record inside an otherwise good page: it is set aside and the page stored.
+const SOAK_FAULTS: [&str; 10] = [
     "status",
     "burst429",
     "reset",
     "truncate",
     "malformed",
     "revoke_access",
+    "missing_key",
+    "wrong_type",
+    "lone_surrogate",
+    "oversized_value",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -193,6 +198,7 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
     // kind → (armed, fired)
     let mut faults: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let (mut rounds, mut succeeded, mut failed) = (0u64, 0u64, 0u64);
+    let mut set_aside_in_rounds = 0u64;
     let mut grant_revoked = false;
     while started.elapsed() < soak || !grant_revoked {
         rounds += 1;
@@ -217,6 +223,10 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
             };
             let mut rule = json!({"path": "/api/v1/", "kind": kind, "count": count,
                                   "rate": rng.random_range(0.05..0.4)});
+            if kind == "oversized_value" {
+                // Over the 4 MiB a record may have, and quick to send.
+                rule["bytes"] = json!(4_200_000);
+            }
             if kind == "status" {
                 let statuses = [500u16, 502, 503, 504];
                 rule["status"] = json!(statuses[rng.random_range(0..statuses.len())]);
@@ -227,6 +237,7 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
         let output = run_async(dir, &SYNC, Duration::from_secs(180)).await;
         count_fired(&env, &rules, &mut faults).await;
         let all = text(&output);
+        set_aside_in_rounds += set_aside_in_summary(&all);
         assert!(
             !all.contains(SIGN_IN_AGAIN),
             "a revoked access token is replaced by a refresh, never a new sign-in:\n{all}"
@@ -240,6 +251,21 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
         }
         integrity_check(&dir.join("cache.sqlite"));
     }
+    // One round where a bad record surely lands in a page of records: it stays set aside.
+    env.post(
+        "mutate",
+        json!({"division": env.division(), "entity": "Items", "update": 9}),
+    )
+    .await;
+    let rule = json!({"path": "sync/Logistics/Items", "kind": "missing_key", "count": 1});
+    env.post("faults", json!({ "rules": [rule] })).await;
+    let bad = run_async(dir, &SYNC, Duration::from_secs(300)).await;
+    let all = text(&bad);
+    assert!(
+        bad.status.success() && all.contains("1 record set aside: 1 without ID"),
+        "a record without ID is set aside and the run succeeds:\n{all}"
+    );
+    set_aside_in_rounds += 1;
     env.post("faults", json!({"rules": []})).await;
     let clean = run_async(dir, &SYNC, Duration::from_secs(300)).await;
     assert!(
@@ -247,7 +273,22 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
         "a clean sync after the soak:\n{}",
         text(&clean)
     );
+    // Every record is good or set aside; the set-aside ones come back with a full resync.
+    let aside = set_aside(dir);
+    assert!(!aside.is_empty(), "the record without ID is still set aside");
+    let compared_before = env.assert_equal_but_set_aside(dir, &aside).await;
+    let full = run_async(dir, &["sync", "--no-pictures", "--full"], Duration::from_secs(300)).await;
+    assert!(full.status.success(), "a full resync after the soak:\n{}", text(&full));
+    assert!(
+        set_aside(dir).is_empty(),
+        "a full resync of good data leaves nothing set aside"
+    );
     let compared = env.assert_equal(dir).await;
+    println!(
+        "[soak] {set_aside_in_rounds} records set aside in the rounds; {} still set aside at the end \
+         with {compared_before} rows compared equal; after a full resync none",
+        aside.len()
+    );
     let stats = env.get("stats").await;
     println!(
         "[soak] seed {seed}: {rounds} rounds ({succeeded} syncs succeeded, {failed} partial), grant revoked once and signed in again; \
@@ -266,6 +307,28 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
     );
     let fired: u64 = faults.values().map(|f| f.1).sum();
     assert!(fired > 0, "the soak fired faults: {faults:?}");
+}
+
+/// The records a run's summary says it set aside ("3 records set aside: ...").
+fn set_aside_in_summary(output: &str) -> u64 {
+    output
+        .lines()
+        .filter_map(|line| line.split_once(" set aside: ")?.0.split(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// `status --set-aside --json`: (entity, key) of every record set aside.
+fn set_aside(dir: &std::path::Path) -> Vec<(String, Option<String>)> {
+    let output = support::run_ok(dir, &["status", "--set-aside", "--json"]);
+    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r["entity"].as_str().unwrap().to_owned(),
+                r["key"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
 }
 
 /// Adds the armed and fired counts of this round's rules (the simulator answers each rule with
@@ -296,10 +359,12 @@ async fn revoke_the_grant(
     dir: &std::path::Path,
     faults: &mut BTreeMap<String, (u64, u64)>,
 ) {
-    // A clean run first, so that "nothing lost" can be checked exactly afterwards.
+    // A clean full resync first (it also retries the records set aside so far), so that
+    // "nothing lost" can be checked exactly afterwards.
     env.post("faults", json!({"rules": []})).await;
-    let clean = run_async(dir, &SYNC, Duration::from_secs(300)).await;
+    let clean = run_async(dir, &["sync", "--no-pictures", "--full"], Duration::from_secs(300)).await;
     assert!(clean.status.success(), "clean sync:\n{}", text(&clean));
+    assert!(set_aside(dir).is_empty(), "nothing set aside after a clean full resync");
     let before = env.assert_equal(dir).await;
     // New rows, so the run has calls to make and the revocation has one to hit.
     env.post(
