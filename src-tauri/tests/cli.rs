@@ -420,7 +420,8 @@ fn records_set_aside_are_counted_and_listed() {
     assert_eq!(status["runs"][0]["entities"][1]["entity"], "Items");
     assert_eq!(status["runs"][0]["entities"][1]["set_aside"], 3);
 
-    let table = String::from_utf8_lossy(&run(dir.path(), &["status", "--demo"]).stdout).into_owned();
+    let table =
+        String::from_utf8_lossy(&run(dir.path(), &["status", "--demo"]).stdout).into_owned();
     assert_eq!(table.matches("; 3 set aside").count(), 2, "{table}");
     assert!(table.contains("--set-aside` lists them"), "{table}");
 
@@ -434,20 +435,36 @@ fn records_set_aside_are_counted_and_listed() {
         assert_eq!(row["reason"], "missing_key");
         assert_eq!(row["detail"], "no ID");
         let raw: Value = serde_json::from_str(row["raw"].as_str().unwrap()).unwrap();
-        assert!(raw.get("ID").is_none() && raw.get("Code").is_some(), "{raw}");
+        assert!(
+            raw.get("ID").is_none() && raw.get("Code").is_some(),
+            "{raw}"
+        );
     }
-    let text = String::from_utf8_lossy(&run(dir.path(), &["status", "--demo", "--set-aside"]).stdout)
-        .into_owned();
+    let text =
+        String::from_utf8_lossy(&run(dir.path(), &["status", "--demo", "--set-aside"]).stdout)
+            .into_owned();
     assert_eq!(text.matches("(no ID)").count(), 6, "{text}");
     assert!(text.contains("sync --demo --full"), "{text}");
 
     // Exact sends them whole again: a full resync stores them and the list empties.
     let again = String::from_utf8_lossy(
-        &run(dir.path(), &["sync", "--demo", "--no-pictures", "--entity", "Items", "--full"]).stdout,
+        &run(
+            dir.path(),
+            &[
+                "sync",
+                "--demo",
+                "--no-pictures",
+                "--entity",
+                "Items",
+                "--full",
+            ],
+        )
+        .stdout,
     )
     .into_owned();
     assert!(!again.contains("set aside"), "{again}");
-    let text = String::from_utf8_lossy(&run(dir.path(), &["status", "--demo", "--set-aside"]).stdout)
-        .into_owned();
+    let text =
+        String::from_utf8_lossy(&run(dir.path(), &["status", "--demo", "--set-aside"]).stdout)
+            .into_owned();
     assert!(text.starts_with("No records are set aside"), "{text}");
 }

@@ -275,10 +275,22 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
     );
     // Every record is good or set aside; the set-aside ones come back with a full resync.
     let aside = set_aside(dir);
-    assert!(!aside.is_empty(), "the record without ID is still set aside");
+    assert!(
+        !aside.is_empty(),
+        "the record without ID is still set aside"
+    );
     let compared_before = env.assert_equal_but_set_aside(dir, &aside).await;
-    let full = run_async(dir, &["sync", "--no-pictures", "--full"], Duration::from_secs(300)).await;
-    assert!(full.status.success(), "a full resync after the soak:\n{}", text(&full));
+    let full = run_async(
+        dir,
+        &["sync", "--no-pictures", "--full"],
+        Duration::from_secs(300),
+    )
+    .await;
+    assert!(
+        full.status.success(),
+        "a full resync after the soak:\n{}",
+        text(&full)
+    );
     assert!(
         set_aside(dir).is_empty(),
         "a full resync of good data leaves nothing set aside"
@@ -313,7 +325,14 @@ async fn soak_of_incremental_syncs_with_mutations_and_faults() {
 fn set_aside_in_summary(output: &str) -> u64 {
     output
         .lines()
-        .filter_map(|line| line.split_once(" set aside: ")?.0.split(' ').next()?.parse::<u64>().ok())
+        .filter_map(|line| {
+            line.split_once(" set aside: ")?
+                .0
+                .split(' ')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
         .sum()
 }
 
@@ -362,9 +381,17 @@ async fn revoke_the_grant(
     // A clean full resync first (it also retries the records set aside so far), so that
     // "nothing lost" can be checked exactly afterwards.
     env.post("faults", json!({"rules": []})).await;
-    let clean = run_async(dir, &["sync", "--no-pictures", "--full"], Duration::from_secs(300)).await;
+    let clean = run_async(
+        dir,
+        &["sync", "--no-pictures", "--full"],
+        Duration::from_secs(300),
+    )
+    .await;
     assert!(clean.status.success(), "clean sync:\n{}", text(&clean));
-    assert!(set_aside(dir).is_empty(), "nothing set aside after a clean full resync");
+    assert!(
+        set_aside(dir).is_empty(),
+        "nothing set aside after a clean full resync"
+    );
     let before = env.assert_equal(dir).await;
     // New rows, so the run has calls to make and the revocation has one to hit.
     env.post(

@@ -87,7 +87,9 @@ impl Cache {
         let now = now_ms();
         self.db.write(|tx| {
             let n = records::upsert(tx, division, entity, records, generation)?;
-            let keys = records.iter().filter_map(|r| records::key(entity, r.record()));
+            let keys = records
+                .iter()
+                .filter_map(|r| records::key(entity, r.record()));
             set_aside::clear_keys(tx, division, entity, keys)?;
             if let Some(c) = cursor {
                 cursors::advance(tx, division, entity.as_str(), c, now)?;

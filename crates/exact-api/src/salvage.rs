@@ -50,8 +50,8 @@ pub fn salvage_raw_page(
 }
 
 fn read_one(bytes: &[u8], keep: &dyn Fn(&str) -> bool) -> Result<RawRecord, String> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("the record is not UTF-8 text ({e})"))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| format!("the record is not UTF-8 text ({e})"))?;
     if let Some(record) = raw_record(text, keep) {
         return Ok(record);
     }
@@ -236,7 +236,10 @@ mod tests {
         let page = salvage(body).expect("salvaged");
         let ids: Vec<_> = page.records.iter().map(|r| r.fields.str("ID")).collect();
         assert_eq!(ids, [Some("a"), Some("d")]);
-        assert_eq!(page.records[0].json, r#"{"ID":"a","Description":"good {[ \" ]}"}"#);
+        assert_eq!(
+            page.records[0].json,
+            r#"{"ID":"a","Description":"good {[ \" ]}"}"#
+        );
         let errors: Vec<&str> = page.unreadable.iter().map(|u| u.error.as_str()).collect();
         assert_eq!(page.unreadable.len(), 3, "{errors:?}");
         assert!(errors[0].contains("escape"), "{errors:?}");

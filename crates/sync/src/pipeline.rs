@@ -224,8 +224,7 @@ impl Engine {
         let checks = Arc::new(Checks::for_plan(plan));
         // Room for a batch's worth of pages, so that loading goes on while a batch commits.
         let room = batch_size.div_ceil(SYNC_PAGE_ROWS).max(1);
-        let (pages_tx, pages_rx) =
-            mpsc::channel::<Result<JoinHandle<Sorted>, Failure>>(room);
+        let (pages_tx, pages_rx) = mpsc::channel::<Result<JoinHandle<Sorted>, Failure>>(room);
         let fetch = async move {
             loop {
                 let next = tokio::select! {

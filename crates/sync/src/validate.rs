@@ -223,7 +223,9 @@ fn after_member<'t>(text: &'t str, name: &str) -> Option<&'t str> {
 /// as a number).
 fn timestamp_in(text: &str) -> Option<i64> {
     let rest = after_member(text, "Timestamp")?;
-    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     rest[..digits].parse().ok()
 }
 
@@ -321,7 +323,10 @@ mod tests {
         assert_eq!(sorted.good.len(), 1);
         assert_eq!(sorted.set_aside.len(), 2);
         assert_eq!(sorted.seen_max, Some(12));
-        assert_eq!(sorted.counts.to_string(), "2 records set aside: 1 without ID, 1 unreadable text");
+        assert_eq!(
+            sorted.counts.to_string(),
+            "2 records set aside: 1 without ID, 1 unreadable text"
+        );
         let kept: Value = serde_json::from_str(&sorted.set_aside[0].raw).expect("JSON");
         assert_eq!(kept, json!({"Timestamp": 9, "Code": "no id"}));
     }

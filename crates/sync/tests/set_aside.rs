@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 //! Records Exact sends that cannot be stored as they are: each is set aside with its reason,
 //! every good record of its page is stored, the cursor moves on, and it leaves the list when a
 //! valid version arrives or a full resync no longer sees it.
@@ -34,8 +35,14 @@ async fn assert_items_equal_except(h: &Harness, aside: &[SetAsideRow]) {
         assert!(source.contains_key(id) && !cached.contains_key(id), "{id}");
     }
     let cursor = h.cache.cursor(d, "Items").unwrap();
-    let newest = source.values().filter_map(|r| r["Timestamp"].as_i64()).max();
-    assert_eq!(cursor, newest, "the cursor moved as if every record was read");
+    let newest = source
+        .values()
+        .filter_map(|r| r["Timestamp"].as_i64())
+        .max();
+    assert_eq!(
+        cursor, newest,
+        "the cursor moved as if every record was read"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,7 +65,11 @@ async fn each_kind_of_bad_record_is_set_aside_and_its_page_is_stored() {
         .await;
         let report = h.run(&h.options()).await;
         assert_eq!(report.outcome, Outcome::Succeeded, "{kind}: {report:#?}");
-        let items = report.entities.iter().find(|e| e.entity == "Items").unwrap();
+        let items = report
+            .entities
+            .iter()
+            .find(|e| e.entity == "Items")
+            .unwrap();
         assert_eq!(items.set_aside.get(reason), BAD_PER_RUN, "{kind}");
         assert_eq!(report.set_aside().total(), BAD_PER_RUN, "{kind}");
         assert_eq!(items.rows_upserted, 2_300 - BAD_PER_RUN, "{kind}");
@@ -94,8 +105,15 @@ async fn each_kind_of_bad_record_is_set_aside_and_its_page_is_stored() {
             .unwrap();
         assert_eq!(row.set_aside, BAD_PER_RUN, "{kind}: status counts them");
         let runs = h.cache.runs(1).unwrap();
-        let recorded = runs[0].entities.iter().find(|e| e.entity == "Items").unwrap();
-        assert_eq!(recorded.set_aside, BAD_PER_RUN, "{kind}: the run history keeps the count");
+        let recorded = runs[0]
+            .entities
+            .iter()
+            .find(|e| e.entity == "Items")
+            .unwrap();
+        assert_eq!(
+            recorded.set_aside, BAD_PER_RUN,
+            "{kind}: the run history keeps the count"
+        );
 
         // Seen again by the next run (nothing new): still listed once each.
         let again = h.run(&h.options()).await;
@@ -181,11 +199,18 @@ async fn a_master_read_whole_sets_aside_its_bad_record_until_it_is_read_valid() 
     .await;
     let report = h.run(&h.options()).await;
     assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
-    let units = report.entities.iter().find(|e| e.entity == "Units").unwrap();
+    let units = report
+        .entities
+        .iter()
+        .find(|e| e.entity == "Units")
+        .unwrap();
     assert_eq!(units.set_aside.missing_key, 1);
     assert_eq!(set_aside(&h, Entity::Units).len(), 1);
     let source = h.dump(h.division(), Entity::Units).await;
-    assert_eq!(h.cached(h.division(), Entity::Units).len(), source.len() - 1);
+    assert_eq!(
+        h.cached(h.division(), Entity::Units).len(),
+        source.len() - 1
+    );
 
     // The next read (without the fault) is whole and valid: the set-aside record is gone.
     h.run(&h.options()).await;

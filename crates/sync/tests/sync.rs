@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 //! The engine against exact-sim and a real SQLite file: after every sync the cache equals the
 //! simulator's data, with the fewest calls, whatever faults and mutations happened.
 
@@ -7,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use exact_sim::SimConfig;
 use offline_cache::Entity;
 use offline_sync::{
-    CancellationToken, Engine, ErrorCode, Outcome, Phase, ProgressEvent, ProgressSink,
-    SyncOptions, ignore_progress,
+    CancellationToken, Engine, ErrorCode, Outcome, Phase, ProgressEvent, ProgressSink, SyncOptions,
+    ignore_progress,
 };
 use serde_json::json;
 

@@ -107,7 +107,10 @@ fn set_aside(cache: &Cache, args: &StatusArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        writeln!(out, "No records are set aside: every record Exact sent is stored.")?;
+        writeln!(
+            out,
+            "No records are set aside: every record Exact sent is stored."
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let now = now_ms();

@@ -177,4 +177,3 @@ pub fn outcome<'a>(report: &'a RunReport, entity: &str) -> &'a offline_sync::Ent
         .find(|e| e.entity == entity)
         .unwrap_or_else(|| panic!("no outcome for {entity}"))
 }
-
