@@ -16,6 +16,7 @@ use crate::error::Result;
 use crate::item_groups::{self, ItemGroupRow};
 use crate::items::{self, ItemDetail, ItemQuery, ItemSummary};
 use crate::records::{self, ListPage, PreparedRecord, Upsert};
+use crate::refusals;
 use crate::runs::{self, EntityResult, RunSummary};
 use crate::set_aside::{self, NewSetAside, SetAsideRow, SetAsideSummary};
 use crate::status::{self, EntityStatus};
@@ -195,6 +196,28 @@ impl Cache {
         self.db.read(set_aside::summary)
     }
 
+    /// Rests the entity of the division until `until_ms` (epoch ms): Exact refused it for
+    /// `reason`, and asking again too soon would get the app blocked. Replaces any rest it had.
+    pub fn rest(&self, division: i32, entity: &str, until_ms: i64, reason: &str) -> Result<()> {
+        self.db
+            .write(|tx| refusals::put(tx, division, entity, until_ms, reason))
+    }
+
+    /// The entity's rest if it lasts past `now_ms`: until when (epoch ms), and Exact's reason.
+    pub fn resting(
+        &self,
+        division: i32,
+        entity: &str,
+        now_ms: i64,
+    ) -> Result<Option<(i64, String)>> {
+        self.db.read(|c| refusals::get(c, division, entity, now_ms))
+    }
+
+    /// Ends the entity's rest, if it has one: it synced again.
+    pub fn end_rest(&self, division: i32, entity: &str) -> Result<()> {
+        self.db.write(|tx| refusals::remove(tx, division, entity))
+    }
+
     /// Forgets every cursor of the division (full resync, for example after a division move).
     pub fn reset_cursors(&self, division: i32) -> Result<()> {
         self.db.write(|tx| cursors::reset(tx, division))
@@ -262,9 +285,11 @@ impl Cache {
 
     // ----- app and CLI side -----
 
-    /// Per synced division and entity (plus the Deleted log): rows, cursor, last result.
+    /// Per synced division and entity (plus the Deleted log): rows, cursor, last result, and
+    /// a rest after a refusal that lasts past now (the wall clock).
     pub fn status(&self) -> Result<Vec<EntityStatus>> {
-        self.db.read(status::all)
+        let now = now_ms();
+        self.db.read(|c| status::all(c, now))
     }
 
     /// The newest `limit` runs with their entity results.

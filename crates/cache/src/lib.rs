@@ -50,6 +50,7 @@ mod migrations;
 mod orders;
 mod prices;
 mod records;
+mod refusals;
 mod runs;
 mod search;
 mod set_aside;

@@ -7,6 +7,7 @@ use crate::cursors::{self, DELETED_CURSOR};
 use crate::entity::Entity;
 use crate::error::{Context, Result};
 use crate::records;
+use crate::refusals;
 use crate::runs;
 use crate::set_aside;
 
@@ -30,6 +31,9 @@ pub struct EntityStatus {
     pub last_error: Option<String>,
     /// Records set aside now (kept apart, not stored; see [`crate::SetAsideRow`]).
     pub set_aside: u64,
+    /// Until when (epoch ms) the entity is not asked for, since Exact refused it; `None` when
+    /// it is not resting.
+    pub resting_until_ms: Option<i64>,
 }
 
 /// Divisions that have been synced (a cursor, a recorded result, or stored rows).
@@ -51,10 +55,12 @@ fn known_divisions(conn: &Connection) -> Result<Vec<i32>> {
         .context("listing divisions")
 }
 
-/// One status per known division × (every entity, then the Deleted log).
-pub(crate) fn all(conn: &Connection) -> Result<Vec<EntityStatus>> {
+/// One status per known division × (every entity, then the Deleted log); rests that end by
+/// `now_ms` are not shown.
+pub(crate) fn all(conn: &Connection, now_ms: i64) -> Result<Vec<EntityStatus>> {
     let mut out = Vec::new();
     let set_aside = set_aside::summary(conn)?;
+    let resting = refusals::current(conn, now_ms)?;
     for division in known_divisions(conn)? {
         let cursors = cursors::all(conn, division)?;
         let keys = Entity::ALL
@@ -82,6 +88,10 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<EntityStatus>> {
                     .iter()
                     .find(|s| s.division == division && s.entity == key)
                     .map_or(0, |s| s.counts.total()),
+                resting_until_ms: resting
+                    .iter()
+                    .find(|(d, e, _)| *d == division && e == key)
+                    .map(|(_, _, until)| *until),
             });
         }
     }

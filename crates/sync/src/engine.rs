@@ -10,8 +10,7 @@
 //!   needed, daily budget spent, network gone, cancelled): then the division stops cleanly;
 //! - only the failing batch rolls back; what was committed before it stays, with its cursor.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use exact_api::{ExactClient, SharedClock};
 use offline_cache::{Cache, DELETED_CURSOR, EntityResult, SetAsideCounts};
@@ -82,9 +81,6 @@ pub struct Engine {
     pub(crate) client: ExactClient,
     pub(crate) cache: Arc<Cache>,
     pub(crate) clock: SharedClock,
-    /// Entities Exact refused (4xx), with when to try again and why: Exact blocks an app after
-    /// ten errors per endpoint per hour, so a refused endpoint rests for an hour.
-    refused: Arc<Mutex<HashMap<(i32, &'static str), Rest>>>,
     /// Where asset jobs of committed rows go (pictures, logos, attachments), if anywhere.
     pub(crate) assets: Option<AssetSink>,
 }
@@ -98,10 +94,9 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Until when (epoch ms) a refused entity rests, and Exact's reason.
-type Rest = (i64, String);
-
-/// How long a refused endpoint rests before the engine asks again.
+/// How long an entity Exact refused (a 4xx) rests before the engine asks again: Exact blocks an
+/// app after ten errors per endpoint per hour. The rest is kept in the cache with its end, so
+/// that it holds across processes (a sync started from cron is a new process each time).
 const REFUSED_REST_MS: i64 = 3_600_000;
 
 impl Engine {
@@ -110,7 +105,6 @@ impl Engine {
             client,
             cache,
             clock,
-            refused: Arc::default(),
             assets: None,
         }
     }
@@ -393,7 +387,7 @@ impl Engine {
                 outcomes.push(skipped(division, name, *code, reason));
                 continue;
             }
-            if let Some(reason) = self.resting(division, name) {
+            if let Some(reason) = self.resting(division, name).await {
                 emit(
                     &progress,
                     division,
@@ -436,7 +430,8 @@ impl Engine {
             {
                 stop = Some((f.code, format!("not synced: {}", f.message)));
             }
-            self.note_refusal(division, name, result.as_ref().err());
+            self.note_refusal(division, name, result.as_ref().err())
+                .await;
             outcomes.push(self.finish(division, name, tally, result.err(), &progress));
         }
         if stop.is_none() && options.includes(offline_cache::Entity::Items) {
@@ -486,34 +481,49 @@ impl Engine {
         outcomes
     }
 
-    /// Why `entity` is not asked for now, if Exact refused it less than an hour ago.
-    fn resting(&self, division: i32, entity: &'static str) -> Option<String> {
+    /// Why `entity` is not asked for now, if Exact refused it less than an hour ago (by the
+    /// engine's clock). A rest that cannot be read does not stop the sync: the entity is asked.
+    async fn resting(&self, division: i32, entity: &'static str) -> Option<String> {
         let now = self.clock.now_ms();
-        let refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
-        refused
-            .get(&(division, entity))
-            .filter(|(until, _)| now < *until)
-            .map(|(until, why)| {
+        match self.db(move |c| c.resting(division, entity, now)).await {
+            Ok(rest) => rest.map(|(until, why)| {
                 format!(
                     "not asked again until {}, since Exact refused it: {why}",
-                    exact_api::clock::to_utc(*until)
+                    exact_api::clock::to_utc(until)
                 )
-            })
+            }),
+            Err(e) => {
+                tracing::warn!(
+                    division,
+                    entity,
+                    error = %e.message,
+                    "cannot read whether the entity rests; asking it"
+                );
+                None
+            }
+        }
     }
 
-    fn note_refusal(&self, division: i32, entity: &'static str, failure: Option<&Failure>) {
-        let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
-        match failure {
+    /// A refusal rests the entity for [`REFUSED_REST_MS`]; a success ends its rest; another
+    /// failure leaves it as it is. A rest that cannot be stored does not stop the sync.
+    async fn note_refusal(&self, division: i32, entity: &'static str, failure: Option<&Failure>) {
+        let stored = match failure {
             Some(f) if f.code == ErrorCode::Refused => {
-                refused.insert(
-                    (division, entity),
-                    (self.clock.now_ms() + REFUSED_REST_MS, f.message.clone()),
-                );
+                let until = self.clock.now_ms() + REFUSED_REST_MS;
+                let reason = f.message.clone();
+                self.db(move |c| c.rest(division, entity, until, &reason))
+                    .await
             }
-            Some(_) => {}
-            None => {
-                refused.remove(&(division, entity));
-            }
+            Some(_) => return,
+            None => self.db(move |c| c.end_rest(division, entity)).await,
+        };
+        if let Err(e) = stored {
+            tracing::warn!(
+                division,
+                entity,
+                error = %e.message,
+                "cannot store the entity's rest"
+            );
         }
     }
 
