@@ -29,6 +29,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Write an entity's records as CSV or JSON lines.
     Export(ExportArgs),
+    /// Check sign-in, every endpoint, the rate limits and the clock; print a report to send
+    /// when asking for help (no token, secret or customer data in it).
+    Doctor(DoctorArgs),
 }
 
 /// Which Exact Online instance to talk to.
@@ -102,6 +105,24 @@ pub struct SyncArgs {
 fn parse_entity(name: &str) -> Result<offline_cache::Entity, String> {
     name.parse()
         .map_err(|e: offline_cache::Error| e.to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub instance: Instance,
+    /// Check the built-in demo company instead of a real account.
+    #[arg(long)]
+    pub demo: bool,
+    /// Divisions to check (repeatable); default: those chosen at login.
+    #[arg(long = "division")]
+    pub divisions: Vec<i32>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the report to this file instead of the terminal.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +203,7 @@ pub fn main() -> ExitCode {
             Some(Command::Sync(args)) => commands::sync::run(&data_dir, args).await,
             Some(Command::Status(args)) => commands::status::run(&data_dir, &args),
             Some(Command::Export(args)) => commands::export::run(&data_dir, &args),
+            Some(Command::Doctor(args)) => commands::doctor::run(&data_dir, &args).await,
             None => commands::sync::run_default(&data_dir).await,
         }
     });

@@ -317,6 +317,92 @@ async fn login_through_the_loopback_redirect_then_sync() {
         "the catch-up fetched the pictures again: {summary}"
     );
     assert!(!dir.path().join("assets/incomplete").exists());
+
+    // The report to send for help: every endpoint answered, and no secret in it.
+    let path = dir.path().to_path_buf();
+    let doctor = tokio::task::spawn_blocking(move || run(&path, &["doctor"]))
+        .await
+        .unwrap();
+    let report = String::from_utf8_lossy(&doctor.stdout).into_owned();
+    for entity in [
+        "sign-in",
+        "divisions",
+        "Items",
+        "Accounts",
+        "SalesOrderLines",
+        "Deleted",
+    ] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.trim_start().starts_with("ok") && l.contains(entity)),
+            "{entity} checked and fine:\n{report}"
+        );
+    }
+    assert!(!report.contains("FAIL"), "{report}");
+    assert!(
+        report.contains("Rate limits: ") && report.contains("Clock: within"),
+        "{report}"
+    );
+    let tokens =
+        exact_api::TokenFiles::for_account(dir.path(), &format!("{}|cli-test", sim.base_url()));
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tokens.tokens).unwrap()).unwrap();
+    let mut secrets = vec!["cli-secret".to_owned()];
+    for value in stored.as_object().unwrap().values() {
+        if let Some(text) = value.as_str().filter(|t| t.len() >= 16) {
+            secrets.push(text.to_owned());
+        }
+    }
+    assert!(
+        secrets.len() >= 3,
+        "the access and refresh tokens were found: {stored}"
+    );
+    for secret in &secrets {
+        assert!(
+            !report.contains(secret.as_str()),
+            "a secret is in the report"
+        );
+    }
+    let path = dir.path().to_path_buf();
+    let json = tokio::task::spawn_blocking(move || run(&path, &["doctor", "--json"]))
+        .await
+        .unwrap();
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["divisions"][0]["checks"].as_array().unwrap().len(), 14);
+    for secret in &secrets {
+        assert!(
+            !json.to_string().contains(secret.as_str()),
+            "a secret is in the JSON report"
+        );
+    }
+}
+
+/// A property Exact refuses shows in the report with Exact's message, and the exit code says so.
+#[test]
+fn doctor_names_what_exact_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = exe()
+        .env(
+            "EXACT_OFFLINE_DEMO_FAULTS",
+            r#"[{"path":"sync/Logistics/Items","kind":"refuse_property","property":"Barcode"}]"#,
+        )
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["doctor", "--demo", "--division", "1217777"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(!output.status.success(), "{report}");
+    let items = report
+        .lines()
+        .find(|l| l.contains("Items "))
+        .unwrap_or_else(|| panic!("an Items line:\n{report}"));
+    assert!(
+        items.contains("FAIL") && items.contains("Could not find a property named 'Barcode'"),
+        "{items}"
+    );
+    assert_eq!(report.matches("FAIL").count(), 1, "{report}");
 }
 
 #[test]

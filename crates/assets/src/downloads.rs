@@ -11,7 +11,9 @@
 //! - decoding and thumbnailing run on the blocking pool, at most one per core, so the async
 //!   runtime and the record sync are never blocked, and all of them within the process's one
 //!   [`crate::DecodeBudget`] of memory (a decode waits there, off the runtime, for its turn);
-//! - every failure is recorded in the asset's ref and the run moves on.
+//! - every failure is recorded in the asset's ref and the run moves on; retryable ones (network,
+//!   limits, a sign-in Exact refused, its blank 1×1 image) are tried again on the next run, with
+//!   a previously stored file kept meanwhile.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

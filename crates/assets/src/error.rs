@@ -47,6 +47,14 @@ pub enum Error {
     /// The download failed (network, sign-in, size cap, foreign origin).
     #[error(transparent)]
     Download(#[from] exact_api::Error),
+    /// Exact sent a blank 1×1 image for a record whose properties name a real picture: what it
+    /// sends a picture request it does not take as signed in (picqer/exact-php-client #108).
+    /// Tried again on the next run; never stored as "no picture".
+    #[error(
+        "Exact Online sent a blank 1×1 image instead of the picture (it did not take the request \
+         as signed in); it is tried again on the next run"
+    )]
+    BlankPicture,
     /// The file was downloaded but is not a usable picture.
     #[error(transparent)]
     Picture(#[from] PictureError),
@@ -64,18 +72,22 @@ impl Error {
         move |source| Error::Io { path, source }
     }
 
-    /// Whether trying the same download again later may succeed (network, server, limits),
-    /// as opposed to a file that will stay unusable until Exact's record changes.
+    /// Whether trying the same download again later may succeed (network, server, limits, a
+    /// sign-in Exact refused or a blank image in place of the picture), as opposed to a file
+    /// that will stay unusable until Exact's record changes.
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::Download(exact_api::Error::DownloadUnauthorized { .. }) => true,
             Error::Download(e) => !matches!(
                 e,
                 exact_api::Error::Download(_) | exact_api::Error::Api { .. }
             ),
             Error::Picture(_) => false,
-            Error::Io { .. } | Error::Manifest { .. } | Error::NotDownloaded | Error::Task(_) => {
-                true
-            }
+            Error::BlankPicture
+            | Error::Io { .. }
+            | Error::Manifest { .. }
+            | Error::NotDownloaded
+            | Error::Task(_) => true,
         }
     }
 }

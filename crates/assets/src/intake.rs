@@ -2,7 +2,9 @@
 //!
 //! Invariants: the original is hashed as downloaded and moved into the store only after its
 //! thumbnails are written (pictures), so a ref never names content without thumbnails; a
-//! picture's content type is sniffed from its bytes; known content is not decoded again.
+//! picture's content type is sniffed from its bytes; known content is not decoded again; a
+//! download only happens for a record that names a real picture (placeholders never download),
+//! so Exact's blank 1×1 image in its place is [`Error::BlankPicture`], never "no picture".
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,7 @@ use crate::store::{AssetState, Store, hash_file};
 use crate::thumbnail::{ThumbFormat, render_thumbnails};
 
 /// Hashes a finished download, makes thumbnails (pictures), and moves it into the store.
+/// Returns [`AssetState::Stored`].
 pub(crate) fn ingest(
     store: &Store,
     limits: &DecodeLimits,
@@ -29,7 +32,7 @@ pub(crate) fn ingest(
         thumbs = match known {
             Some(format) => Some(format),
             None => match render_thumbnails(&bytes, limits)? {
-                None => return Ok(AssetState::NoImage),
+                None => return Err(Error::BlankPicture),
                 Some(rendered) => {
                     store.put_thumbnails(&hash, &rendered)?;
                     Some(rendered.format)

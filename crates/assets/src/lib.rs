@@ -19,6 +19,10 @@
 //! - all picture decodes of the process share one memory budget ([`DecodeBudget`]), reserved
 //!   from the header before pixels are allocated; a picture over the whole budget is refused;
 //! - a download happens only when a record's fingerprint changed; placeholders never download;
+//! - "no picture" comes only from the record (a placeholder URL or none): Exact's blank 1×1 image
+//!   and a refused sign-in (a 401, a redirect to its login page, an HTML page) are retryable
+//!   failures, tried again on the next run, and a download never waits for Exact's 570 s token
+//!   rule;
 //! - hostile files (bombs, corrupt, truncated, empty, HTML/SVG posing as pictures) end as a
 //!   recorded error for that asset, never a panic, and the run moves on;
 //! - files appear by rename, refs last, so a crash never leaves a ref naming a partial file;

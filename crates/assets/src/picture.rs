@@ -100,7 +100,8 @@ pub struct Picture<'b> {
 
 /// Decodes `bytes` with `limits`, at a reduced scale when the long side only needs to reach
 /// `needed_side` pixels, holding memory from `budget` (waiting for it when others hold it).
-/// `Ok(None)` is Exact's 1×1 "no picture" image. Blocks: call it on a blocking thread.
+/// `Ok(None)` is a 1×1 image (Exact's blank answer to a request it does not take as signed in).
+/// Blocks: call it on a blocking thread.
 pub fn decode_for_thumbnail<'b>(
     bytes: &[u8],
     limits: &DecodeLimits,

@@ -15,7 +15,7 @@ use crate::job::AssetKey;
 pub enum Outcome {
     /// The fingerprint matched what is stored: nothing was downloaded.
     Unchanged,
-    /// The record has no picture (placeholder, none, or Exact's 1×1 image).
+    /// The record has no picture (a placeholder URL or none).
     NoImage,
     /// Downloaded and stored (`bytes` downloaded; thumbnails reused when the content was known).
     Stored { hash: String, bytes: u64 },

@@ -42,7 +42,8 @@ pub struct AssetRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssetState {
-    /// The record has no picture (placeholder URL, none, or Exact's 1×1 image).
+    /// The record has no picture (a placeholder URL or none). Exact's blank 1×1 image in place
+    /// of a named picture is a retryable failure instead.
     NoImage,
     /// Downloaded and stored.
     Stored {

@@ -63,7 +63,8 @@ pub struct Thumbnails {
 }
 
 /// Decodes a downloaded picture and renders both thumbnails, within the process's shared
-/// [`DecodeBudget`]. `Ok(None)`: Exact's 1×1 "no picture" image. CPU-bound and may wait for
+/// [`DecodeBudget`]. `Ok(None)`: a 1×1 image, what Exact sends in place of a picture to a request
+/// it does not take as signed in (see `Error::BlankPicture`). CPU-bound and may wait for
 /// memory: call it on a blocking thread.
 pub fn render_thumbnails(
     bytes: &[u8],

@@ -13,6 +13,7 @@ use crate::database::Database;
 use crate::divisions::{self, DivisionRow};
 use crate::entity::Entity;
 use crate::error::Result;
+use crate::exclusions::{self, ExcludedProperty};
 use crate::item_groups::{self, ItemGroupRow};
 use crate::items::{self, ItemDetail, ItemQuery, ItemSummary};
 use crate::records::{self, ListPage, PreparedRecord, Upsert};
@@ -180,6 +181,31 @@ impl Cache {
             .write(|tx| set_aside::sweep(tx, division, entity, generation).map(drop))
     }
 
+    /// Leaves `property` out of the entity's reads in the division: Exact refused it with
+    /// `reason`. Until the division's next full resync.
+    pub fn exclude_property(
+        &self,
+        division: i32,
+        entity: &str,
+        property: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let now = now_ms();
+        self.db
+            .write(|tx| exclusions::exclude(tx, division, entity, property, reason, now))
+    }
+
+    /// The properties left out of the entity's reads in the division (an entity name, or
+    /// `Deleted` for the Deleted log's filter).
+    pub fn excluded_properties(&self, division: i32, entity: &str) -> Result<Vec<String>> {
+        self.db.read(|c| exclusions::of(c, division, entity))
+    }
+
+    /// Every property left out of some entity's reads.
+    pub fn all_excluded_properties(&self) -> Result<Vec<ExcludedProperty>> {
+        self.db.read(exclusions::all)
+    }
+
     /// Set-aside records, newest first, of one division and entity or of all.
     pub fn set_aside_records(
         &self,
@@ -229,6 +255,8 @@ impl Cache {
     pub fn begin_full_resync(&self, division: i32, now_ms: i64, generation: i64) -> Result<()> {
         self.db.write(|tx| {
             cursors::reset(tx, division)?;
+            // A full resync asks for every property again.
+            exclusions::clear(tx, division)?;
             cursors::mark_full_resync(tx, division, now_ms, generation)
         })
     }

@@ -159,6 +159,7 @@ mod tests {
                         rows_deleted: 0,
                         calls: 1,
                         set_aside: 0,
+                        without: Vec::new(),
                         error: Some("Forbidden".to_owned()),
                     },
                 )

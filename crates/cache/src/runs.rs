@@ -18,6 +18,8 @@ pub struct EntityResult {
     pub calls: u64,
     /// Records set aside (see [`crate::SetAsideReason`]).
     pub set_aside: u64,
+    /// Properties Exact refused, left out of this read (see [`crate::ExcludedProperty`]).
+    pub without: Vec<String>,
     /// Why the entity stopped, if it failed.
     pub error: Option<String>,
 }
@@ -54,8 +56,9 @@ pub(crate) fn record(tx: &Transaction<'_>, run: i64, r: &EntityResult) -> Result
     let result = tx
         .prepare_cached(
             "INSERT OR REPLACE INTO sync_run_entities
-                 (run, division, entity, rows_upserted, rows_deleted, calls, error, set_aside)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 (run, division, entity, rows_upserted, rows_deleted, calls, error, set_aside,
+                  without)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )
         .context("preparing a run result")?
         .execute(params![
@@ -66,7 +69,8 @@ pub(crate) fn record(tx: &Transaction<'_>, run: i64, r: &EntityResult) -> Result
             to_i64(r.rows_deleted),
             to_i64(r.calls),
             r.error,
-            to_i64(r.set_aside)
+            to_i64(r.set_aside),
+            r.without.join(",")
         ]);
     match result {
         Ok(_) => Ok(()),
@@ -111,6 +115,12 @@ fn entity_result(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntityResult> {
         calls: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
         error: r.get(5)?,
         set_aside: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+        without: r
+            .get::<_, String>(7)?
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
@@ -137,7 +147,7 @@ pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<RunSummary>>
         .context("listing runs")?;
     let mut stmt = conn
         .prepare_cached(
-            "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside
+            "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, without
              FROM sync_run_entities WHERE run = ?1 ORDER BY division, entity",
         )
         .context("preparing run results")?;
@@ -159,12 +169,12 @@ pub(crate) fn last_result(
 ) -> Result<Option<(i64, EntityResult)>> {
     use rusqlite::OptionalExtension;
     conn.prepare_cached(
-        "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, run
+        "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, without, run
          FROM sync_run_entities WHERE division = ?1 AND entity = ?2 ORDER BY run DESC LIMIT 1",
     )
     .context("preparing the last result")?
     .query_row(params![division, entity], |r| {
-        Ok((r.get(7)?, entity_result(r)?))
+        Ok((r.get(8)?, entity_result(r)?))
     })
     .optional()
     .context("reading the last result")

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::cursors::{self, DELETED_CURSOR};
 use crate::entity::Entity;
 use crate::error::{Context, Result};
+use crate::exclusions;
 use crate::records;
 use crate::refusals;
 use crate::runs;
@@ -34,6 +35,8 @@ pub struct EntityStatus {
     /// Until when (epoch ms) the entity is not asked for, since Exact refused it; `None` when
     /// it is not resting.
     pub resting_until_ms: Option<i64>,
+    /// Properties left out of its reads since Exact refused them (until a full resync).
+    pub excluded: Vec<String>,
 }
 
 /// Divisions that have been synced (a cursor, a recorded result, or stored rows).
@@ -61,6 +64,7 @@ pub(crate) fn all(conn: &Connection, now_ms: i64) -> Result<Vec<EntityStatus>> {
     let mut out = Vec::new();
     let set_aside = set_aside::summary(conn)?;
     let resting = refusals::current(conn, now_ms)?;
+    let excluded = exclusions::all(conn)?;
     for division in known_divisions(conn)? {
         let cursors = cursors::all(conn, division)?;
         let keys = Entity::ALL
@@ -92,6 +96,11 @@ pub(crate) fn all(conn: &Connection, now_ms: i64) -> Result<Vec<EntityStatus>> {
                     .iter()
                     .find(|(d, e, _)| *d == division && e == key)
                     .map(|(_, _, until)| *until),
+                excluded: excluded
+                    .iter()
+                    .filter(|x| x.division == division && x.entity == key)
+                    .map(|x| x.property.clone())
+                    .collect(),
             });
         }
     }

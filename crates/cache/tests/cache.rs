@@ -958,6 +958,7 @@ fn status_runs_and_division_move_dates_round_trip() {
         calls: 1,
         error: Some("daily limit reached; resumes tomorrow".into()),
         set_aside: 3,
+        without: vec!["Notes".into()],
     };
     f.cache.record_entity_result(run, &result).unwrap();
     f.cache.finish_run(run, 2_000, "failed").unwrap();

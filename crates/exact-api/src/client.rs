@@ -2,7 +2,9 @@
 //!
 //! Every request goes through one loop ([`ExactClient::execute`]) that takes a pacing slot, attaches
 //! a valid bearer token, and classifies the answer: 2xx is handed to the caller's body handler;
-//! 401 refreshes the token once; 429 waits for the window reset (or ends on the daily limit); 5xx,
+//! 401 (or a redirect to Exact's login page, or a body handler's [`BodyError::Unauthorized`]) is
+//! tried once more after 2 s when the token is less than a minute old, then refreshes the token
+//! once (see [`crate::renewal`]); 429 waits for the window reset (or ends on the daily limit); 5xx,
 //! network failures and unreadable bodies are retried with exponential backoff and jitter, a
 //! bounded number of times; other 4xx are returned at once, since Exact blocks an app after ten
 //! errors per endpoint per hour. Bearer tokens are only ever sent to the configured instance.
@@ -15,7 +17,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use rand::Rng;
 use reqwest::StatusCode;
-use reqwest::header::ACCEPT;
+use reqwest::header::{ACCEPT, LOCATION};
 use url::Url;
 
 use crate::body::{CapError, PAGE_CAP, human, message_of, read_capped};
@@ -26,6 +28,7 @@ use crate::odata::{Page, PropertyFilter, RawPage, parse_page, parse_raw_page};
 use crate::pacing::{Pacer, RateHeaders, RateSnapshot};
 use crate::pager::Pager;
 use crate::record::Record;
+use crate::renewal::{Bearer, Patience, RefreshWait, Renewal, SPURIOUS_401_DELAY_MS, is_fresh};
 use crate::session::Session;
 use crate::tokens::TokenStore;
 
@@ -120,6 +123,9 @@ pub enum BodyError {
     Transient(String),
     /// Final.
     Fatal(Error),
+    /// The answer is Exact refusing the sign-in, not the content (an HTML page where a file was
+    /// expected): handled like a 401.
+    Unauthorized(String),
 }
 
 /// An Exact Online client for one user, app and instance.
@@ -179,6 +185,11 @@ impl ExactClient {
     /// What is known of a division's call budgets.
     pub fn rate(&self, division: i32) -> RateSnapshot {
         self.inner.pacer.snapshot(division)
+    }
+
+    /// The wait for Exact's 570 s refresh rule, while API calls are held by it. Never blocks.
+    pub fn refresh_wait(&self) -> Option<RefreshWait> {
+        self.inner.session.refresh_wait()
     }
 
     pub fn base_url(&self) -> &Url {
@@ -322,20 +333,47 @@ impl ExactClient {
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T, BodyError>>,
     {
+        self.send(division, url, options, accept, Patience::Wait, handle)
+            .await
+    }
+
+    /// [`Self::execute`], waiting for Exact's 570 s rule or not (downloads: see
+    /// [`crate::renewal`]).
+    pub(crate) async fn send<T, F, Fut>(
+        &self,
+        division: Option<i32>,
+        url: &str,
+        options: &RequestOptions,
+        accept: &str,
+        patience: Patience,
+        handle: F,
+    ) -> Result<T>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<T, BodyError>>,
+    {
         let inner = &self.inner;
         self.check_origin(url)?;
         let mut retries = 0;
         let mut rate_limit_waits = 0;
-        let mut refreshed = false;
+        let mut auth = AuthTries::default();
         loop {
             if let Some(d) = division {
                 inner.pacer.acquire(d).await?;
             }
-            let token = inner.session.access_token().await?;
+            let bearer = match inner.session.bearer(patience).await? {
+                Renewal::Ready(bearer) => bearer,
+                Renewal::NotBefore(until) => {
+                    return Err(Error::DownloadUnauthorized {
+                        reason: "the sign-in waits for Exact's 570 s refresh rule".into(),
+                        retry_after: Some(crate::clock::to_utc(until)),
+                    });
+                }
+            };
             let mut request = inner
                 .http
                 .get(url)
-                .bearer_auth(&token)
+                .bearer_auth(&bearer.token)
                 .header(ACCEPT, accept);
             if let Some(lang) = &options.language {
                 request = request.header("CustomDescriptionLanguage", lang);
@@ -353,16 +391,22 @@ impl ExactClient {
                             Ok(value) => return Ok(value),
                             Err(BodyError::Fatal(e)) => return Err(e),
                             Err(BodyError::Transient(m)) => Error::Protocol(m),
+                            Err(BodyError::Unauthorized(reason)) => {
+                                self.after_refusal(url, &bearer, reason, patience, &mut auth)
+                                    .await?;
+                                continue;
+                            }
                         }
-                    } else if status == StatusCode::UNAUTHORIZED && !refreshed {
-                        refreshed = true;
-                        tracing::info!(url = %redact(url), "401 from Exact; refreshing the token once");
-                        inner.session.after_unauthorized(&token).await?;
-                        continue;
                     } else if status == StatusCode::UNAUTHORIZED {
-                        return Err(Error::AuthRequired {
-                            reason: message_of(response).await,
-                        });
+                        let reason = message_of(response).await;
+                        self.after_refusal(url, &bearer, reason, patience, &mut auth)
+                            .await?;
+                        continue;
+                    } else if status.is_redirection() && redirects_to_login(&response) {
+                        let reason = "Exact Online redirected the request to its login page";
+                        self.after_refusal(url, &bearer, reason.into(), patience, &mut auth)
+                            .await?;
+                        continue;
                     } else if status == StatusCode::TOO_MANY_REQUESTS {
                         rate_limit_waits += 1;
                         tracing::warn!(url = %redact(url), "429 from Exact");
@@ -407,6 +451,51 @@ impl ExactClient {
         }
     }
 
+    /// Exact refused `bearer` for `url`: try a token less than a minute old once more after a
+    /// short delay, then get another token once (API calls wait for Exact's 570 s rule if need
+    /// be; downloads do not), then give up. `Ok` means: send the request again.
+    async fn after_refusal(
+        &self,
+        url: &str,
+        bearer: &Bearer,
+        reason: String,
+        patience: Patience,
+        auth: &mut AuthTries,
+    ) -> Result<()> {
+        let inner = &self.inner;
+        let now = inner.clock.now_ms();
+        if is_fresh(bearer.issued_at_ms, now) && auth.retried_fresh.as_ref() != Some(&bearer.token)
+        {
+            auth.retried_fresh = Some(bearer.token.clone());
+            tracing::info!(
+                url = %redact(url),
+                token_age_ms = now - bearer.issued_at_ms,
+                %reason,
+                "Exact refused a token it has just issued; trying it again once"
+            );
+            inner.clock.sleep_ms(SPURIOUS_401_DELAY_MS).await;
+            return Ok(());
+        }
+        if auth.refreshed {
+            return Err(match patience {
+                Patience::Wait => Error::AuthRequired { reason },
+                Patience::NoWait => Error::DownloadUnauthorized {
+                    reason,
+                    retry_after: None,
+                },
+            });
+        }
+        auth.refreshed = true;
+        tracing::info!(url = %redact(url), %reason, "Exact refused the token; replacing it once");
+        match inner.session.renew(&bearer.token, patience).await? {
+            Renewal::Ready(_) => Ok(()),
+            Renewal::NotBefore(until) => Err(Error::DownloadUnauthorized {
+                reason,
+                retry_after: Some(crate::clock::to_utc(until)),
+            }),
+        }
+    }
+
     /// Bearer tokens go to the configured instance only, whatever URL a record contains.
     fn check_origin(&self, url: &str) -> Result<()> {
         let target = Url::parse(url).map_err(|e| Error::Download(format!("invalid URL: {e}")))?;
@@ -420,6 +509,25 @@ impl ExactClient {
             )))
         }
     }
+}
+
+/// What one request has done about refused tokens.
+#[derive(Default)]
+struct AuthTries {
+    /// The token last tried again for being just issued (each token once).
+    retried_fresh: Option<String>,
+    /// Whether the request already got another token after a refusal.
+    refreshed: bool,
+}
+
+/// A redirect to Exact's login page (`/docs/Login.aspx?ReturnUrl=...`): how Exact answers a
+/// download it does not take as signed in (picqer/exact-php-client #343).
+fn redirects_to_login(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|location| location.to_ascii_lowercase().contains("login.aspx"))
 }
 
 /// A page's body, capped at [`PAGE_CAP`] inflated bytes. Over the cap is final: the same URL

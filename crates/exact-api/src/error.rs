@@ -33,6 +33,25 @@ pub enum Error {
     /// A download was larger than its cap, or a URL pointed somewhere the token must not go.
     #[error("download refused: {0}")]
     Download(String),
+    /// A download was refused as not signed in (a 401, a redirect to Exact's login page, or an
+    /// HTML page instead of the file) and no other token could be had without waiting for
+    /// Exact's 570 s refresh rule, which a download never does. Nothing is known to be wrong
+    /// with the file: try it again later, after `retry_after` when that is known.
+    #[error("{}", refused_download(.reason, .retry_after))]
+    DownloadUnauthorized {
+        reason: String,
+        retry_after: Option<DateTime<Utc>>,
+    },
+}
+
+fn refused_download(reason: &str, retry_after: &Option<DateTime<Utc>>) -> String {
+    let when = retry_after.map_or_else(
+        || "later".to_owned(),
+        |t| format!("after {}", t.format("%H:%M:%S UTC")),
+    );
+    format!(
+        "Exact Online did not accept the sign-in for this download ({reason}); try it again {when}"
+    )
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

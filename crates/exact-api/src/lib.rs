@@ -4,7 +4,9 @@
 //!   redirect ([`OAuth`], [`Loopback`]).
 //! - Token lifecycle ([`Session`]): the rotated refresh token is persisted before use, one refresh
 //!   at a time (in process and across processes), refresh only in the last 30 s or after a 401,
-//!   a broken chain becomes [`Error::AuthRequired`].
+//!   a broken chain becomes [`Error::AuthRequired`]. A 401 to a token issued less than a minute
+//!   ago is tried once more after 2 s before any refresh; a wait for Exact's 570 s refresh rule is
+//!   readable while it lasts ([`RefreshWait`]); downloads never wait for that rule ([`renewal`]).
 //! - Pacing from Exact's rate-limit headers ([`Pacer`]): we never cause a 429; a spent daily budget
 //!   stops cleanly with [`Error::DailyLimit`].
 //! - Bounded retries with backoff and jitter for 5xx, network failures and unreadable bodies;
@@ -30,6 +32,7 @@ pub mod pacing;
 pub mod pager;
 pub mod record;
 pub mod region;
+pub mod renewal;
 pub mod salvage;
 pub mod session;
 pub mod tokens;
@@ -47,6 +50,7 @@ pub use pacing::{Pacer, RateSnapshot};
 pub use pager::Pager;
 pub use record::Record;
 pub use region::Region;
+pub use renewal::{RefreshWait, WaitReason};
 pub use salvage::Unreadable;
 pub use session::{Session, TokenStatus};
 pub use tokens::{

@@ -8,24 +8,30 @@
 //!   to completion even when the caller is cancelled; if the store refuses it, it goes to a rescue
 //!   file next to the lock and is put back on the next load;
 //! - whether a refresh token has expired is Exact's call (its lifetime varies), not ours;
-//! - a refresh happens only in the last 30 s of the 600 s token life, or after a 401 (waiting, if
-//!   needed, until Exact's 570 s rule allows it);
+//! - a refresh happens only in the last 30 s of the 600 s token life, or after a 401 (see
+//!   [`crate::renewal`] for when it may happen at once);
+//! - a caller that may wait (`Patience::Wait`, API calls) waits until Exact's 570 s rule
+//!   allows the refresh, holding the `current` mutex so that no other call spends a request on
+//!   the refused token meanwhile, and the wait is published ([`Session::refresh_wait`]); a
+//!   caller that may not (`Patience::NoWait`, downloads) is told until when instead, also
+//!   when another call is waiting;
+//! - [`Session::status`] never waits for a refresh in flight;
 //! - a dead chain becomes [`Error::AuthRequired`], never a retry loop.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard, watch};
 
 use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::oauth::{OAuth, TokenError};
+use crate::renewal::{
+    Bearer, MIN_TOKEN_AGE_MS, Patience, REFRESH_WINDOW_MS, RefreshWait, Renewal, Step, WaitReason,
+    next_step,
+};
 use crate::tokens::{FileTokenStore, RefreshLock, TokenSet, TokenStore};
 
-/// Refresh when less than this is left of the access token's life.
-const REFRESH_WINDOW_MS: i64 = 30_000;
-/// Exact refuses a refresh within this long after the previous issue.
-const MIN_TOKEN_AGE_MS: i64 = 570_000;
 const TRANSIENT_ATTEMPTS: u32 = 4;
 
 /// What the UI shows about the sign-in.
@@ -34,6 +40,8 @@ pub struct TokenStatus {
     pub access_expires_at_ms: i64,
     /// The refresh token dies if unused until then; the user must sign in again after it.
     pub refresh_expires_at_ms: i64,
+    /// Set while requests wait for Exact's 570 s refresh rule.
+    pub refresh_wait: Option<RefreshWait>,
 }
 
 /// Tokens of one user for one app on one Exact instance.
@@ -44,6 +52,8 @@ pub struct Session {
     lock_path: PathBuf,
     clock: SharedClock,
     current: Mutex<Option<TokenSet>>,
+    /// Set while a refresh waits for Exact's 570 s rule.
+    wait: Arc<watch::Sender<Option<RefreshWait>>>,
 }
 
 impl Session {
@@ -60,6 +70,7 @@ impl Session {
             lock_path,
             clock,
             current: Mutex::new(None),
+            wait: Arc::new(watch::Sender::new(None)),
         }
     }
 
@@ -89,7 +100,7 @@ impl Session {
             })?;
         let _lock = self.lock().await?;
         self.save(&tokens).await?;
-        let status = status_of(&tokens);
+        let status = status_of(&tokens, None);
         *current = Some(tokens);
         Ok(status)
     }
@@ -102,61 +113,132 @@ impl Session {
         blocking(move || store.clear()).await
     }
 
-    /// Expiry times of the stored sign-in, if any.
+    /// Expiry times of the stored sign-in, if any, and the wait for Exact's refresh rule while
+    /// there is one. Does not wait for a refresh in flight: it then reports the stored set.
     pub async fn status(&self) -> Result<Option<TokenStatus>> {
-        let mut current = self.current.lock().await;
-        if current.is_none() {
-            *current = self.load().await?;
-        }
-        Ok(current.as_ref().map(status_of))
+        let wait = self.refresh_wait();
+        let tokens = match self.current.try_lock() {
+            Ok(mut current) => {
+                if current.is_none() {
+                    *current = self.load().await?;
+                }
+                current.clone()
+            }
+            Err(_) => self.peek().await?,
+        };
+        Ok(tokens.as_ref().map(|t| status_of(t, wait)))
+    }
+
+    /// The wait for Exact's 570 s refresh rule, while requests are held by it (see
+    /// [`crate::renewal`]). Never blocks.
+    pub fn refresh_wait(&self) -> Option<RefreshWait> {
+        *self.wait.borrow()
     }
 
     /// A valid access token, refreshed first if it is in its last 30 s.
     pub async fn access_token(&self) -> Result<String> {
-        let mut current = self.current.lock().await;
+        self.bearer(Patience::Wait).await?.into_token()
+    }
+
+    /// Exact answered 401 to `rejected`: get a different, valid access token (waiting, if
+    /// needed, for Exact's 570 s rule) or fail with [`Error::AuthRequired`].
+    pub async fn after_unauthorized(&self, rejected: &str) -> Result<String> {
+        self.renew(rejected, Patience::Wait).await?.into_token()
+    }
+
+    /// A valid access token, refreshed first if it is in its last 30 s.
+    pub(crate) async fn bearer(&self, patience: Patience) -> Result<Renewal> {
+        let mut current = match self.lock_current(patience).await {
+            Ok(current) => current,
+            Err(until) => return Ok(Renewal::NotBefore(until)),
+        };
         if current.is_none() {
             *current = self.load().await?;
         }
         let tokens = current.as_ref().ok_or_else(not_signed_in)?;
         if self.clock.now_ms() < tokens.expires_at_ms - REFRESH_WINDOW_MS {
-            return Ok(tokens.access_token.clone());
+            return Ok(Renewal::Ready(Bearer::of(tokens)));
         }
-        self.refresh(&mut current, None).await
+        self.refresh(&mut current, None, patience).await
     }
 
-    /// Exact answered 401 to `rejected`: get a different, valid access token or fail with
-    /// [`Error::AuthRequired`].
-    pub async fn after_unauthorized(&self, rejected: &str) -> Result<String> {
-        let mut current = self.current.lock().await;
+    /// Exact refused `rejected`: a different, valid access token, or until when Exact's rule
+    /// gives none (only for [`Patience::NoWait`]).
+    pub(crate) async fn renew(&self, rejected: &str, patience: Patience) -> Result<Renewal> {
+        let mut current = match self.lock_current(patience).await {
+            Ok(current) => current,
+            Err(until) => return Ok(Renewal::NotBefore(until)),
+        };
         if let Some(tokens) = current.as_ref()
             && tokens.access_token != rejected
             && self.clock.now_ms() < tokens.expires_at_ms - REFRESH_WINDOW_MS
         {
             // Another task already replaced it.
-            return Ok(tokens.access_token.clone());
+            return Ok(Renewal::Ready(Bearer::of(tokens)));
         }
-        self.refresh(&mut current, Some(rejected)).await
+        self.refresh(&mut current, Some(rejected), patience).await
+    }
+
+    /// The in-memory token set, locked. A caller that may not wait gets, instead of the lock,
+    /// the end of a wait for Exact's rule that is holding it.
+    async fn lock_current(
+        &self,
+        patience: Patience,
+    ) -> Result<MutexGuard<'_, Option<TokenSet>>, i64> {
+        if patience == Patience::Wait {
+            return Ok(self.current.lock().await);
+        }
+        let mut waits = self.wait.subscribe();
+        tokio::select! {
+            biased;
+            current = self.current.lock() => Ok(current),
+            wait = waits.wait_for(Option::is_some) => {
+                let until = wait.ok().and_then(|w| w.map(|w| w.until_ms));
+                Err(until.unwrap_or_else(|| self.clock.now_ms()))
+            }
+        }
     }
 
     async fn refresh(
         &self,
         current: &mut Option<TokenSet>,
         rejected: Option<&str>,
-    ) -> Result<String> {
+        patience: Patience,
+    ) -> Result<Renewal> {
+        let held = |current: &Option<TokenSet>| current.as_ref().map(|c| c.access_token.clone());
+        if patience == Patience::NoWait {
+            // Decide before taking the refresh lock, which another process may hold while it
+            // waits out Exact's rule.
+            let stored = self.peek().await?.ok_or_else(not_signed_in)?;
+            let step = next_step(
+                &stored,
+                held(current).as_deref(),
+                rejected,
+                self.clock.now_ms(),
+            );
+            if let Step::NotBefore(until) = step {
+                return Ok(Renewal::NotBefore(until));
+            }
+        }
         let lock = self.lock().await?;
         let stored = self.load().await?.ok_or_else(not_signed_in)?;
-        let now = self.clock.now_ms();
-        let replaced_elsewhere = current
-            .as_ref()
-            .is_none_or(|c| c.access_token != stored.access_token);
-        if replaced_elsewhere
-            && rejected != Some(stored.access_token.as_str())
-            && now < stored.expires_at_ms - REFRESH_WINDOW_MS
-        {
-            tracing::debug!("tokens were refreshed by another process");
-            let token = stored.access_token.clone();
-            *current = Some(stored);
-            return Ok(token);
+        let step = next_step(
+            &stored,
+            held(current).as_deref(),
+            rejected,
+            self.clock.now_ms(),
+        );
+        match step {
+            Step::UseStored => {
+                tracing::debug!("tokens were refreshed by another process");
+                let bearer = Bearer::of(&stored);
+                *current = Some(stored);
+                return Ok(Renewal::Ready(bearer));
+            }
+            Step::NotBefore(until) if patience == Patience::NoWait => {
+                return Ok(Renewal::NotBefore(until));
+            }
+            Step::NotBefore(_) | Step::Refresh => {}
         }
         // The rotation runs as its own task: if the caller is cancelled (a sync stopped mid-call),
         // the refresh still completes and the new tokens are still stored. Dropping the answer of
@@ -166,17 +248,20 @@ impl Session {
             store: Arc::clone(&self.store),
             clock: Arc::clone(&self.clock),
             rescue: self.rescue_path(),
+            wait: Arc::clone(&self.wait),
+            patience,
         };
         let task = tokio::spawn(async move {
             let _lock = lock;
             rotation.run(stored).await
         });
         match task.await {
-            Ok(Ok(fresh)) => {
-                let token = fresh.access_token.clone();
+            Ok(Ok(Ok(fresh))) => {
+                let bearer = Bearer::of(&fresh);
                 *current = Some(fresh);
-                Ok(token)
+                Ok(Renewal::Ready(bearer))
             }
+            Ok(Ok(Err(until))) => Ok(Renewal::NotBefore(until)),
             Ok(Err(e)) => {
                 if matches!(e, Error::AuthRequired { .. }) {
                     *current = None;
@@ -227,6 +312,22 @@ impl Session {
         .await
     }
 
+    /// The newest stored set (the store's or a rescued one), read without repairing anything:
+    /// safe while a refresh is in flight.
+    async fn peek(&self) -> Result<Option<TokenSet>> {
+        let store = Arc::clone(&self.store);
+        let rescue = self.rescue_path();
+        blocking(move || {
+            let stored = store.load()?;
+            let rescued = FileTokenStore::new(&rescue).load().ok().flatten();
+            Ok(match (stored, rescued) {
+                (Some(s), Some(r)) if r.issued_at_ms > s.issued_at_ms => Some(r),
+                (stored, rescued) => stored.or(rescued),
+            })
+        })
+        .await
+    }
+
     async fn save(&self, tokens: &TokenSet) -> Result<()> {
         let store = Arc::clone(&self.store);
         let tokens = tokens.clone();
@@ -240,10 +341,13 @@ struct Rotation {
     store: Arc<dyn TokenStore>,
     clock: SharedClock,
     rescue: PathBuf,
+    wait: Arc<watch::Sender<Option<RefreshWait>>>,
+    patience: Patience,
 }
 
 impl Rotation {
-    async fn run(self, stored: TokenSet) -> Result<TokenSet> {
+    /// The new set, or (only for [`Patience::NoWait`]) until when Exact refuses one.
+    async fn run(self, stored: TokenSet) -> Result<Result<TokenSet, i64>> {
         let mut attempt = 0;
         let mut waited_too_early = false;
         loop {
@@ -251,11 +355,11 @@ impl Rotation {
             let now = self.clock.now_ms();
             if now < earliest {
                 // Only after a premature 401: Exact would refuse the refresh until then.
-                tracing::info!(
-                    wait_ms = earliest - now,
-                    "waiting for Exact's 570 s refresh rule"
-                );
-                self.clock.sleep_ms(earliest - now + 250).await;
+                if self.patience == Patience::NoWait {
+                    return Ok(Err(earliest));
+                }
+                self.hold(WaitReason::RefreshRule, earliest - now + 250)
+                    .await;
             }
             match self
                 .oauth
@@ -264,12 +368,15 @@ impl Rotation {
             {
                 Ok(fresh) => {
                     self.persist(&fresh).await;
-                    return Ok(fresh);
+                    return Ok(Ok(fresh));
+                }
+                Err(TokenError::TooEarly) if self.patience == Patience::NoWait => {
+                    return Ok(Err(self.clock.now_ms() + 30_000));
                 }
                 Err(TokenError::TooEarly) if !waited_too_early => {
                     // Our clock is behind Exact's: give it a little more time, once.
                     waited_too_early = true;
-                    self.clock.sleep_ms(30_000).await;
+                    self.hold(WaitReason::ClockBehind, 30_000).await;
                 }
                 Err(TokenError::TooEarly) => {
                     return Err(Error::Protocol(
@@ -288,6 +395,21 @@ impl Rotation {
                 Err(TokenError::Transient(e) | TokenError::Fatal(e)) => return Err(e),
             }
         }
+    }
+
+    /// Sleeps `ms` for Exact's rule, published as a [`RefreshWait`] while it lasts.
+    async fn hold(&self, reason: WaitReason, ms: i64) {
+        let now = self.clock.now_ms();
+        let wait = RefreshWait {
+            reason,
+            since_ms: now,
+            until_ms: now + ms,
+        };
+        tracing::info!(wait_ms = ms, "{wait}");
+        self.wait.send_replace(Some(wait));
+        // Cleared also if the runtime drops this task mid-sleep.
+        let _clear = ClearOnDrop(&self.wait);
+        self.clock.sleep_ms(ms).await;
     }
 
     /// Stores the new set; if the store refuses, writes it to the rescue file instead (the old
@@ -313,10 +435,20 @@ impl Rotation {
     }
 }
 
-fn status_of(t: &TokenSet) -> TokenStatus {
+/// Ends a published wait.
+struct ClearOnDrop<'a>(&'a watch::Sender<Option<RefreshWait>>);
+
+impl Drop for ClearOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.send_replace(None);
+    }
+}
+
+fn status_of(t: &TokenSet, refresh_wait: Option<RefreshWait>) -> TokenStatus {
     TokenStatus {
         access_expires_at_ms: t.expires_at_ms,
         refresh_expires_at_ms: t.refresh_expires_at_ms,
+        refresh_wait,
     }
 }
 

@@ -6,9 +6,10 @@
 //! of the other kinds the first rule that fires wins.
 //!
 //! Kinds: `status`, `burst429`, `latency`, `reset`, `truncate`, `malformed`, `revoke_access`,
-//! `revoke_grant`; two that check a client's size caps: `gzip_bomb` and `oversized_error`; and
-//! four that spoil one record inside an otherwise good page: `missing_key`, `wrong_type`,
-//! `lone_surrogate` and `oversized_value` (see [`FaultKind`] and [`crate::bad_records`]).
+//! `revoke_grant`, `spurious_401`; two that check a client's size caps: `gzip_bomb` and
+//! `oversized_error`; and four that spoil one record inside an otherwise good page:
+//! `missing_key`, `wrong_type`, `lone_surrogate` and `oversized_value` (see [`FaultKind`] and
+//! [`crate::bad_records`]).
 //!
 //! A rule's `count` is used up when it fires, that is when it is drawn for a matching path,
 //! whatever the answer then is: a record-spoiling rule that fires on an answer that is not a
@@ -39,6 +40,13 @@ pub enum FaultKind {
     RevokeAccess,
     /// Kill the whole grant (access and refresh tokens); the call gets 401.
     RevokeGrant,
+    /// Refuse a token that stays valid: Exact has been seen answering 401 for up to about a
+    /// minute to a token it had just issued (PipedreamHQ/pipedream #1655). The call gets a 401
+    /// like a revoked token's (with `WWW-Authenticate`); under `/docs/` it is answered as a
+    /// download without a valid token is (a 1×1 picture, or a redirect to the login page: see
+    /// [`crate::docs`]). Nothing is revoked: the same token works on the next call.
+    #[serde(rename = "spurious_401")]
+    Spurious401,
     /// 200 with `Content-Encoding: gzip`: a small body that inflates to `bytes` (default
     /// 100 MiB) of spaces. A decompression bomb, as a hostile server or whatever a mistyped base
     /// URL reaches could send: a client must count inflated bytes against its cap, not fail
@@ -70,6 +78,13 @@ pub enum FaultKind {
     /// real one, so a client must cap what it keeps per value or set the record aside, and keep
     /// the rest of the page.
     OversizedValue,
+    /// Answer 400 with Exact's error body, "Could not find a property named 'P' on type ...",
+    /// to a call whose `$select` names `property` (other calls pass). The property lists the
+    /// client selects from are Exact's documentation; a licence, an older database or a missing
+    /// right can make Exact refuse one of them, and one refused property fails the whole call.
+    /// The message is the one OData (WCF Data Services) gives for an unknown property, as this
+    /// simulator answers for one.
+    RefuseProperty,
 }
 
 /// One rule as posted to `/_sim/faults` or given with `--fault`.
@@ -91,8 +106,9 @@ pub struct FaultRule {
     /// `oversized_value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
-    /// The record member that `wrong_type`, `lone_surrogate` and `oversized_value` spoil, and
-    /// the key `missing_key` removes from a record without `ID`; each kind's default otherwise.
+    /// The record member that `wrong_type`, `lone_surrogate` and `oversized_value` spoil, the
+    /// key `missing_key` removes from a record without `ID` (each kind's default otherwise), and
+    /// the property `refuse_property` refuses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property: Option<String>,
 }
@@ -226,6 +242,12 @@ mod tests {
             !faults.roll("/api/v1/1/sync/Logistics/Items").any(),
             "count 2 is used up"
         );
+    }
+
+    #[test]
+    fn spurious_401_is_spelled_with_an_underscore() {
+        let rules = parse_rules(r#"{"kind":"spurious_401","count":1}"#).expect("the kind parses");
+        assert_eq!(rules[0].kind, FaultKind::Spurious401);
     }
 
     #[test]

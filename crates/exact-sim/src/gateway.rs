@@ -85,7 +85,7 @@ pub async fn dispatch(
     let action = fired.action;
     let response = match action.as_ref() {
         Some(rule) if rule.kind == FaultKind::GzipBomb => crate::hostile::gzip_bomb(rule).await,
-        Some(rule) => match apply_before(&app, rule, area, &headers, &body, format) {
+        Some(rule) => match apply_before(&app, rule, area, &uri, &headers, &body, format) {
             Some(early) => early,
             None => route(&app, area, &method, &uri, &headers, &body, format).await,
         },
@@ -137,6 +137,7 @@ fn apply_before(
     app: &App,
     rule: &FaultRule,
     area: Area,
+    uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
     format: Format,
@@ -152,6 +153,16 @@ fn apply_before(
             Some(exact_error(status, format, &text, &[]))
         }
         FaultKind::OversizedError => Some(crate::hostile::oversized_error(rule, format)),
+        FaultKind::RefuseProperty => {
+            let property = rule.property.as_deref()?;
+            selects(uri, property).then(|| {
+                let model = uri.path().rsplit('/').next().unwrap_or_default();
+                let text = format!(
+                    "Could not find a property named '{property}' on type 'Exact.Web.Api.Models.{model}'."
+                );
+                exact_error(StatusCode::BAD_REQUEST, format, &text, &[])
+            })
+        }
         FaultKind::Burst429 => {
             let headers = app.limits().burst_headers(app.now_ms());
             Some(with_headers(
@@ -182,8 +193,24 @@ fn apply_before(
                 "The access token is invalid or has been revoked.",
             ))
         }
+        // Downloads answer a refused token their own way, not with a 401.
+        FaultKind::Spurious401 if area == Area::Docs => {
+            Some(crate::docs::handle(app, uri, &HeaderMap::new()))
+        }
+        FaultKind::Spurious401 => Some(unauthorized(
+            format,
+            "The access token is invalid or has been revoked.",
+        )),
         _ => None,
     }
+}
+
+/// Whether the request's `$select` names `property`.
+fn selects(uri: &Uri, property: &str) -> bool {
+    let query = uri.query().unwrap_or_default();
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(key, _)| key == "$select")
+        .any(|(_, names)| names.split(',').any(|n| n.trim() == property))
 }
 
 /// The bearer token of a request, if any.

@@ -175,7 +175,7 @@ struct SyncPage {
     /// Rows after this Timestamp (filter only: what `$inlinecount` counts).
     after_filter: i64,
     /// sync/Deleted: the EntityType filter.
-    entity_type: Option<i32>,
+    entity_type: Option<Vec<i32>>,
     limit: usize,
 }
 
@@ -189,7 +189,8 @@ fn sync_records(ctx: &Ctx, page: &SyncPage) -> Body {
         entity_type,
         limit,
     } = page;
-    let (after, after_filter, entity_type, limit) = (*after, *after_filter, *entity_type, *limit);
+    let (after, after_filter, entity_type, limit) =
+        (*after, *after_filter, entity_type.as_deref(), *limit);
     let fetch = |after: i64, limit: usize| {
         let data = ctx.app.data();
         match ctx.def.entity {

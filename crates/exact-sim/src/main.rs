@@ -66,7 +66,8 @@ struct Args {
     #[arg(long)]
     origin_ms: Option<i64>,
     /// Fault rules as JSON: one rule, an array, or {"rules":[..]}; repeatable. Kinds: status,
-    /// burst429, latency, reset, truncate, malformed, revoke_access, revoke_grant, gzip_bomb
+    /// burst429, latency, reset, truncate, malformed, revoke_access, revoke_grant, spurious_401
+    /// (a 401, or a download's answer to a bad token, for a token that stays valid), gzip_bomb
     /// (a small gzip body inflating to `bytes`, default 100 MiB), oversized_error (an error
     /// body of `bytes`, default 4 MiB), and four that spoil the middle record of a 200 JSON
     /// page and leave the rest as it was: missing_key (no `ID`), wrong_type (`property`,

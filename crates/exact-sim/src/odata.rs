@@ -176,16 +176,20 @@ pub fn parse_int64(s: &str) -> Option<i64> {
     s.strip_suffix(['L', 'l']).unwrap_or(s).parse().ok()
 }
 
-/// A sync `$filter`: `Timestamp gt N[L]`, and for Deleted optionally `and EntityType eq K`.
-/// Returns (after timestamp, entity type).
+/// A sync `$filter`: `Timestamp gt N[L]`, and for Deleted optionally `and EntityType eq K`
+/// or `and (EntityType eq K or EntityType eq L ...)`. Returns (after timestamp, entity types).
+///
+/// Exact's official sync demo filters Deleted by one `EntityType eq N`; whether Exact accepts
+/// the `or` group is not documented (a client must fall back to an unfiltered read if it is
+/// refused). This simulator accepts it.
 pub fn parse_sync_filter(
     filter: Option<&str>,
     deleted: bool,
-) -> Result<(i64, Option<i32>), String> {
+) -> Result<(i64, Option<Vec<i32>>), String> {
     let refuse = || {
         if deleted {
             "Only 'Timestamp gt <value>' optionally combined with 'and EntityType eq <value>' \
-             is supported as $filter on this endpoint."
+             (or a group of them joined by 'or') is supported as $filter on this endpoint."
                 .to_string()
         } else {
             "Only 'Timestamp gt <value>' is supported as $filter on sync endpoints.".to_string()
@@ -194,9 +198,13 @@ pub fn parse_sync_filter(
     let Some(filter) = filter.filter(|f| !f.trim().is_empty()) else {
         return Ok((0, None));
     };
-    let tokens = tokenize(filter).map_err(|_| refuse())?;
+    let spaced = match deleted {
+        true => filter.replace('(', " ( ").replace(')', " ) "),
+        false => filter.to_owned(),
+    };
+    let tokens = tokenize(&spaced).map_err(|_| refuse())?;
     let mut after = None;
-    let mut entity_type = None;
+    let mut entity_type: Option<Vec<i32>> = None;
     let mut i = 0;
     while i < tokens.len() {
         if i > 0 {
@@ -204,6 +212,24 @@ pub fn parse_sync_filter(
                 return Err(refuse());
             }
             i += 1;
+        }
+        if deleted && entity_type.is_none() && is_word(tokens.get(i), "(") {
+            let mut codes = Vec::new();
+            i += 1;
+            loop {
+                codes.push(entity_type_eq(&tokens, i).ok_or_else(refuse)?);
+                i += 3;
+                if is_word(tokens.get(i), ")") {
+                    i += 1;
+                    break;
+                }
+                if !is_word(tokens.get(i), "or") {
+                    return Err(refuse());
+                }
+                i += 1;
+            }
+            entity_type = Some(codes);
+            continue;
         }
         let (Some(Token::Word(name)), Some(Token::Word(op)), Some(Token::Word(value))) =
             (tokens.get(i), tokens.get(i + 1), tokens.get(i + 2))
@@ -215,7 +241,7 @@ pub fn parse_sync_filter(
                 after = Some(parse_int64(value).ok_or_else(refuse)?);
             }
             ("EntityType", "eq") if deleted && entity_type.is_none() => {
-                entity_type = Some(value.parse::<i32>().map_err(|_| refuse())?);
+                entity_type = Some(vec![entity_type_eq(&tokens, i).ok_or_else(refuse)?]);
             }
             _ => return Err(refuse()),
         }
@@ -224,6 +250,18 @@ pub fn parse_sync_filter(
     match after {
         Some(after) => Ok((after, entity_type)),
         None => Err(refuse()),
+    }
+}
+
+/// `EntityType eq K` at `tokens[i..i + 3]`.
+fn entity_type_eq(tokens: &[Token], i: usize) -> Option<i32> {
+    match (tokens.get(i), tokens.get(i + 1), tokens.get(i + 2)) {
+        (Some(Token::Word(name)), Some(Token::Word(op)), Some(Token::Word(value)))
+            if name == "EntityType" && op == "eq" =>
+        {
+            value.parse().ok()
+        }
+        _ => None,
     }
 }
 
@@ -334,8 +372,26 @@ mod tests {
         assert_eq!(parse_sync_filter(None, false), Ok((0, None)));
         assert_eq!(
             parse_sync_filter(Some("Timestamp gt 7L and EntityType eq 9"), true),
-            Ok((7, Some(9)))
+            Ok((7, Some(vec![9])))
         );
+        assert_eq!(
+            parse_sync_filter(
+                Some(
+                    "Timestamp gt 7L and (EntityType eq 9 or EntityType eq 2 or EntityType eq 33)"
+                ),
+                true
+            ),
+            Ok((7, Some(vec![9, 2, 33])))
+        );
+        for bad in [
+            "Timestamp gt 7L and (EntityType eq 9 or Timestamp gt 3)",
+            "Timestamp gt 7L and (EntityType eq 9",
+            "Timestamp gt 7L and (EntityType eq 9 and EntityType eq 2)",
+            "Timestamp gt 7L and EntityType eq 9 and (EntityType eq 2)",
+            "(Timestamp gt 7L)",
+        ] {
+            assert!(parse_sync_filter(Some(bad), true).is_err(), "{bad}");
+        }
         assert!(parse_sync_filter(Some("Timestamp gt 7L and EntityType eq 9"), false).is_err());
         assert!(parse_sync_filter(Some("Modified gt 7"), false).is_err());
         assert!(parse_sync_filter(Some("Timestamp ge 7"), false).is_err());

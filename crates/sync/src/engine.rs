@@ -17,8 +17,9 @@ use offline_cache::{Cache, DELETED_CURSOR, EntityResult, SetAsideCounts};
 use tokio_util::sync::CancellationToken;
 
 use crate::failure::Failure;
-use crate::pipeline::{AssetSink, Pass, Tally};
-use crate::plan::{PLANS, Source};
+use crate::heal::{MAX_HEALS, refused_property};
+use crate::pipeline::{AssetSink, Pass, Tally, read_names};
+use crate::plan::{PLANS, Plan, Source};
 use crate::progress::{Phase, ProgressEvent, ProgressSink};
 use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 
@@ -173,6 +174,7 @@ impl Engine {
                 calls: outcome.calls,
                 error: outcome.error.as_ref().map(|(_, m)| m.clone()),
                 set_aside: outcome.set_aside.total(),
+                without: outcome.without.clone(),
             };
             if let Err(e) = self
                 .db(move |c| c.record_entity_result(run_id, &result))
@@ -402,29 +404,11 @@ impl Engine {
                 continue;
             }
             let mut tally = Tally::default();
-            let result = match plan.source {
-                Source::Replace { path } => {
-                    self.replace(division, plan, path, pass, &mut tally, &progress)
-                        .await
-                }
-                Source::Modified { path } => {
-                    self.read_modified(division, plan, path, pass, &mut tally, &progress, &cancel)
-                        .await
-                }
-                Source::Sync { path, .. } => {
-                    self.sync_entity(
-                        division,
-                        plan,
-                        path,
-                        options.batch_size,
-                        pass,
-                        &mut tally,
-                        &progress,
-                        &cancel,
-                    )
-                    .await
-                }
-            };
+            let result = self
+                .read_healing(
+                    division, plan, options, pass, &mut tally, &progress, &cancel,
+                )
+                .await;
             if let Err(f) = &result
                 && f.stops_division()
             {
@@ -479,6 +463,88 @@ impl Engine {
             tracing::error!(division, error = %e.message, "cannot clear the full-resync mark");
         }
         outcomes
+    }
+
+    /// Reads one entity without the properties Exact refused before; a property Exact refuses
+    /// now is left out and the read tried again (see [`crate::heal`]).
+    #[allow(clippy::too_many_arguments)]
+    async fn read_healing(
+        &self,
+        division: i32,
+        plan: &Plan,
+        options: &SyncOptions,
+        pass: Pass,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let entity = plan.entity;
+        let mut excluded = match self
+            .db(move |c| c.excluded_properties(division, entity.as_str()))
+            .await
+        {
+            Ok(excluded) => excluded,
+            Err(f) => {
+                tracing::warn!(division, %entity, error = %f.message, "cannot read the excluded properties");
+                Vec::new()
+            }
+        };
+        let needed = read_names(entity);
+        let (mut healed, mut refused_calls) = (0, 0);
+        loop {
+            let selected: Vec<&str> = plan
+                .properties()
+                .into_iter()
+                .filter(|p| !excluded.iter().any(|x| x == p))
+                .collect();
+            let select = selected.join(",");
+            let result = match plan.source {
+                Source::Replace { path } => {
+                    self.replace(division, plan, path, &select, pass, tally, progress)
+                        .await
+                }
+                Source::Modified { path } => {
+                    self.read_modified(division, plan, path, &select, pass, tally, progress, cancel)
+                        .await
+                }
+                Source::Sync { path, .. } => {
+                    self.sync_entity(
+                        division,
+                        plan,
+                        path,
+                        &select,
+                        options.batch_size,
+                        pass,
+                        tally,
+                        progress,
+                        cancel,
+                    )
+                    .await
+                }
+            };
+            let refused = match &result {
+                Err(f) if healed < MAX_HEALS => refused_property(f, &selected, &needed),
+                _ => None,
+            };
+            let (Some(property), Err(f)) = (refused, &result) else {
+                tally.calls += refused_calls;
+                tally.without = excluded;
+                return result;
+            };
+            tracing::warn!(division, %entity, property, reason = %f.message, "Exact refused a property; reading without it");
+            let (property, reason) = (property.to_owned(), f.message.clone());
+            let stored = property.clone();
+            if let Err(e) = self
+                .db(move |c| c.exclude_property(division, entity.as_str(), &stored, &reason))
+                .await
+            {
+                tracing::warn!(division, %entity, error = %e.message, "cannot store an excluded property");
+            }
+            excluded.push(property);
+            healed += 1;
+            // The pages read before it, and the refused call itself.
+            refused_calls += tally.calls + 1;
+        }
     }
 
     /// Why `entity` is not asked for now, if Exact refused it less than an hour ago (by the
@@ -570,6 +636,7 @@ impl Engine {
             rows_deleted: tally.deleted,
             calls: tally.calls,
             set_aside: tally.set_aside,
+            without: tally.without,
             error: failure.map(|f| (f.code, f.message)),
         }
     }
@@ -599,6 +666,7 @@ fn skipped(division: i32, entity: &str, code: ErrorCode, reason: &str) -> Entity
         rows_deleted: 0,
         calls: 0,
         set_aside: SetAsideCounts::default(),
+        without: Vec::new(),
         error: Some((code, reason.to_owned())),
     }
 }

@@ -33,7 +33,9 @@ impl From<ApiError> for Failure {
             ApiError::DailyLimit { .. } => ErrorCode::DailyLimit,
             ApiError::Network(_) => ErrorCode::Offline,
             ApiError::Server { .. } => ErrorCode::Server,
-            ApiError::Protocol(_) | ApiError::Download(_) => ErrorCode::Protocol,
+            ApiError::Protocol(_)
+            | ApiError::Download(_)
+            | ApiError::DownloadUnauthorized { .. } => ErrorCode::Protocol,
             ApiError::Api { .. } => ErrorCode::Refused,
             ApiError::TokenStore(_) => ErrorCode::Storage,
         };

@@ -11,8 +11,10 @@
 //!
 //! The engine reports progress as domain events ([`ProgressEvent`]) and never names a UI type.
 
+pub mod doctor;
 pub mod engine;
 mod failure;
+mod heal;
 mod pipeline;
 pub mod plan;
 pub mod progress;
@@ -20,6 +22,7 @@ pub mod report;
 pub mod scheduler;
 mod validate;
 
+pub use doctor::{Check, DivisionReport, DoctorReport};
 pub use engine::{DEFAULT_BATCH_SIZE, Engine, SyncOptions};
 pub use pipeline::{AssetSink, AssetWork, asset_entity};
 pub use progress::{Phase, ProgressEvent, ProgressSink, ignore_progress};

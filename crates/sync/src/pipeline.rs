@@ -13,8 +13,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::{Engine, SYNC_PAGE_ROWS, emit};
 use crate::failure::{Failure, cancelled};
-use crate::plan::{Batcher, Plan, deleted_select, entity_for_deleted_code};
+use crate::plan::{Batcher, Plan, deleted_select, entity_for_deleted_code, kept_deleted_codes};
 use crate::progress::{Phase, ProgressSink};
+use crate::report::ErrorCode;
 use crate::validate::{Checks, Sorted};
 
 /// Counters of one entity's sync.
@@ -25,6 +26,8 @@ pub(crate) struct Tally {
     pub(crate) calls: u64,
     pub(crate) pages: u64,
     pub(crate) set_aside: SetAsideCounts,
+    /// Properties left out of the read since Exact refused them.
+    pub(crate) without: Vec<String>,
 }
 
 /// How this run reads an entity.
@@ -50,6 +53,9 @@ pub enum AssetWork {
 
 /// Receives asset work after each committed transaction; must not block (hand it to a channel).
 pub type AssetSink = Arc<dyn Fn(AssetWork) + Send + Sync>;
+
+/// What a refused `EntityType` filter of the Deleted log is kept as (see [`Engine::deletions`]).
+const DELETED_FILTER: &str = "EntityType";
 
 /// The asset kind of a cache entity, if its rows carry pictures or files.
 pub fn asset_entity(entity: Entity) -> Option<AssetEntity> {
@@ -77,7 +83,7 @@ const ASSET_PROPERTIES: [&str; 9] = [
 
 /// The properties of a synced record that the engine, the cache's typed columns and the asset
 /// jobs read (possibly repeated).
-fn read_names(entity: Entity) -> Vec<&'static str> {
+pub(crate) fn read_names(entity: Entity) -> Vec<&'static str> {
     entity
         .column_properties()
         .iter()
@@ -135,26 +141,27 @@ fn prepare(checks: &Arc<Checks>, page: exact_api::RawPage) -> JoinHandle<Sorted>
 /// The page [`prepare`] sorted.
 async fn prepared(handle: JoinHandle<Sorted>) -> Result<Sorted, Failure> {
     handle.await.map_err(|e| Failure {
-        code: crate::report::ErrorCode::Storage,
+        code: ErrorCode::Storage,
         message: format!("preparing records failed: {e}"),
     })
 }
 
 impl Engine {
     /// Reads a small master whole from its regular endpoint and replaces the table.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn replace(
         &self,
         division: i32,
         plan: &Plan,
         path: &str,
+        select: &str,
         pass: Pass,
         tally: &mut Tally,
         progress: &ProgressSink,
     ) -> Result<(), Failure> {
-        let select = plan.select();
         let url = self
             .client
-            .api_url(Some(division), path, &[("$select", &select)]);
+            .api_url(Some(division), path, &[("$select", select)]);
         let mut pager = self
             .client
             .pages(division, url, exact_api::RequestOptions::default());
@@ -203,6 +210,7 @@ impl Engine {
         division: i32,
         plan: &Plan,
         path: &str,
+        select: &str,
         batch_size: usize,
         pass: Pass,
         tally: &mut Tally,
@@ -219,7 +227,7 @@ impl Engine {
                 .await?
                 .unwrap_or(1),
         };
-        let mut pager = self.client.sync(division, path, &plan.select(), since);
+        let mut pager = self.client.sync(division, path, select, since);
         let keep = read_properties(entity);
         let checks = Arc::new(Checks::for_plan(plan));
         // Room for a batch's worth of pages, so that loading goes on while a batch commits.
@@ -300,6 +308,7 @@ impl Engine {
         division: i32,
         plan: &Plan,
         path: &str,
+        select: &str,
         pass: Pass,
         tally: &mut Tally,
         progress: &ProgressSink,
@@ -313,11 +322,10 @@ impl Engine {
             false => self.db(move |c| c.cursor(division, name)).await?,
         };
         let filter = format!("Modified ge datetime'{}'", exact_local_time(since));
-        let select = plan.select();
         let url = self.client.api_url(
             Some(division),
             path,
-            &[("$select", &select), ("$filter", &filter)],
+            &[("$select", select), ("$filter", &filter)],
         );
         let mut pager = self
             .client
@@ -502,6 +510,11 @@ impl Engine {
     }
 
     /// Applies `sync/Deleted` from its own cursor, one transaction per page.
+    ///
+    /// The log holds every entity type Exact has (transaction lines too), so it is read filtered
+    /// to the types the app keeps. Whether Exact accepts that filter (an `or` group of
+    /// `EntityType eq K`) is not documented: if it refuses it, the log is read unfiltered from
+    /// then on (the refusal is kept with the refused properties, until a full resync).
     pub(crate) async fn deletions(
         &self,
         division: i32,
@@ -509,11 +522,58 @@ impl Engine {
         progress: &ProgressSink,
         cancel: &CancellationToken,
     ) -> Result<(), Failure> {
+        let unfiltered = self
+            .db(move |c| c.excluded_properties(division, DELETED_CURSOR))
+            .await?
+            .iter()
+            .any(|p| p == DELETED_FILTER);
+        let result = self
+            .read_deletions(division, !unfiltered, tally, progress, cancel)
+            .await;
+        match result {
+            Err(f) if !unfiltered && f.code == ErrorCode::Refused && tally.pages == 0 => {
+                tracing::warn!(division, reason = %f.message, "Exact refused the Deleted log's EntityType filter; reading it unfiltered");
+                let reason = f.message.clone();
+                self.db(move |c| {
+                    c.exclude_property(division, DELETED_CURSOR, DELETED_FILTER, &reason)
+                })
+                .await?;
+                let result = self
+                    .read_deletions(division, false, tally, progress, cancel)
+                    .await;
+                tally.calls += 1; // the refused call
+                tally.without = vec![DELETED_FILTER.to_owned()];
+                result
+            }
+            other => other,
+        }
+    }
+
+    async fn read_deletions(
+        &self,
+        division: i32,
+        filtered: bool,
+        tally: &mut Tally,
+        progress: &ProgressSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
         let stored = self.db(move |c| c.cursor(division, DELETED_CURSOR)).await?;
         let since = stored.unwrap_or(1);
+        let mut filter = format!("Timestamp gt {since}L");
+        if filtered {
+            let types: Vec<String> = kept_deleted_codes()
+                .map(|code| format!("EntityType eq {code}"))
+                .collect();
+            filter.push_str(&format!(" and ({})", types.join(" or ")));
+        }
+        let url = self.client.api_url(
+            Some(division),
+            "sync/Deleted",
+            &[("$select", &deleted_select()), ("$filter", &filter)],
+        );
         let mut pager = self
             .client
-            .sync(division, "sync/Deleted", &deleted_select(), since);
+            .pages(division, url, exact_api::RequestOptions::default());
         let mut moved = false;
         let started = std::time::Instant::now();
         let result = async {

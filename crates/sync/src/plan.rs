@@ -172,6 +172,14 @@ pub fn deleted_select() -> String {
         .unwrap_or_default()
 }
 
+/// The Deleted `EntityType` codes of the entities the engine keeps.
+pub fn kept_deleted_codes() -> impl Iterator<Item = i32> {
+    PLANS.iter().filter_map(|p| match p.source {
+        Source::Sync { deleted_code, .. } => Some(deleted_code),
+        _ => None,
+    })
+}
+
 /// The table a Deleted `EntityType` code refers to, if we keep that entity.
 pub fn entity_for_deleted_code(code: i64) -> Option<Entity> {
     PLANS.iter().find_map(|p| match p.source {

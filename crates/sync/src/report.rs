@@ -54,6 +54,8 @@ pub struct EntityOutcome {
     pub calls: u64,
     /// Records that could not be stored as they are, kept apart with the reason.
     pub set_aside: SetAsideCounts,
+    /// Properties left out of the read since Exact refused them (until a full resync).
+    pub without: Vec<String>,
     pub error: Option<(ErrorCode, String)>,
 }
 

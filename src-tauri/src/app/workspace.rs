@@ -379,6 +379,7 @@ mod tests {
                 rows_deleted: 0,
                 calls,
                 set_aside: Default::default(),
+                without: Vec::new(),
                 error: error.map(|c| (c, "x".to_owned())),
             }],
             error: None,

@@ -67,6 +67,18 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
         if s.set_aside > 0 {
             result.push_str(&format!("; {} set aside", s.set_aside));
         }
+        if !s.excluded.is_empty() {
+            result.push_str(&format!(
+                "; read without {} (Exact refused it; asked again by a full resync)",
+                s.excluded.join(", ")
+            ));
+        }
+        if let Some(until) = s.resting_until_ms {
+            result.push_str(&format!(
+                "; not asked again for {} (Exact refused it)",
+                self::age(until - now).trim_end_matches(" ago")
+            ));
+        }
         writeln!(
             out,
             "{:>9}  {:<20} {:>9}  {:>16}  {:>10}  {result}",

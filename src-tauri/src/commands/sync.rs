@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use exact_api::SharedClock;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use offline_assets::{AssetConfig, AssetEvent, job_for};
 use offline_cache::{Cache, Entity};
@@ -18,7 +17,8 @@ use offline_sync::{
 };
 
 use crate::cli::{Instance, SyncArgs};
-use crate::config::{Connection, cache_path, demo_dir};
+use crate::commands::company;
+use crate::config::{Connection, cache_path};
 
 /// Without a subcommand (and until the window exists): a headless sync of the demo company.
 pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
@@ -55,54 +55,13 @@ pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
 }
 
 pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
-    // Keeps the demo company alive for the whole run.
-    let mut _demo = None;
-    let (dir, client, clock, divisions): (_, _, SharedClock, Vec<i32>) = if args.demo {
-        let dir = demo_dir(data_dir);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let demo = offline_demo::start(offline_demo::demo_company(), &dir).await?;
-        eprintln!(
-            "Demo company (simulated Exact Online) running at {}",
-            demo.sim.base_url()
-        );
-        let divisions = if args.divisions.is_empty() {
-            demo.sim.division_codes()
-        } else {
-            args.divisions.clone()
-        };
-        let (client, clock) = (demo.client.clone(), Arc::clone(&demo.clock));
-        _demo = Some(demo);
-        (dir, client, clock, divisions)
-    } else {
-        let Some(connection) = Connection::load(data_dir)? else {
-            bail!(
-                "not signed in yet: run `exact-offline login --region nl --client-id ID --client-secret SECRET`, or try `exact-offline sync --demo`"
-            );
-        };
-        if let Some(base) = args.instance.base_url()
-            && base.trim_end_matches('/') != connection.base_url.trim_end_matches('/')
-        {
-            // The stored tokens and secret belong to the instance signed in to; never send them
-            // elsewhere.
-            bail!(
-                "signed in to {}, not {base}; run `exact-offline login` for that instance (with another --data-dir to keep both)",
-                connection.base_url
-            );
-        }
-        let opened = connection.open(data_dir).await?;
-        let divisions = if args.divisions.is_empty() {
-            connection.divisions.clone()
-        } else {
-            args.divisions.clone()
-        };
-        (
-            data_dir.to_path_buf(),
-            opened.client,
-            opened.clock,
-            divisions,
-        )
-    };
+    let company = company::open(data_dir, args.demo, &args.instance, &args.divisions).await?;
+    let (dir, client, clock, divisions) = (
+        company.dir.clone(),
+        company.client.clone(),
+        Arc::clone(&company.clock),
+        company.divisions.clone(),
+    );
     // One sync per data folder at a time (the window's scheduler, a CLI run, cron...).
     let _sync_lock = lock_folder(&dir)?;
     let cache_file = cache_path(&dir);
@@ -347,6 +306,12 @@ fn print_summary(report: &RunReport, demo: bool) -> std::io::Result<()> {
         };
         if e.set_aside.total() > 0 {
             result.push_str(&format!(", {} set aside", e.set_aside.total()));
+        }
+        if !e.without.is_empty() {
+            result.push_str(&format!(
+                ", without {} (Exact refused it)",
+                e.without.join(", ")
+            ));
         }
         writeln!(
             out,

@@ -85,6 +85,7 @@ mod tests {
             rows_deleted: 0,
             calls,
             set_aside: Default::default(),
+            without: Vec::new(),
             error: None,
         }
     }

@@ -116,10 +116,11 @@ fn a_forty_megapixel_picture_and_the_white_pixel() {
     assert_eq!(big.full_size, (8000, 5000));
     let large = image::load_from_memory(&big.large).unwrap();
     assert_eq!((large.width(), large.height()), (320, 200));
-    let gif: &[u8] = exact_sim::docs::WHITE_PIXEL_GIF;
     assert!(
-        render_thumbnails(gif, &limits).unwrap().is_none(),
-        "1×1 is Exact's no-image"
+        render_thumbnails(exact_sim::docs::WHITE_PIXEL_PNG, &limits)
+            .unwrap()
+            .is_none(),
+        "1×1 is Exact's blank answer"
     );
 }
 

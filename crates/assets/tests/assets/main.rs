@@ -3,6 +3,7 @@
 //! through the demo's OAuth flow) and hostile bytes fed to the decoder directly (`hostile`).
 
 mod attachments;
+mod auth;
 mod fuzz_regressions;
 mod hostile;
 

@@ -261,7 +261,7 @@ impl Dataset {
         &self,
         division: i32,
         after_ts: i64,
-        entity_type: Option<i32>,
+        entity_types: Option<&[i32]>,
         limit: usize,
     ) -> Vec<Record> {
         let Some(d) = self.division(division) else {
@@ -271,8 +271,10 @@ impl Dataset {
             .range(after_ts.saturating_add(1)..)
             .map(|(_, r)| r)
             .filter(|r| {
-                entity_type.is_none_or(|t| {
-                    r.get("EntityType").and_then(serde_json::Value::as_i64) == Some(i64::from(t))
+                entity_types.is_none_or(|types| {
+                    r.get("EntityType")
+                        .and_then(serde_json::Value::as_i64)
+                        .is_some_and(|t| types.iter().any(|k| i64::from(*k) == t))
                 })
             })
             .take(limit)

@@ -101,7 +101,7 @@ fn delete_leaves_a_deleted_row_and_removes_the_record() {
     assert_eq!(deleted[0]["EntityKey"], json!(victim));
     assert_eq!(deleted[0]["EntityType"], json!(5));
     assert_eq!(keys(&deleted[0]), expected_deleted());
-    assert!(ds.deleted_after(div, 0, Some(9), 1000).is_empty());
+    assert!(ds.deleted_after(div, 0, Some(&[9]), 1000).is_empty());
     ds.mutate(
         div,
         Entity::Items,
@@ -114,7 +114,7 @@ fn delete_leaves_a_deleted_row_and_removes_the_record() {
     )
     .expect("m");
     assert_eq!(ds.dump(div, Entity::Items).len(), 299);
-    assert_eq!(ds.deleted_after(div, 0, Some(9), 1000).len(), 2);
+    assert_eq!(ds.deleted_after(div, 0, Some(&[9]), 1000).len(), 2);
 }
 
 fn expected_deleted() -> BTreeSet<String> {

@@ -1,0 +1,299 @@
+//! Downloads under `/docs/` without a valid token, answered as Exact answers them (a blank 1×1
+//! picture, a redirect to the login page), and the `spurious_401` fault, which refuses a token
+//! that stays valid.
+
+use exact_sim::{ADMIN_SECRET_HEADER, Sim, SimConfig};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client builds")
+}
+
+async fn start() -> Sim {
+    exact_sim::start(SimConfig {
+        items: 40,
+        accounts: 10,
+        documents: Some(6),
+        attachments: Some(6),
+        picture_share: 1.0,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim starts")
+}
+
+/// An access and a refresh token through the code flow.
+async fn login(sim: &Sim, c: &Client) -> (String, String) {
+    let app = sim.app_registration();
+    let consent = c
+        .get(format!("{}/api/oauth2/auth", sim.base_url()))
+        .query(&[
+            ("client_id", app.client_id.as_str()),
+            ("redirect_uri", app.redirect_uri.as_str()),
+            ("response_type", "code"),
+        ])
+        .send()
+        .await
+        .expect("authorize answers");
+    let location = consent.headers()[LOCATION]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
+    let url = reqwest::Url::parse(&location).expect("an absolute redirect");
+    let code = url
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .expect("a code")
+        .1
+        .into_owned();
+    token(
+        sim,
+        c,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &app.redirect_uri),
+        ],
+    )
+    .await
+}
+
+async fn token(sim: &Sim, c: &Client, grant: &[(&str, &str)]) -> (String, String) {
+    let app = sim.app_registration();
+    let mut form = vec![
+        ("client_id", app.client_id.as_str()),
+        ("client_secret", app.client_secret.as_str()),
+    ];
+    form.extend_from_slice(grant);
+    let body: Value = c
+        .post(format!("{}/api/oauth2/token", sim.base_url()))
+        .form(&form)
+        .send()
+        .await
+        .expect("token endpoint answers")
+        .json()
+        .await
+        .expect("a JSON token answer");
+    let field = |name: &str| body[name].as_str().expect("a token").to_owned();
+    (field("access_token"), field("refresh_token"))
+}
+
+async fn admin(sim: &Sim, c: &Client, path: &str, body: Value) {
+    let response = c
+        .post(format!("{}{path}", sim.base_url()))
+        .header(ADMIN_SECRET_HEADER, sim.admin_secret())
+        .json(&body)
+        .send()
+        .await
+        .expect("admin answers");
+    assert!(response.status().is_success(), "{path} is accepted");
+}
+
+/// The first file URL (`/docs/Sys...`) in `property` of a sync page of `path`.
+async fn first_url(sim: &Sim, c: &Client, access: &str, path: &str, property: &str) -> String {
+    let d = sim.division_codes()[0];
+    let page: Value = c
+        .get(format!(
+            "{}/api/v1/{d}/{path}?$select=ID,{property}&$filter=Timestamp gt 1L",
+            sim.base_url()
+        ))
+        .bearer_auth(access)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .expect("the page answers")
+        .json()
+        .await
+        .expect("a JSON page");
+    page["d"]["results"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r[property].as_str())
+        .find(|u| u.contains("/docs/Sys"))
+        .expect("a record with a file")
+        .to_owned()
+}
+
+async fn get(c: &Client, url: &str, access: Option<&str>) -> reqwest::Response {
+    let request = c.get(url);
+    let request = match access {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    };
+    request.send().await.expect("the download answers")
+}
+
+/// Whether `response` is the blank 1×1 white picture.
+async fn is_blank(response: reqwest::Response) -> bool {
+    if response.status() != StatusCode::OK {
+        return false;
+    }
+    let bytes = response.bytes().await.expect("a body");
+    let Ok(img) = image::load_from_memory(&bytes) else {
+        return false;
+    };
+    (img.width(), img.height()) == (1, 1) && img.to_rgb8().get_pixel(0, 0).0 == [255, 255, 255]
+}
+
+/// Checks a 302 to the login page that returns to `original`, and returns its Location.
+async fn assert_login_redirect(response: reqwest::Response, original: &str) -> String {
+    assert_eq!(response.status(), StatusCode::FOUND, "{original}");
+    let location = response.headers()[LOCATION]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
+    assert!(
+        location.starts_with("/docs/Login.aspx?ReturnUrl="),
+        "Exact redirects to its login page: {location}"
+    );
+    let back = reqwest::Url::parse(&format!("http://h{location}"))
+        .expect("a URL")
+        .query_pairs()
+        .find(|(k, _)| k == "ReturnUrl")
+        .expect("ReturnUrl")
+        .1
+        .into_owned();
+    let original = reqwest::Url::parse(original).expect("a URL");
+    assert_eq!(
+        back,
+        format!(
+            "{}?{}",
+            original.path(),
+            original.query().unwrap_or_default()
+        ),
+        "ReturnUrl is the request's path and query"
+    );
+    assert!(
+        response.headers()[CONTENT_TYPE]
+            .to_str()
+            .expect("ASCII")
+            .starts_with("text/html"),
+        "the redirect carries an HTML page"
+    );
+    let page = response.text().await.expect("a body");
+    assert!(page.contains("Object moved"), "{page}");
+    location
+}
+
+#[tokio::test]
+async fn downloads_without_a_valid_token_get_a_blank_picture_or_the_login_page() {
+    let sim = start().await;
+    let c = client();
+    let (access, refresh) = login(&sim, &c).await;
+    let picture = first_url(&sim, &c, &access, "sync/Logistics/Items", "PictureUrl").await;
+    let attachment = first_url(
+        &sim,
+        &c,
+        &access,
+        "sync/Documents/DocumentAttachments",
+        "Url",
+    )
+    .await;
+
+    for token in [None, Some("not-a-token")] {
+        assert!(
+            is_blank(get(&c, &picture, token).await).await,
+            "a picture without a valid token ({token:?}) is a blank 1×1 image, not a 401"
+        );
+        let location = assert_login_redirect(get(&c, &attachment, token).await, &attachment).await;
+        let login = get(&c, &format!("{}{location}", sim.base_url()), None).await;
+        assert_eq!(
+            login.status(),
+            StatusCode::OK,
+            "the login page itself loads"
+        );
+        assert!(
+            login.headers()[CONTENT_TYPE]
+                .to_str()
+                .expect("ASCII")
+                .starts_with("text/html")
+        );
+    }
+
+    let real = get(&c, &picture, Some(&access)).await;
+    assert!(
+        !is_blank(real).await,
+        "with the token the real picture comes back"
+    );
+    let file = get(&c, &attachment, Some(&access)).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(
+        file.headers().contains_key(CONTENT_DISPOSITION),
+        "an attachment comes as an attachment"
+    );
+
+    // An expired token is no better than none.
+    admin(&sim, &c, "/_sim/clock/advance", json!({"ms": 601_000})).await;
+    assert!(is_blank(get(&c, &picture, Some(&access)).await).await);
+    assert_login_redirect(get(&c, &attachment, Some(&access)).await, &attachment).await;
+    let (fresh, _) = token(
+        &sim,
+        &c,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert!(!is_blank(get(&c, &picture, Some(&fresh)).await).await);
+}
+
+#[tokio::test]
+async fn spurious_401_refuses_a_token_that_stays_valid() {
+    let sim = start().await;
+    let c = client();
+    let (access, _) = login(&sim, &c).await;
+    let picture = first_url(&sim, &c, &access, "sync/Logistics/Items", "PictureUrl").await;
+    let attachment = first_url(
+        &sim,
+        &c,
+        &access,
+        "sync/Documents/DocumentAttachments",
+        "Url",
+    )
+    .await;
+    let units = format!(
+        "{}/api/v1/{}/logistics/Units?$select=ID",
+        sim.base_url(),
+        sim.division_codes()[0]
+    );
+    admin(
+        &sim,
+        &c,
+        "/_sim/faults",
+        json!({"rules": [
+            {"path": "logistics/Units", "kind": "spurious_401", "count": 1},
+            {"path": "SysImage", "kind": "spurious_401", "count": 1},
+            {"path": "SysAttachment", "kind": "spurious_401", "count": 1}
+        ]}),
+    )
+    .await;
+
+    let refused = get(&c, &units, Some(&access)).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        refused.headers().contains_key(WWW_AUTHENTICATE),
+        "refused like a revoked token"
+    );
+    assert_eq!(
+        get(&c, &units, Some(&access)).await.status(),
+        StatusCode::OK,
+        "the token was not revoked"
+    );
+
+    assert!(
+        is_blank(get(&c, &picture, Some(&access)).await).await,
+        "a refused picture download is the blank image, as without a token"
+    );
+    assert!(!is_blank(get(&c, &picture, Some(&access)).await).await);
+
+    assert_login_redirect(get(&c, &attachment, Some(&access)).await, &attachment).await;
+    assert_eq!(
+        get(&c, &attachment, Some(&access)).await.status(),
+        StatusCode::OK,
+        "the next download with the same token gets the file"
+    );
+}
