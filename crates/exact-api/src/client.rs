@@ -192,6 +192,11 @@ impl ExactClient {
         self.inner.session.refresh_wait()
     }
 
+    /// Told of every wait for Exact's refresh rule beginning or ending.
+    pub fn refresh_waits(&self) -> tokio::sync::watch::Receiver<Option<RefreshWait>> {
+        self.inner.session.refresh_waits()
+    }
+
     pub fn base_url(&self) -> &Url {
         &self.inner.base
     }

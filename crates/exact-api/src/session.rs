@@ -135,6 +135,11 @@ impl Session {
         *self.wait.borrow()
     }
 
+    /// Told of every change of [`Self::refresh_wait`]: a wait beginning or ending.
+    pub fn refresh_waits(&self) -> watch::Receiver<Option<RefreshWait>> {
+        self.wait.subscribe()
+    }
+
     /// A valid access token, refreshed first if it is in its last 30 s.
     pub async fn access_token(&self) -> Result<String> {
         self.bearer(Patience::Wait).await?.into_token()

@@ -10,7 +10,8 @@
 //!   needed, daily budget spent, network gone, cancelled): then the division stops cleanly;
 //! - only the failing batch rolls back; what was committed before it stays, with its cursor.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use exact_api::{ExactClient, SharedClock};
 use offline_cache::{Cache, DELETED_CURSOR, EntityResult, SetAsideCounts};
@@ -133,6 +134,9 @@ impl Engine {
         progress: ProgressSink,
         cancel: CancellationToken,
     ) -> RunReport {
+        let watching = CancellationToken::new();
+        let _stop_watching = watching.clone().drop_guard();
+        let progress = self.show_waits(progress, watching);
         let started_ms = self.clock.now_ms();
         let trigger = trigger.to_owned();
         let run_id = match self.db(move |c| c.start_run(&trigger, started_ms)).await {
@@ -207,6 +211,38 @@ impl Engine {
             entities,
             error: None,
         }
+    }
+
+    /// Passes events on and keeps each division's last one: a wait for Exact's refresh rule
+    /// begins and ends inside a call, between two events, so when it does the last event of
+    /// every division is sent again saying why and until when its calls wait.
+    fn show_waits(&self, progress: ProgressSink, stop: CancellationToken) -> ProgressSink {
+        let last: Arc<Mutex<HashMap<i32, ProgressEvent>>> = Arc::default();
+        let mut waits = self.client.refresh_waits();
+        let (kept, inner) = (Arc::clone(&last), Arc::clone(&progress));
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    changed = waits.changed() => if changed.is_err() { break },
+                }
+                let waiting = waits.borrow_and_update().map(|w| w.to_string());
+                let events: Vec<ProgressEvent> = {
+                    let last = kept.lock().unwrap_or_else(|p| p.into_inner());
+                    last.values().cloned().collect()
+                };
+                for mut event in events {
+                    event.waiting.clone_from(&waiting);
+                    inner(event);
+                }
+            }
+        });
+        Arc::new(move |event: ProgressEvent| {
+            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+            last.insert(event.division, event.clone());
+            drop(last);
+            progress(event);
+        })
     }
 
     fn failed_report(&self, run_id: i64, started_ms: i64, f: Failure) -> RunReport {
@@ -479,6 +515,17 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<(), Failure> {
         let entity = plan.entity;
+        // Shown at once, so that a wait inside its first call is shown on it.
+        emit(
+            progress,
+            division,
+            entity.as_str(),
+            Phase::Fetching,
+            tally,
+            None,
+            self,
+            None,
+        );
         let mut excluded = match self
             .db(move |c| c.excluded_properties(division, entity.as_str()))
             .await
@@ -699,5 +746,6 @@ pub(crate) fn emit(
         daily_remaining: rate.daily_remaining,
         rate: per_second,
         error: error.map(str::to_owned),
+        waiting: engine.client.refresh_wait().map(|w| w.to_string()),
     });
 }

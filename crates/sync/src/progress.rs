@@ -38,6 +38,9 @@ pub struct ProgressEvent {
     pub rate: Option<f64>,
     /// The error of a failed entity, with Exact's message.
     pub error: Option<String>,
+    /// Why the division's calls wait, while they do ("waiting for Exact's refresh rule until
+    /// 14:03:12 UTC"); `None` otherwise.
+    pub waiting: Option<String>,
 }
 
 /// Where progress goes.

@@ -274,7 +274,12 @@ impl Bars {
             Phase::Waiting => bar.set_message("waiting"),
             Phase::Fetching | Phase::Deleting => {
                 bar.enable_steady_tick(Duration::from_millis(120));
-                bar.set_message(format!("{} rows, {} calls{rate}{limit}", e.rows, e.calls));
+                match &e.waiting {
+                    Some(why) => bar.set_message(format!("{} rows, {why}", e.rows)),
+                    None => {
+                        bar.set_message(format!("{} rows, {} calls{rate}{limit}", e.rows, e.calls))
+                    }
+                }
             }
             Phase::Done => {
                 bar.finish_with_message(format!("done: {} rows, {} calls", e.rows, e.calls))
