@@ -119,12 +119,50 @@ pub struct Scenario {
     pub name: String,
     data_dir: tempfile::TempDir,
     driver: Option<WebDriver>,
+    /// Variables set for the app's process (see [`Scenario::set_app_env`]).
+    app_env: Vec<(String, String)>,
+    /// Holds the launcher that sets them, while there are any.
+    launcher_dir: Option<tempfile::TempDir>,
 }
 
 impl Scenario {
     /// The scenario's data folder (kept across sessions, removed at the end).
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    /// Sets an environment variable for the app in the sessions launched from now on (as
+    /// `offline_demo::FAULTS_VARIABLE`, the demo company's fault rules).
+    ///
+    /// tauri-driver runs for every scenario (scripts/ui-tests.sh starts it once) and takes no
+    /// environment for the app, only its path and arguments: the app is then launched through a
+    /// small script that sets the variables and `exec`s it, so the process WebKitWebDriver
+    /// watches is the app itself, with the scenario's environment and nobody else's.
+    pub fn set_app_env(&mut self, name: &str, value: &str) {
+        self.app_env.retain(|(n, _)| n != name);
+        self.app_env.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// What tauri-driver starts: the app, or a launcher that sets [`Scenario::set_app_env`]'s
+    /// variables first.
+    fn application(&mut self, app: &Path) -> Result<PathBuf> {
+        if self.app_env.is_empty() {
+            return Ok(app.to_path_buf());
+        }
+        let dir = match &self.launcher_dir {
+            Some(dir) => dir,
+            None => self.launcher_dir.insert(
+                tempfile::Builder::new()
+                    .prefix(&format!("exact-offline-ui-{}-launcher-", self.name))
+                    .tempdir()
+                    .context("no folder for the app's launcher")?,
+            ),
+        };
+        let path = dir.path().join("exact-offline");
+        std::fs::write(&path, launcher_script(app, &self.app_env)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        make_executable(&path)?;
+        Ok(path)
     }
 
     /// Starts the app on the scenario's data folder (ending a previous session first).
@@ -137,7 +175,7 @@ impl Scenario {
                 app.display()
             );
         }
-        let app = app.canonicalize()?;
+        let app = self.application(&app.canonicalize()?)?;
         let capabilities = json!({
             "browserName": "wry",
             "tauri:options": {
@@ -210,6 +248,46 @@ impl Scenario {
     }
 }
 
+/// A POSIX shell script that sets `env` and replaces itself with `app`, passing its arguments on.
+fn launcher_script(app: &Path, env: &[(String, String)]) -> Result<String> {
+    fn quoted(text: &str) -> String {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+    let mut script =
+        String::from("#!/bin/sh\n# Written by the WebDriver harness (tests/src/ui.rs).\n");
+    for (name, value) in env {
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            bail!("{name:?} is not an environment variable's name");
+        }
+        script.push_str(&format!("export {name}={}\n", quoted(value)));
+    }
+    let app = app
+        .to_str()
+        .ok_or_else(|| anyhow!("the app's path is not UTF-8: {}", app.display()))?;
+    script.push_str(&format!("exec {} \"$@\"\n", quoted(app)));
+    Ok(script)
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("making {} executable", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(path: &Path) -> Result<()> {
+    bail!(
+        "setting the app's environment needs a POSIX shell: {}",
+        path.display()
+    )
+}
+
 /// Runs one scenario: serially, on a fresh data folder, always ending the app session, and
 /// saving `<name>-failure.png` when it fails.
 pub fn run<F>(name: &str, body: F)
@@ -239,6 +317,8 @@ where
             name: name.to_owned(),
             data_dir,
             driver: None,
+            app_env: Vec::new(),
+            launcher_dir: None,
         };
         let started = Instant::now();
         let outcome = AssertUnwindSafe(body(&mut scenario)).catch_unwind().await;
@@ -567,7 +647,31 @@ pub fn value_string(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::SyncView;
+    use std::path::Path;
+
+    use super::{SyncView, launcher_script};
+
+    #[test]
+    fn the_launcher_sets_the_variables_quoted_and_execs_the_app() {
+        let env = [(
+            "EXACT_OFFLINE_DEMO_FAULTS".to_owned(),
+            r#"[{"path":"it's","kind":"missing_key"}]"#.to_owned(),
+        )];
+        let script = launcher_script(Path::new("/opt/exact offline/app"), &env).unwrap();
+        assert!(script.starts_with("#!/bin/sh\n"));
+        assert!(
+            script.contains(
+                r#"export EXACT_OFFLINE_DEMO_FAULTS='[{"path":"it'\''s","kind":"missing_key"}]'"#
+            ),
+            "{script}"
+        );
+        assert!(
+            script.ends_with("exec '/opt/exact offline/app' \"$@\"\n"),
+            "{script}"
+        );
+        let bad = [("NOT-A-NAME".to_owned(), String::new())];
+        assert!(launcher_script(Path::new("/app"), &bad).is_err());
+    }
 
     fn view(state: &str, phases: &[&str]) -> SyncView {
         SyncView {

@@ -1,6 +1,7 @@
 //! WebDriver scenarios of the real app: the demo company, browsing items and customers, settings
-//! across a restart, and offline browsing. Each scenario starts from its own empty data folder and
-//! saves screenshots to `target/test-output/screenshots/`.
+//! across a restart, offline browsing, and records Exact sent that were set aside. Each scenario
+//! starts from its own empty data folder and saves screenshots to
+//! `target/test-output/screenshots/`.
 //!
 //! Run with `scripts/ui-tests.sh` (it builds the app, starts Xvfb and tauri-driver), or by hand with
 //! tauri-driver on port 4444: `cargo test -p exact-offline-tests --test ui -- --ignored --test-threads 1`.
@@ -547,6 +548,146 @@ fn offline_browsing() {
             "offline detail of {code}: picture {width} px wide from {src}"
         ));
         s.screenshot("offline-item-detail").await?;
+        Ok(())
+    });
+}
+
+/// The demo company's fault rule for this scenario: the middle record of every Items page comes
+/// without its ID (3 pages of items in a division).
+const ITEMS_WITHOUT_ID: &str = r#"[{"path":"sync/Logistics/Items","kind":"missing_key"}]"#;
+
+/// Each `set-aside-count` button: (division, entity, count, text).
+async fn set_aside_counts(driver: &WebDriver) -> Result<Vec<(String, String, String, String)>> {
+    let script = "return [...document.querySelectorAll(arguments[0])].map(b =>
+        [b.dataset.division ?? '', b.dataset.entity ?? '', b.dataset.count ?? '', b.textContent.trim()]);";
+    let value = driver
+        .execute(script, vec![json!(tid("set-aside-count"))])
+        .await?;
+    Ok(value
+        .as_array()
+        .map(|buttons| {
+            buttons
+                .iter()
+                .map(|b| {
+                    let field = |i: usize| b[i].as_str().unwrap_or_default().to_owned();
+                    (field(0), field(1), field(2), field(3))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn set_aside_records_are_shown() {
+    run("set-aside", async |s| {
+        s.set_app_env(offline_demo::FAULTS_VARIABLE, ITEMS_WITHOUT_ID);
+        // The records without ID are set aside, the rest of their pages stored: the run succeeds.
+        start_demo(s, false).await?;
+        let driver = s.driver()?;
+        // The history reloads when the run ends: until then its row has no outcome yet.
+        let outcome = wait_until("the run's outcome in the history", UI_TIMEOUT, async || {
+            let outcome = match driver.find(&tid("run-row")).await? {
+                Some(row) => driver.attr(&row, "data-outcome").await?,
+                None => None,
+            };
+            Ok(outcome.filter(|o| !o.is_empty()))
+        })
+        .await?;
+        ensure!(
+            outcome == "succeeded",
+            "a run with records set aside should still succeed, not end {outcome:?}"
+        );
+
+        // The counts shown when the dashboard opened (mid-run) are read again when the run ends.
+        let mut last = Vec::new();
+        let counts = wait_until("the Items count to read 3", UI_TIMEOUT, async || {
+            let counts = set_aside_counts(driver).await?;
+            let done = counts.first().is_some_and(|(_, _, count, _)| count == "3");
+            last.clone_from(&counts);
+            Ok(done.then_some(counts))
+        })
+        .await
+        .with_context(|| format!("set-aside counts last seen: {last:?}"))?;
+        s.step(&format!("set aside: {counts:?}"));
+        ensure!(
+            counts.iter().all(|(_, entity, _, _)| entity == "Items"),
+            "only items were spoiled, but these are set aside: {counts:?}"
+        );
+        let (division, _, _, text) = &counts[0];
+        ensure!(
+            text == "3 set aside",
+            "division {division}: one item of each of the 3 pages is set aside, but the count reads {text:?}"
+        );
+
+        let button = driver
+            .find(&format!(
+                "{}[data-division=\"{division}\"][data-entity=\"Items\"]",
+                tid("set-aside-count")
+            ))
+            .await?
+            .context("the Items count of the first division")?;
+        s.screenshot("set-aside-count").await?;
+        driver.click(&button).await?;
+        let list = driver.wait_tid("set-aside-list", UI_TIMEOUT).await?;
+        let rows = wait_until("3 set-aside rows", UI_TIMEOUT, async || {
+            let rows = driver.find_all_in(&list, &tid("set-aside-row")).await?;
+            Ok((rows.len() >= 3).then_some(rows))
+        })
+        .await?;
+        ensure!(rows.len() == 3, "{} rows set aside, not 3", rows.len());
+        for row in &rows {
+            let reason = driver
+                .find_all_in(row, &tid("set-aside-reason"))
+                .await?
+                .into_iter()
+                .next()
+                .context("a row without its reason")?;
+            let words = driver.text(&reason).await?;
+            ensure!(
+                words == "Missing or invalid ID",
+                "the reason should read the words for missing_key, not {words:?}"
+            );
+            let key = driver
+                .find_all_in(row, &tid("set-aside-key"))
+                .await?
+                .into_iter()
+                .next()
+                .context("a row without its key")?;
+            let key = driver.text(&key).await?;
+            ensure!(
+                key == "no ID",
+                "a record without ID shows {key:?} as its key"
+            );
+        }
+        let focused = driver
+            .execute(
+                "return document.activeElement?.dataset?.testid ?? null;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            focused == json!("set-aside-close"),
+            "focus should move into the list, on Close; it is on {focused}"
+        );
+        s.screenshot("set-aside").await?;
+
+        driver.press(keys::ESCAPE).await?;
+        wait_until("Escape to close the list", UI_TIMEOUT, async || {
+            Ok((!driver.has_tid("set-aside-list").await?).then_some(()))
+        })
+        .await?;
+        let focused = driver
+            .execute(
+                "const e = document.activeElement;
+                 return e ? [e.dataset.testid ?? null, e.dataset.division ?? null] : null;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            focused == json!(["set-aside-count", division]),
+            "focus should go back to the count that opened the list; it is on {focused}"
+        );
         Ok(())
     });
 }

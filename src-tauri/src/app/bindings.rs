@@ -67,6 +67,9 @@ pub fn typescript() -> String {
         offline_cache::AddressRow::decl(&cfg),
         offline_cache::DivisionRow::decl(&cfg),
         offline_cache::EntityStatus::decl(&cfg),
+        offline_cache::SetAsideReason::decl(&cfg),
+        offline_cache::SetAsideCounts::decl(&cfg),
+        offline_cache::SetAsideRow::decl(&cfg),
         offline_cache::EntityResult::decl(&cfg),
         offline_cache::RunSummary::decl(&cfg),
     ];

@@ -5,7 +5,7 @@
 use offline_assets::{AssetEntity, OpenPolicy, Outcome};
 use offline_cache::{
     AccountDetail, AccountQuery, AccountSummary, Entity, EntityStatus, ItemDetail, ItemGroupRow,
-    ItemQuery, ItemSummary, ListPage, RunSummary,
+    ItemQuery, ItemSummary, ListPage, RunSummary, SetAsideRow,
 };
 use tauri::State;
 
@@ -20,6 +20,8 @@ use crate::table_export::{ListQuery, export_list as write_list, fresh_path};
 
 /// Longest list page the window may ask for.
 const MAX_PAGE: u64 = 1000;
+/// Most set-aside records the window is sent at once.
+const MAX_SET_ASIDE: usize = 500;
 
 #[tauri::command]
 pub async fn app_info(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
@@ -156,6 +158,22 @@ pub async fn runs(shell: State<'_, Shell>, limit: usize) -> CommandResult<Vec<Ru
 pub async fn status(shell: State<'_, Shell>) -> CommandResult<Vec<EntityStatus>> {
     let cache = std::sync::Arc::clone(&shell.current().await?.cache);
     blocking(move || Ok(cache.status()?)).await
+}
+
+/// The records set aside (kept as Exact sent them, not stored), newest first, of one division
+/// and entity or of all.
+#[tauri::command]
+pub async fn set_aside_records(
+    shell: State<'_, Shell>,
+    division: Option<i32>,
+    entity: Option<String>,
+) -> CommandResult<Vec<SetAsideRow>> {
+    let entity = entity
+        .map(|name| name.parse::<Entity>())
+        .transpose()
+        .map_err(|e| AppError::invalid(e.to_string()))?;
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.set_aside_records(division, entity, MAX_SET_ASIDE)?)).await
 }
 
 #[tauri::command]

@@ -44,6 +44,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             commands::sync_state,
             commands::runs,
             commands::status,
+            commands::set_aside_records,
             commands::items,
             commands::item,
             commands::item_groups,

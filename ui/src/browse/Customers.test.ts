@@ -114,6 +114,7 @@ describe('Customers', () => {
       daily_remaining: null,
       rate: null,
       error: null,
+      waiting: null,
     };
     handler!({ ...event, division: 9 }); // another division: ignored
     handler!(event);

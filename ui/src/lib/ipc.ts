@@ -26,6 +26,7 @@ import type {
   ProgressEvent,
   RegionInfo,
   RunSummary,
+  SetAsideRow,
   Settings,
   StorageInfo,
   SyncSnapshot,
@@ -82,6 +83,9 @@ export const api = {
   syncState: () => call<SyncSnapshot>('sync_state'),
   runs: (limit: number) => call<RunSummary[]>('runs', { limit }),
   status: () => call<EntityStatus[]>('status'),
+  /** Records set aside (not stored as Exact sent them), newest first; `null` for all. */
+  setAsideRecords: (division: number | null, entity: string | null) =>
+    call<SetAsideRow[]>('set_aside_records', { division, entity }),
   items: (query: ItemQuery) => call<ListPage<ItemSummary>>('items', { query }),
   item: (division: number, id: string) => call<ItemDetail>('item', { division, id }),
   itemGroups: (division: number) => call<ItemGroupRow[]>('item_groups', { division }),

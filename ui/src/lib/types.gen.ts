@@ -158,7 +158,12 @@ rate: number | null,
 /**
  * The error of a failed entity, with Exact's message.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Why the division's calls wait, while they do ("waiting for Exact's refresh rule until
+ * 14:03:12 UTC"); `None` otherwise.
+ */
+waiting: string | null, };
 
 export type Outcome = "succeeded" | "partial" | "failed" | "cancelled";
 
@@ -166,9 +171,13 @@ export type ErrorCode = "AuthRequired" | "RateLimited" | "DailyLimit" | "Offline
 
 export type EntityOutcome = { division: number, entity: string, rows_upserted: number, rows_deleted: number, calls: number, 
 /**
- * Records Exact sent without an ID (dropped).
+ * Records that could not be stored as they are, kept apart with the reason.
  */
-skipped: number, error: [ErrorCode, string] | null, };
+set_aside: SetAsideCounts, 
+/**
+ * Properties left out of the read since Exact refused them (until a full resync).
+ */
+without: Array<string>, error: [ErrorCode, string] | null, };
 
 export type RunReport = { run_id: number, started_ms: number, finished_ms: number, outcome: Outcome, entities: Array<EntityOutcome>, 
 /**
@@ -429,7 +438,38 @@ cursor_updated_ms: number | null,
 /**
  * The run that last recorded a result for this entity.
  */
-last_run: number | null, last_upserted: number | null, last_deleted: number | null, last_error: string | null, };
+last_run: number | null, last_upserted: number | null, last_deleted: number | null, last_error: string | null, 
+/**
+ * Records set aside now (kept apart, not stored; see [`crate::SetAsideRow`]).
+ */
+set_aside: number, 
+/**
+ * Until when (epoch ms) the entity is not asked for, since Exact refused it; `None` when
+ * it is not resting.
+ */
+resting_until_ms: number | null, 
+/**
+ * Properties left out of its reads since Exact refused them (until a full resync).
+ */
+excluded: Array<string>, };
+
+export type SetAsideReason = "missing_key" | "wrong_type" | "unreadable" | "too_large";
+
+export type SetAsideCounts = { missing_key: number, wrong_type: number, unreadable: number, too_large: number, };
+
+export type SetAsideRow = { division: number, entity: string, key: string | null, reason: SetAsideReason, detail: string, 
+/**
+ * The record as sent, at most [`RAW_KEPT_BYTES`].
+ */
+raw: string, 
+/**
+ * The whole record's size in bytes.
+ */
+raw_bytes: number, first_seen_ms: number, last_seen_ms: number, 
+/**
+ * The last run that saw it.
+ */
+last_run: number, };
 
 export type EntityResult = { division: number, 
 /**
@@ -440,6 +480,14 @@ entity: string, rows_upserted: number, rows_deleted: number,
  * API calls made.
  */
 calls: number, 
+/**
+ * Records set aside (see [`crate::SetAsideReason`]).
+ */
+set_aside: number, 
+/**
+ * Properties Exact refused, left out of this read (see [`crate::ExcludedProperty`]).
+ */
+without: Array<string>, 
 /**
  * Why the entity stopped, if it failed.
  */

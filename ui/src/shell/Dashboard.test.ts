@@ -1,10 +1,17 @@
 import '@testing-library/svelte/vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { setLanguage } from '$lib/i18n.svelte';
+import { formatDateTime, setLanguage } from '$lib/i18n.svelte';
 import { app, defaultSettings } from '$lib/stores.svelte';
 import Dashboard from './Dashboard.svelte';
-import { infoFixture, progressFixture, runFixture, snapshotFixture } from './fixtures';
+import {
+  infoFixture,
+  progressFixture,
+  runFixture,
+  setAsideFixture,
+  snapshotFixture,
+  statusFixture,
+} from './fixtures';
 
 const api = vi.hoisted(() => ({
   runs: vi.fn(),
@@ -14,6 +21,8 @@ const api = vi.hoisted(() => ({
   cancelConnect: vi.fn(),
   syncState: vi.fn(),
   appInfo: vi.fn(),
+  status: vi.fn(),
+  setAsideRecords: vi.fn(),
 }));
 
 vi.mock('$lib/ipc', async (importOriginal) => ({
@@ -29,6 +38,8 @@ beforeEach(() => {
   api.runs.mockResolvedValue([]);
   api.syncNow.mockResolvedValue(undefined);
   api.cancelSync.mockResolvedValue(undefined);
+  api.status.mockResolvedValue([]);
+  api.setAsideRecords.mockResolvedValue([]);
   app.info = infoFixture();
   app.settings = { ...defaultSettings(), divisions: [1001], interval_minutes: 60 };
   app.sync = snapshotFixture();
@@ -113,8 +124,8 @@ describe('Dashboard', () => {
         outcome: 'partial',
         trigger: 'interval',
         entities: [
-          { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, error: null },
-          { division: 1001, entity: 'Accounts', rows_upserted: 0, rows_deleted: 0, calls: 1, error: hostile },
+          { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 0, without: [], error: null },
+          { division: 1001, entity: 'Accounts', rows_upserted: 0, rows_deleted: 0, calls: 1, set_aside: 0, without: [], error: hostile },
         ],
       }),
       runFixture({ id: 1 }),
@@ -158,5 +169,175 @@ describe('Dashboard', () => {
     resolve(infoFixture({ mode: 'account' }));
     await waitFor(() => expect(screen.queryByTestId('sign-in-banner')).toBeNull());
     expect(api.syncState).toHaveBeenCalled();
+  });
+
+  describe('records set aside', () => {
+    it('shows a count for each entity with records set aside, and nothing without any', async () => {
+      api.status.mockResolvedValue([
+        statusFixture({ entity: 'Items', set_aside: 3 }),
+        statusFixture({ entity: 'Accounts', set_aside: 0 }),
+        statusFixture({ entity: 'Contacts', set_aside: 1200 }),
+        statusFixture({ entity: 'Deleted', rows: null, set_aside: 0 }),
+      ]);
+      render(Dashboard);
+      const counts = await screen.findAllByTestId('set-aside-count');
+      expect(counts).toHaveLength(2);
+      expect(counts[0]).toHaveTextContent('3 set aside');
+      expect(counts[0]).toHaveAttribute('data-entity', 'Items');
+      expect(counts[0]).toHaveAttribute('data-division', '1001');
+      expect(counts[0].tagName).toBe('BUTTON');
+      expect(counts[1]).toHaveTextContent('1,200 set aside');
+      expect(screen.getByTestId('set-aside')).toHaveTextContent('Records set aside');
+      expect(screen.getByTestId('set-aside')).toHaveTextContent('Contact persons');
+    });
+
+    it('shows no count when nothing is set aside, or the status cannot be read', async () => {
+      api.status.mockResolvedValue([statusFixture({ set_aside: 0 })]);
+      const { unmount } = render(Dashboard);
+      await waitFor(() => expect(api.status).toHaveBeenCalledOnce());
+      expect(screen.queryByTestId('set-aside')).toBeNull();
+      unmount();
+
+      api.status.mockRejectedValue(new Error('no cache'));
+      render(Dashboard);
+      await waitFor(() => expect(api.status).toHaveBeenCalledTimes(2));
+      expect(screen.queryByTestId('set-aside')).toBeNull();
+      expect(await screen.findByTestId('sync-empty')).toBeInTheDocument();
+    });
+
+    it('names the division beside the entity when several are synced', async () => {
+      app.settings.divisions = [1001, 1002];
+      app.divisions = [
+        { code: 1001, name: 'Main', current: true, selected: true, currency: 'EUR' },
+        { code: 1002, name: 'Branch', current: false, selected: true, currency: 'EUR' },
+      ];
+      api.status.mockResolvedValue([
+        statusFixture({ division: 1001, set_aside: 3 }),
+        statusFixture({ division: 1002, set_aside: 2 }),
+      ]);
+      render(Dashboard);
+      const counts = await screen.findAllByTestId('set-aside-count');
+      expect(counts.map((c) => c.getAttribute('data-division'))).toEqual(['1001', '1002']);
+      expect(screen.getByTestId('set-aside')).toHaveTextContent('Main (1001)');
+      expect(screen.getByTestId('set-aside')).toHaveTextContent('Branch (1002)');
+    });
+
+    it('counts again when a run finishes', async () => {
+      app.sync = snapshotFixture({ running: true });
+      render(Dashboard);
+      await waitFor(() => expect(api.status).toHaveBeenCalledTimes(1));
+      expect(screen.queryByTestId('set-aside-count')).toBeNull();
+      api.status.mockResolvedValue([statusFixture({ set_aside: 2 })]);
+      app.sync = snapshotFixture({
+        running: false,
+        last: { run_id: 1, started_ms: 1, finished_ms: 2, outcome: 'succeeded', entities: [], error: null },
+      });
+      expect(await screen.findByTestId('set-aside-count')).toHaveTextContent('2 set aside');
+      api.status.mockResolvedValue([]);
+      app.sync = snapshotFixture({ running: true });
+      await waitFor(() => expect(screen.queryByTestId('set-aside-count')).toBeNull());
+    });
+
+    it('lists the records: key or no ID, the reason in words, the detail, when last seen, the text folded away', async () => {
+      const hostile = '{"Description":"<img src=x onerror=alert(1)>"}';
+      const lastSeen = Date.UTC(2025, 0, 6, 9, 0, 30);
+      api.status.mockResolvedValue([statusFixture({ set_aside: 3 })]);
+      api.setAsideRecords.mockResolvedValue([
+        setAsideFixture({ last_seen_ms: lastSeen }),
+        setAsideFixture({
+          key: '3f2c1a7e-0000-4000-8000-000000000001',
+          reason: 'wrong_type',
+          detail: 'Modified should be a date, Exact sent 12',
+          raw: hostile,
+          raw_bytes: hostile.length,
+        }),
+        setAsideFixture({ reason: 'too_large', detail: 'larger than 1 MiB', raw: 'x'.repeat(100), raw_bytes: 2_000_000 }),
+      ]);
+      render(Dashboard);
+      const count = await screen.findByTestId('set-aside-count');
+      await fireEvent.click(count);
+      const list = await screen.findByTestId('set-aside-list');
+      expect(api.setAsideRecords).toHaveBeenCalledWith(1001, 'Items');
+      expect(list).toHaveAttribute('role', 'dialog');
+      expect(list).toHaveAttribute('aria-modal', 'true');
+      expect(list).toHaveTextContent('These records were not stored because');
+      expect(list).toHaveTextContent('The rest of the data is complete.');
+      expect(list).toHaveTextContent('tried again on every full resync');
+
+      const rows = await within(list).findAllByTestId('set-aside-row');
+      expect(rows).toHaveLength(3);
+      expect(within(rows[0]).getByTestId('set-aside-key')).toHaveTextContent('no ID');
+      expect(within(rows[0]).getByTestId('set-aside-reason')).toHaveTextContent('Missing or invalid ID');
+      expect(rows[0]).toHaveAttribute('data-reason', 'missing_key');
+      expect(within(rows[0]).getByTestId('set-aside-detail')).toHaveTextContent('no ID');
+      expect(rows[0]).toHaveTextContent(`Last seen ${formatDateTime(lastSeen)}`);
+      expect(within(rows[0]).getByTestId('set-aside-hint')).toHaveTextContent('ITEM-0500 · Bolt');
+
+      expect(within(rows[1]).getByTestId('set-aside-key')).toHaveTextContent('3f2c1a7e-0000-4000-8000-000000000001');
+      expect(within(rows[1]).getByTestId('set-aside-reason')).toHaveTextContent('A value of the wrong type');
+      expect(within(rows[1]).getByTestId('set-aside-detail')).toHaveTextContent('Modified should be a date, Exact sent 12');
+      const raw = within(rows[1]).getByTestId('set-aside-raw');
+      expect(raw.tagName).toBe('DETAILS');
+      expect(raw).not.toHaveAttribute('open');
+      expect(raw.querySelector('pre')).toHaveTextContent(hostile);
+      expect(raw.querySelector('img')).toBeNull();
+      expect(within(rows[1]).getByTestId('set-aside-hint')).toHaveTextContent('<img src=x onerror=alert(1)>');
+      expect(rows[1].querySelector('img')).toBeNull();
+      expect(raw).not.toHaveTextContent('Only the start');
+
+      expect(within(rows[2]).getByTestId('set-aside-reason')).toHaveTextContent('Too large to store');
+      expect(within(rows[2]).queryByTestId('set-aside-hint')).toBeNull();
+      expect(within(rows[2]).getByTestId('set-aside-raw')).toHaveTextContent('Only the start of the record is kept.');
+      expect(within(rows[2]).getByTestId('set-aside-raw')).toHaveTextContent('1.9 MB');
+    });
+
+    it('moves focus into the list, closes on Escape and on Close, and gives focus back', async () => {
+      api.status.mockResolvedValue([statusFixture({ set_aside: 1 })]);
+      api.setAsideRecords.mockResolvedValue([setAsideFixture()]);
+      render(Dashboard);
+      const count = await screen.findByTestId('set-aside-count');
+      count.focus();
+      await fireEvent.click(count);
+      const list = await screen.findByTestId('set-aside-list');
+      const close = within(list).getByTestId('set-aside-close');
+      expect(close).toHaveTextContent('Close');
+      expect(document.activeElement).toBe(close);
+      // No full resync can be started from the window: Close is the only action.
+      expect(within(list).getAllByRole('button')).toEqual([close]);
+
+      await fireEvent.keyDown(list, { key: 'Escape' });
+      await waitFor(() => expect(screen.queryByTestId('set-aside-list')).toBeNull());
+      expect(document.activeElement).toBe(count);
+
+      await fireEvent.click(count);
+      await fireEvent.click(await screen.findByTestId('set-aside-close'));
+      await waitFor(() => expect(screen.queryByTestId('set-aside-list')).toBeNull());
+      expect(document.activeElement).toBe(count);
+    });
+
+    it('says so when the list is empty or cannot be read, and retries', async () => {
+      api.status.mockResolvedValue([statusFixture({ set_aside: 1 })]);
+      api.setAsideRecords.mockRejectedValueOnce(new Error('database is locked'));
+      render(Dashboard);
+      await fireEvent.click(await screen.findByTestId('set-aside-count'));
+      expect(await screen.findByTestId('set-aside-error')).toHaveTextContent('database is locked');
+      await fireEvent.click(within(screen.getByTestId('set-aside-error')).getByRole('button'));
+      expect(await screen.findByTestId('set-aside-empty')).toHaveTextContent('No records are set aside any more.');
+      expect(api.setAsideRecords).toHaveBeenCalledTimes(2);
+    });
+
+    it('speaks Dutch', async () => {
+      setLanguage('nl');
+      api.status.mockResolvedValue([statusFixture({ set_aside: 3 })]);
+      api.setAsideRecords.mockResolvedValue([setAsideFixture()]);
+      render(Dashboard);
+      const count = await screen.findByTestId('set-aside-count');
+      expect(count).toHaveTextContent('3 apart gezet');
+      await fireEvent.click(count);
+      const row = await screen.findByTestId('set-aside-row');
+      expect(within(row).getByTestId('set-aside-key')).toHaveTextContent('geen ID');
+      expect(within(row).getByTestId('set-aside-reason')).toHaveTextContent('Ontbrekende of ongeldige ID');
+      expect(within(row).getByTestId('set-aside-raw')).toHaveTextContent('Zoals Exact Online het stuurde');
+    });
   });
 });

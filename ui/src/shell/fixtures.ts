@@ -1,6 +1,6 @@
 // Test data shaped like the shell's answers (used by the shell's tests only).
 
-import type { AppInfo, ProgressEvent, RunSummary, SyncSnapshot } from '$lib/ipc';
+import type { AppInfo, EntityStatus, ProgressEvent, RunSummary, SetAsideRow, SyncSnapshot } from '$lib/ipc';
 
 export function infoFixture(overrides: Partial<AppInfo> = {}): AppInfo {
   return {
@@ -28,6 +28,7 @@ export function progressFixture(overrides: Partial<ProgressEvent> = {}): Progres
     daily_remaining: null,
     rate: null,
     error: null,
+    waiting: null,
     ...overrides,
   };
 }
@@ -55,9 +56,44 @@ export function runFixture(overrides: Partial<RunSummary> = {}): RunSummary {
     trigger: 'manual',
     outcome: 'succeeded',
     entities: [
-      { division: 1001, entity: 'Items', rows_upserted: 2500, rows_deleted: 3, calls: 12, error: null },
-      { division: 1001, entity: 'Accounts', rows_upserted: 600, rows_deleted: 0, calls: 4, error: null },
+      { division: 1001, entity: 'Items', rows_upserted: 2500, rows_deleted: 3, calls: 12, set_aside: 0, without: [], error: null },
+      { division: 1001, entity: 'Accounts', rows_upserted: 600, rows_deleted: 0, calls: 4, set_aside: 0, without: [], error: null },
     ],
+    ...overrides,
+  };
+}
+
+export function statusFixture(overrides: Partial<EntityStatus> = {}): EntityStatus {
+  return {
+    division: 1001,
+    entity: 'Items',
+    rows: 2500,
+    cursor: 123_456,
+    cursor_updated_ms: Date.UTC(2025, 0, 6, 9, 1, 5),
+    last_run: 1,
+    last_upserted: 2500,
+    last_deleted: 0,
+    last_error: null,
+    set_aside: 0,
+    resting_until_ms: null,
+    excluded: [],
+    ...overrides,
+  };
+}
+
+export function setAsideFixture(overrides: Partial<SetAsideRow> = {}): SetAsideRow {
+  const raw = '{"Code":"ITEM-0500","Description":"Bolt"}';
+  return {
+    division: 1001,
+    entity: 'Items',
+    key: null,
+    reason: 'missing_key',
+    detail: 'no ID',
+    raw,
+    raw_bytes: raw.length,
+    first_seen_ms: Date.UTC(2025, 0, 6, 9, 0, 30),
+    last_seen_ms: Date.UTC(2025, 0, 6, 9, 0, 30),
+    last_run: 1,
     ...overrides,
   };
 }

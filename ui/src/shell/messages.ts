@@ -131,6 +131,26 @@ export const en: Record<string, string> = {
   'shell.dashboard.history_empty': 'No sync has run yet.',
   'shell.dashboard.failed_entities': 'Failed: {count}',
 
+  'shell.close': 'Close',
+  'shell.set_aside.section': 'Records set aside',
+  'shell.set_aside.section_hint':
+    'Exact Online sent records that could not be stored as they are. Everything else was stored.',
+  'shell.set_aside.count': '{count} set aside',
+  'shell.set_aside.open': 'Show the records set aside',
+  'shell.set_aside.title': 'Records set aside: {what}',
+  'shell.set_aside.explanation':
+    'These records were not stored because Exact Online sent them in a form the offline copy cannot keep: the reason is given for each. The rest of the data is complete. They are tried again on every full resync, or as soon as Exact Online sends a valid version.',
+  'shell.set_aside.no_key': 'no ID',
+  'shell.set_aside.reason.missing_key': 'Missing or invalid ID',
+  'shell.set_aside.reason.wrong_type': 'A value of the wrong type',
+  'shell.set_aside.reason.unreadable': 'Unreadable text',
+  'shell.set_aside.reason.too_large': 'Too large to store',
+  'shell.set_aside.last_seen': 'Last seen {time}',
+  'shell.set_aside.raw': 'As Exact Online sent it ({size})',
+  'shell.set_aside.raw_cut': 'Only the start of the record is kept.',
+  'shell.set_aside.empty': 'No records are set aside any more.',
+  'shell.set_aside.more': 'Only the latest {count} are shown.',
+
   'shell.phase.waiting': 'Waiting',
   'shell.phase.fetching': 'Downloading',
   'shell.phase.deleting': 'Removing deleted',
@@ -379,6 +399,26 @@ export const nl: Record<string, string> = {
   'shell.dashboard.history': 'Geschiedenis',
   'shell.dashboard.history_empty': 'Er is nog geen synchronisatie uitgevoerd.',
   'shell.dashboard.failed_entities': 'Mislukt: {count}',
+
+  'shell.close': 'Sluiten',
+  'shell.set_aside.section': 'Apart gezette records',
+  'shell.set_aside.section_hint':
+    'Exact Online stuurde records die niet konden worden opgeslagen zoals ze zijn. Al het andere is opgeslagen.',
+  'shell.set_aside.count': '{count} apart gezet',
+  'shell.set_aside.open': 'Toon de apart gezette records',
+  'shell.set_aside.title': 'Apart gezette records: {what}',
+  'shell.set_aside.explanation':
+    'Deze records zijn niet opgeslagen omdat Exact Online ze stuurde in een vorm die de offline kopie niet kan bewaren: bij elk staat de reden. De rest van de gegevens is volledig. Ze worden opnieuw geprobeerd bij elke volledige hersynchronisatie, of zodra Exact Online een geldige versie stuurt.',
+  'shell.set_aside.no_key': 'geen ID',
+  'shell.set_aside.reason.missing_key': 'Ontbrekende of ongeldige ID',
+  'shell.set_aside.reason.wrong_type': 'Een waarde van het verkeerde type',
+  'shell.set_aside.reason.unreadable': 'Onleesbare tekst',
+  'shell.set_aside.reason.too_large': 'Te groot om op te slaan',
+  'shell.set_aside.last_seen': 'Laatst gezien {time}',
+  'shell.set_aside.raw': 'Zoals Exact Online het stuurde ({size})',
+  'shell.set_aside.raw_cut': 'Alleen het begin van het record is bewaard.',
+  'shell.set_aside.empty': 'Er zijn geen records meer apart gezet.',
+  'shell.set_aside.more': 'Alleen de laatste {count} worden getoond.',
 
   'shell.phase.waiting': 'Wachten',
   'shell.phase.fetching': 'Downloaden',

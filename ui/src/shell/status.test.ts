@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLanguage } from '$lib/i18n.svelte';
-import { progressFixture, snapshotFixture } from './fixtures';
+import { progressFixture, snapshotFixture, statusFixture } from './fixtures';
 import {
   entityLabel,
   entityPercent,
@@ -10,7 +10,10 @@ import {
   isGuid,
   isStale,
   overallPercent,
+  setAsideHint,
+  setAsideReasonLabel,
   syncState,
+  withSetAside,
 } from './status';
 import './messages';
 
@@ -123,5 +126,37 @@ describe('entityLabel', () => {
     expect(entityLabel('StockPositions')).toBe('Voorraad');
     expect(entityLabel('Items (FR-BE)')).toBe('Artikelomschrijvingen (FR-BE)');
     setLanguage('en');
+  });
+});
+
+describe('records set aside', () => {
+  it('keeps the entities that have some', () => {
+    const status = [
+      statusFixture({ entity: 'Items', set_aside: 3 }),
+      statusFixture({ entity: 'Accounts' }),
+      statusFixture({ division: 1002, entity: 'Items', set_aside: 1 }),
+    ];
+    expect(withSetAside(status).map((s) => `${s.division}/${s.entity}`)).toEqual(['1001/Items', '1002/Items']);
+    expect(withSetAside([])).toEqual([]);
+  });
+
+  it('names every reason in both languages', () => {
+    expect(setAsideReasonLabel('missing_key')).toBe('Missing or invalid ID');
+    expect(setAsideReasonLabel('wrong_type')).toBe('A value of the wrong type');
+    expect(setAsideReasonLabel('unreadable')).toBe('Unreadable text');
+    expect(setAsideReasonLabel('too_large')).toBe('Too large to store');
+    setLanguage('nl');
+    expect(setAsideReasonLabel('unreadable')).toBe('Onleesbare tekst');
+    setLanguage('en');
+  });
+
+  it('recognises a record by its code and name or description', () => {
+    expect(setAsideHint('{"Code":" HK-10006 ","Description":"Bout RVS","Name":"x"}')).toBe('HK-10006 · x');
+    expect(setAsideHint('{"Code":"","Description":"Bout RVS"}')).toBe('Bout RVS');
+    expect(setAsideHint('{"FullName":"Jan Jansen","Code":12}')).toBe('Jan Jansen');
+    expect(setAsideHint(`{"Description":"${'a'.repeat(100)}"}`)).toBe(`${'a'.repeat(80)}…`);
+    expect(setAsideHint('{"ID":"x"}')).toBeNull();
+    expect(setAsideHint('[1, 2]')).toBeNull();
+    expect(setAsideHint('{"Code": "cut off')).toBeNull();
   });
 });

@@ -2,7 +2,14 @@
 // ages. Kept apart from the components so they are tested on their own.
 
 import { language, t } from '$lib/i18n.svelte';
-import { CommandError, type ProgressEvent, type RunSummary, type SyncSnapshot } from '$lib/ipc';
+import {
+  CommandError,
+  type EntityStatus,
+  type ProgressEvent,
+  type RunSummary,
+  type SetAsideReason,
+  type SyncSnapshot,
+} from '$lib/ipc';
 
 export type SyncState = 'running' | 'idle' | 'failed' | 'never';
 
@@ -86,6 +93,40 @@ export function formatDuration(ms: number): string {
 }
 
 /** Entity names translated; an unknown name shows as Exact spells it. */
+/** Why a record was set aside, in words. */
+export function setAsideReasonLabel(reason: SetAsideReason): string {
+  const key = `shell.set_aside.reason.${reason}`;
+  const label = t(key);
+  return label === key ? reason : label;
+}
+
+/** Properties that let a person recognise a record without its ID, in the order shown. */
+const RECOGNISABLE = ['Code', 'Name', 'FullName', 'Description'];
+
+/**
+ * What a set-aside record can be recognised by ("HK-10006 · Bout RVS"): its code and name or
+ * description when its text is a JSON object that has them, else null.
+ */
+export function setAsideHint(raw: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const record = value as Record<string, unknown>;
+  const parts = RECOGNISABLE.map((name) => record[name])
+    .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
+    .map((v) => (v.trim().length > 80 ? `${v.trim().slice(0, 80)}…` : v.trim()));
+  return parts.length > 0 ? parts.slice(0, 2).join(' · ') : null;
+}
+
+/** The entities of each division that have records set aside now, in the status's order. */
+export function withSetAside(status: readonly EntityStatus[]): EntityStatus[] {
+  return status.filter((s) => s.set_aside > 0);
+}
+
 export function entityLabel(entity: string): string {
   // Item descriptions in another language come as "Items (EN)".
   const translated = /^Items \(([A-Za-z-]+)\)$/.exec(entity);
