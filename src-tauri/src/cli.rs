@@ -259,6 +259,9 @@ fn init_logging(
         .with_writer(std::io::stderr)
         .with_filter(filter("warn"));
     let file = data_dir.and_then(|dir| {
+        // The appender lists the folder to prune old files and complains on stderr when it is
+        // missing (a first start).
+        std::fs::create_dir_all(dir.join("logs")).ok()?;
         tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("exact-offline")
