@@ -32,7 +32,7 @@ async fn a_wait_for_the_refresh_rule_is_shown_until_it_ends() {
         .run(&h.options(), "test", sink, CancellationToken::new())
         .await;
     assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
-    let events = events.lock().unwrap();
+    let events = events.lock().unwrap().clone();
     let waiting: Vec<&ProgressEvent> = events.iter().filter(|e| e.waiting.is_some()).collect();
     assert!(!waiting.is_empty(), "the wait was shown");
     let text = waiting[0].waiting.as_deref().unwrap();
