@@ -1,5 +1,6 @@
 //! When syncs happen: on an interval, on "sync now", and sooner again after a failure (with
 //! exponential backoff capped by the interval). One run at a time; "cancel" stops the running one.
+//! "Resync all" makes the next run a full resync; the runs after it are incremental again.
 
 use std::time::Duration;
 
@@ -28,7 +29,10 @@ pub struct SchedulerState {
 
 #[derive(Debug)]
 enum Command {
-    SyncNow,
+    /// A run now (or right after the running one); `full`: a full resync.
+    SyncNow {
+        full: bool,
+    },
     Cancel,
     Configure {
         options: SyncOptions,
@@ -65,7 +69,14 @@ impl Scheduler {
 
     /// Starts a run now (or right after the running one).
     pub async fn sync_now(&self) {
-        let _ = self.commands.send(Command::SyncNow).await;
+        let _ = self.commands.send(Command::SyncNow { full: false }).await;
+    }
+
+    /// Starts a full resync now (or right after the one running): the cursors are forgotten,
+    /// every record is read again and rows Exact no longer has are removed. Only that run is
+    /// full; the runs after it are incremental again.
+    pub async fn resync_all(&self) {
+        let _ = self.commands.send(Command::SyncNow { full: true }).await;
     }
 
     /// Cancels the running sync, if any.
@@ -97,6 +108,32 @@ pub fn next_delay(interval: Option<Duration>, consecutive_failures: u32) -> Opti
     Some(backoff.min(interval))
 }
 
+/// The run asked for ("sync now", "resync all") and not started yet: at most one, and full when
+/// any of the requests was.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Request {
+    asked: bool,
+    full: bool,
+}
+
+impl Request {
+    fn ask(&mut self, full: bool) {
+        self.asked = true;
+        self.full |= full;
+    }
+
+    /// The options of the run starting now (asked for or by the timer), which answers the
+    /// request: a full resync asked for applies to this run only.
+    fn take(&mut self, options: &SyncOptions) -> SyncOptions {
+        let run = SyncOptions {
+            full: options.full || self.full,
+            ..options.clone()
+        };
+        *self = Request::default();
+        run
+    }
+}
+
 async fn run_loop(
     engine: Engine,
     mut options: SyncOptions,
@@ -107,12 +144,12 @@ async fn run_loop(
 ) {
     let mut failures = 0u32;
     let mut next = next_delay(interval, 0).map(|d| Instant::now() + d);
-    let mut pending_now = false;
+    let mut pending = Request::default();
     loop {
         state.send_modify(|s| {
             s.next_run_in_s = next.map(|n| n.saturating_duration_since(Instant::now()).as_secs())
         });
-        if !pending_now {
+        if !pending.asked {
             let timer = async {
                 match next {
                     Some(at) => tokio::time::sleep_until(at).await,
@@ -123,7 +160,7 @@ async fn run_loop(
                 _ = timer => {}
                 command = commands.recv() => match command {
                     None => return,
-                    Some(Command::SyncNow) => {}
+                    Some(Command::SyncNow { full }) => pending.ask(full),
                     Some(Command::Cancel) => continue,
                     Some(Command::Configure { options: o, interval: i }) => {
                         options = o;
@@ -134,11 +171,11 @@ async fn run_loop(
                 },
             }
         }
-        pending_now = false;
+        let current = pending.take(&options);
         state.send_modify(|s| s.running = true);
         let cancel = CancellationToken::new();
-        let current = options.clone();
-        let run = engine.run(&current, "scheduler", progress.clone(), cancel.clone());
+        let trigger = if current.full { "full" } else { "scheduler" };
+        let run = engine.run(&current, trigger, progress.clone(), cancel.clone());
         tokio::pin!(run);
         let mut closed = false;
         let report = loop {
@@ -151,7 +188,7 @@ async fn run_loop(
                         cancel.cancel();
                     }
                     Some(Command::Cancel) => cancel.cancel(),
-                    Some(Command::SyncNow) => pending_now = true,
+                    Some(Command::SyncNow { full }) => pending.ask(full),
                     Some(Command::Configure { options: o, interval: i }) => {
                         options = o;
                         interval = i;
@@ -200,5 +237,47 @@ mod tests {
             None,
             "without an interval nothing runs by itself"
         );
+    }
+
+    #[test]
+    fn a_full_resync_asked_for_is_the_next_run_only() {
+        let options = SyncOptions {
+            divisions: vec![5],
+            batch_size: 250,
+            ..SyncOptions::default()
+        };
+        let mut pending = Request::default();
+        let by_timer = pending.take(&options);
+        assert!(!by_timer.full, "a run of the timer is incremental");
+        assert_eq!(
+            (by_timer.divisions, by_timer.batch_size),
+            (vec![5], 250),
+            "the rest of the options stay"
+        );
+
+        pending.ask(true);
+        assert!(pending.asked);
+        assert!(pending.take(&options).full, "the run asked for is full");
+        assert_eq!(pending, Request::default(), "the run answers the request");
+        assert!(!pending.take(&options).full, "the run after it is not");
+
+        pending.ask(false);
+        assert!(!pending.take(&options).full, "sync now stays incremental");
+    }
+
+    #[test]
+    fn requests_while_a_run_goes_on_become_one_run_full_if_any_was() {
+        let options = SyncOptions::default();
+        let mut pending = Request::default();
+        pending.ask(true);
+        pending.ask(false);
+        assert!(
+            pending.take(&options).full,
+            "sync now does not undo resync all"
+        );
+        pending.ask(false);
+        pending.ask(true);
+        assert!(pending.take(&options).full);
+        assert!(!pending.asked, "one run answers both");
     }
 }

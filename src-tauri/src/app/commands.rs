@@ -137,6 +137,19 @@ pub async fn sync_now(shell: State<'_, Shell>) -> CommandResult<()> {
     Ok(())
 }
 
+/// A full resync now (or right after the one running): every record read again, the rows Exact
+/// no longer has removed, set-aside records and refused properties tried again. Only that run
+/// is full; the runs after it are incremental again.
+#[tauri::command]
+pub async fn resync_all(shell: State<'_, Shell>) -> CommandResult<()> {
+    let w = shell.current().await?;
+    if w.settings().divisions.is_empty() {
+        return Err(AppError::invalid("Choose the divisions to sync first."));
+    }
+    w.scheduler.resync_all().await;
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn cancel_sync(shell: State<'_, Shell>) -> CommandResult<()> {
     shell.current().await?.scheduler.cancel().await;

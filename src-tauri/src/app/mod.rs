@@ -40,6 +40,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             commands::get_settings,
             commands::save_settings,
             commands::sync_now,
+            commands::resync_all,
             commands::cancel_sync,
             commands::sync_state,
             commands::runs,

@@ -116,14 +116,7 @@ impl Workspace {
                     if event.calls > 0 && event.error.is_none() {
                         s.online = Some(true);
                     }
-                    match s
-                        .progress
-                        .iter_mut()
-                        .find(|p| p.division == event.division && p.entity == event.entity)
-                    {
-                        Some(slot) => *slot = event.clone(),
-                        None => s.progress.push(event.clone()),
-                    }
+                    keep_progress(&mut s.progress, &event);
                 }
                 let _ = app.emit("sync-progress", &event);
             })
@@ -270,6 +263,22 @@ fn interval(settings: &Settings) -> Option<Duration> {
         .map(|m| Duration::from_secs(u64::from(m.max(1)) * 60))
 }
 
+/// Keeps the latest event of each division and entity. `waiting` tells about the division's
+/// calls, not one entity's: each event sets (or clears) it on every entity of its division, so
+/// an entity whose last event came during a wait does not keep showing it after.
+fn keep_progress(progress: &mut Vec<ProgressEvent>, event: &ProgressEvent) {
+    for p in progress.iter_mut().filter(|p| p.division == event.division) {
+        p.waiting.clone_from(&event.waiting);
+    }
+    match progress
+        .iter_mut()
+        .find(|p| p.division == event.division && p.entity == event.entity)
+    {
+        Some(slot) => *slot = event.clone(),
+        None => progress.push(event.clone()),
+    }
+}
+
 /// Keeps the snapshot in step with the scheduler.
 async fn forward_state(
     mut state: tokio::sync::watch::Receiver<SchedulerState>,
@@ -395,6 +404,57 @@ mod tests {
         );
         assert_eq!(reached_exact(&report(0, Some(ErrorCode::Cancelled))), None);
         assert_eq!(reached_exact(&report(0, None)), None);
+    }
+
+    fn event(division: i32, entity: &str, waiting: Option<&str>) -> ProgressEvent {
+        ProgressEvent {
+            division,
+            entity: entity.into(),
+            phase: offline_sync::Phase::Fetching,
+            rows: 0,
+            pages: 0,
+            calls: 0,
+            total: None,
+            minutely_remaining: None,
+            daily_remaining: None,
+            rate: None,
+            error: None,
+            waiting: waiting.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_wait_is_the_division_s_and_ends_for_each_of_its_entities() {
+        let wait = "waiting for Exact's refresh rule until 14:03:12 UTC";
+        let mut progress = Vec::new();
+        keep_progress(&mut progress, &event(1, "Items", None));
+        keep_progress(&mut progress, &event(1, "Accounts", Some(wait)));
+        keep_progress(&mut progress, &event(2, "Items", Some(wait)));
+        let waiting = |progress: &[ProgressEvent]| -> Vec<(i32, String, bool)> {
+            progress
+                .iter()
+                .map(|p| (p.division, p.entity.clone(), p.waiting.is_some()))
+                .collect()
+        };
+        assert_eq!(
+            waiting(&progress),
+            [
+                (1, "Items".to_owned(), true),
+                (1, "Accounts".to_owned(), true),
+                (2, "Items".to_owned(), true),
+            ],
+            "one slot per division and entity, in the order of arrival"
+        );
+        // The engine sends the division's last event again when the wait ends.
+        keep_progress(&mut progress, &event(1, "Accounts", None));
+        assert_eq!(
+            waiting(&progress),
+            [
+                (1, "Items".to_owned(), false),
+                (1, "Accounts".to_owned(), false),
+                (2, "Items".to_owned(), true),
+            ]
+        );
     }
 
     #[test]

@@ -54,6 +54,13 @@ export function formatDateTime(ms: number): string {
   }).format(new Date(ms));
 }
 
+/** The time of day alone ("14:03"). */
+export function formatTime(ms: number): string {
+  return new Intl.DateTimeFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    timeStyle: 'short',
+  }).format(new Date(ms));
+}
+
 export function formatDate(ms: number): string {
   return new Intl.DateTimeFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
     dateStyle: 'medium',

@@ -79,6 +79,8 @@ export const api = {
   getSettings: () => call<Settings>('get_settings'),
   saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
   syncNow: () => call<void>('sync_now'),
+  /** A full resync now (or after the running sync): everything read again; later runs are incremental. */
+  resyncAll: () => call<void>('resync_all'),
   cancelSync: () => call<void>('cancel_sync'),
   syncState: () => call<SyncSnapshot>('sync_state'),
   runs: (limit: number) => call<RunSummary[]>('runs', { limit }),

@@ -43,11 +43,17 @@ export function defaultSettings(): Settings {
   };
 }
 
-/** Replaces (or appends) the event of the same division and entity, keeping the order of arrival. */
+/**
+ * Replaces (or appends) the event of the same division and entity, keeping the order of arrival.
+ * `waiting` tells about the division's calls, not one entity's: each event sets (or clears) it on
+ * every entity of its division, as the shell's snapshot does.
+ */
 export function mergeProgress(list: ProgressEvent[], event: ProgressEvent): ProgressEvent[] {
-  const index = list.findIndex((p) => p.division === event.division && p.entity === event.entity);
-  if (index < 0) return [...list, event];
-  const next = list.slice();
+  const next = list.map((p) =>
+    p.division === event.division && p.waiting !== event.waiting ? { ...p, waiting: event.waiting } : p,
+  );
+  const index = next.findIndex((p) => p.division === event.division && p.entity === event.entity);
+  if (index < 0) return [...next, event];
   next[index] = event;
   return next;
 }

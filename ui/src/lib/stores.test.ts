@@ -53,6 +53,21 @@ describe('mergeProgress', () => {
       [2, 1],
     ]);
   });
+
+  it('sets and clears a wait on every entity of the event’s division only', () => {
+    const wait = "waiting for Exact's refresh rule until 14:03:12 UTC";
+    let list = [
+      progressFixture({ division: 1, entity: 'Items', phase: 'done' }),
+      progressFixture({ division: 1, entity: 'Accounts' }),
+      progressFixture({ division: 2, entity: 'Items' }),
+    ];
+    list = mergeProgress(list, progressFixture({ division: 1, entity: 'Accounts', waiting: wait }));
+    expect(list.map((p) => p.waiting)).toEqual([wait, wait, null]);
+    // The engine sends the division's last event again when the wait ends.
+    list = mergeProgress(list, progressFixture({ division: 1, entity: 'Accounts', rows: 5 }));
+    expect(list.map((p) => p.waiting)).toEqual([null, null, null]);
+    expect(list.map((p) => p.phase)).toEqual(['done', 'fetching', 'fetching']);
+  });
 });
 
 describe('app state', () => {

@@ -1,7 +1,7 @@
 import '@testing-library/svelte/vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatDateTime, setLanguage } from '$lib/i18n.svelte';
+import { formatDateTime, formatTime, setLanguage } from '$lib/i18n.svelte';
 import { app, defaultSettings } from '$lib/stores.svelte';
 import Dashboard from './Dashboard.svelte';
 import {
@@ -16,6 +16,7 @@ import {
 const api = vi.hoisted(() => ({
   runs: vi.fn(),
   syncNow: vi.fn(),
+  resyncAll: vi.fn(),
   cancelSync: vi.fn(),
   reconnect: vi.fn(),
   cancelConnect: vi.fn(),
@@ -37,6 +38,7 @@ beforeEach(() => {
   vi.clearAllMocks();
   api.runs.mockResolvedValue([]);
   api.syncNow.mockResolvedValue(undefined);
+  api.resyncAll.mockResolvedValue(undefined);
   api.cancelSync.mockResolvedValue(undefined);
   api.status.mockResolvedValue([]);
   api.setAsideRecords.mockResolvedValue([]);
@@ -302,8 +304,8 @@ describe('Dashboard', () => {
       const close = within(list).getByTestId('set-aside-close');
       expect(close).toHaveTextContent('Close');
       expect(document.activeElement).toBe(close);
-      // No full resync can be started from the window: Close is the only action.
-      expect(within(list).getAllByRole('button')).toEqual([close]);
+      // Close, and the full resync that tries the records again.
+      expect(within(list).getAllByRole('button')).toEqual([within(list).getByTestId('set-aside-resync'), close]);
 
       await fireEvent.keyDown(list, { key: 'Escape' });
       await waitFor(() => expect(screen.queryByTestId('set-aside-list')).toBeNull());
@@ -326,6 +328,62 @@ describe('Dashboard', () => {
       expect(api.setAsideRecords).toHaveBeenCalledTimes(2);
     });
 
+    it('offers a full resync beside Close, asking first what it costs', async () => {
+      api.status.mockResolvedValue([statusFixture({ set_aside: 3 })]);
+      api.setAsideRecords.mockResolvedValue([setAsideFixture()]);
+      render(Dashboard);
+      const count = await screen.findByTestId('set-aside-count');
+      count.focus();
+      await fireEvent.click(count);
+      const list = await screen.findByTestId('set-aside-list');
+      const resync = within(list).getByTestId('set-aside-resync');
+      expect(resync).toHaveTextContent('Resync everything');
+
+      // Cancel leaves the list as it was, focus back on the button (pressed from the keyboard).
+      resync.focus();
+      await fireEvent.click(resync);
+      let question = await screen.findByTestId('confirm-dialog');
+      expect(list).not.toContainElement(question);
+      expect(question).toHaveTextContent('Resync everything?');
+      expect(question).toHaveTextContent('Every record is read from Exact Online again');
+      expect(question).toHaveTextContent('Records set aside and properties Exact refused are tried again.');
+      expect(question).toHaveTextContent('uses more of the day’s Exact Online calls');
+      await fireEvent.click(within(question).getByRole('button', { name: 'Cancel' }));
+      await waitFor(() => expect(screen.queryByTestId('confirm-dialog')).toBeNull());
+      expect(api.resyncAll).not.toHaveBeenCalled();
+      expect(screen.getByTestId('set-aside-list')).toBeInTheDocument();
+      expect(document.activeElement).toBe(resync);
+
+      // Escape answers the question, not the list behind it.
+      await fireEvent.click(resync);
+      question = await screen.findByTestId('confirm-dialog');
+      await fireEvent.keyDown(question, { key: 'Escape' });
+      await waitFor(() => expect(screen.queryByTestId('confirm-dialog')).toBeNull());
+      expect(screen.getByTestId('set-aside-list')).toBeInTheDocument();
+
+      // Confirmed: the shell is asked once, and the list closes with focus back on its opener.
+      await fireEvent.click(resync);
+      question = await screen.findByTestId('confirm-dialog');
+      await fireEvent.click(within(question).getByTestId('confirm-ok'));
+      expect(api.resyncAll).toHaveBeenCalledOnce();
+      expect(api.syncNow).not.toHaveBeenCalled();
+      await waitFor(() => expect(screen.queryByTestId('set-aside-list')).toBeNull());
+      expect(screen.queryByTestId('confirm-dialog')).toBeNull();
+      expect(document.activeElement).toBe(count);
+    });
+
+    it('keeps the list open with the shell’s message when the resync cannot start', async () => {
+      api.status.mockResolvedValue([statusFixture({ set_aside: 3 })]);
+      api.resyncAll.mockRejectedValue(new Error('Choose the divisions to sync first.'));
+      render(Dashboard);
+      await fireEvent.click(await screen.findByTestId('set-aside-count'));
+      await fireEvent.click(await screen.findByTestId('set-aside-resync'));
+      await fireEvent.click(within(await screen.findByTestId('confirm-dialog')).getByTestId('confirm-ok'));
+      expect(await screen.findByTestId('set-aside-resync-error')).toHaveTextContent('Choose the divisions to sync first.');
+      expect(screen.queryByTestId('confirm-dialog')).toBeNull();
+      expect(screen.getByTestId('set-aside-list')).toBeInTheDocument();
+    });
+
     it('speaks Dutch', async () => {
       setLanguage('nl');
       api.status.mockResolvedValue([statusFixture({ set_aside: 3 })]);
@@ -338,6 +396,189 @@ describe('Dashboard', () => {
       expect(within(row).getByTestId('set-aside-key')).toHaveTextContent('geen ID');
       expect(within(row).getByTestId('set-aside-reason')).toHaveTextContent('Ontbrekende of ongeldige ID');
       expect(within(row).getByTestId('set-aside-raw')).toHaveTextContent('Zoals Exact Online het stuurde');
+      await fireEvent.click(screen.getByTestId('set-aside-resync'));
+      expect(await screen.findByTestId('confirm-dialog')).toHaveTextContent('Alles opnieuw synchroniseren?');
+    });
+  });
+
+  describe('refused by Exact', () => {
+    const later = NOW + 45 * 60_000;
+
+    it('tells which properties each entity is read without, and which entity rests until when', async () => {
+      app.settings.divisions = [1001, 1002];
+      app.divisions = [
+        { code: 1001, name: 'Main', current: true, selected: true, currency: 'EUR' },
+        { code: 1002, name: 'Branch', current: false, selected: true, currency: 'EUR' },
+      ];
+      api.status.mockResolvedValue([
+        statusFixture({ entity: 'Items', set_aside: 3, excluded: ['Barcode', 'Notes'] }),
+        statusFixture({ entity: 'Accounts' }),
+        statusFixture({ entity: 'Contacts', resting_until_ms: later }),
+        statusFixture({ entity: 'Units', resting_until_ms: NOW - 60_000 }),
+        statusFixture({ division: 1002, entity: 'Documents', excluded: ['Body'], resting_until_ms: later }),
+      ]);
+      render(Dashboard);
+      const card = await screen.findByTestId('refused');
+      expect(card).toHaveTextContent('Refused by Exact Online');
+      // Beside the set-aside card, which still counts the items.
+      expect(screen.getByTestId('set-aside').nextElementSibling).toBe(card);
+      const entities = within(card).getAllByTestId('refused-entity');
+      expect(entities.map((e) => `${e.dataset.division}/${e.dataset.entity}`)).toEqual([
+        '1001/Items',
+        '1001/Contacts',
+        '1002/Documents',
+      ]);
+      expect(entities[0]).toHaveTextContent('Items · Main (1001)');
+      expect(within(entities[0]).getByTestId('refused-without')).toHaveTextContent(
+        'Read without Barcode, Notes: Exact refused them. Asked again on a full resync.',
+      );
+      expect(within(entities[0]).queryByTestId('refused-resting')).toBeNull();
+      expect(within(entities[1]).queryByTestId('refused-without')).toBeNull();
+      expect(within(entities[1]).getByTestId('refused-resting')).toHaveTextContent(
+        `Not asked again until ${formatTime(later)}: Exact refused it.`,
+      );
+      expect(within(entities[2]).getByTestId('refused-without')).toHaveTextContent(
+        'Read without Body: Exact refused it. Asked again on a full resync.',
+      );
+      expect(within(entities[2]).getByTestId('refused-resting')).toBeInTheDocument();
+
+      // A rest that ran out is not shown any more.
+      app.now = later + 1;
+      await waitFor(() => expect(within(card).getAllByTestId('refused-entity')).toHaveLength(2));
+      expect(within(card).queryByTestId('refused-resting')).toBeNull();
+    });
+
+    it('shows nothing when Exact refused nothing', async () => {
+      api.status.mockResolvedValue([statusFixture(), statusFixture({ entity: 'Units', resting_until_ms: NOW })]);
+      render(Dashboard);
+      await waitFor(() => expect(api.status).toHaveBeenCalledOnce());
+      expect(screen.queryByTestId('refused')).toBeNull();
+    });
+
+    it('reads the status again when a run ends', async () => {
+      app.sync = snapshotFixture({ running: true });
+      render(Dashboard);
+      await waitFor(() => expect(api.status).toHaveBeenCalledTimes(1));
+      expect(screen.queryByTestId('refused')).toBeNull();
+      api.status.mockResolvedValue([statusFixture({ excluded: ['Notes'] })]);
+      app.sync = snapshotFixture({
+        running: false,
+        last: { run_id: 1, started_ms: 1, finished_ms: 2, outcome: 'succeeded', entities: [], error: null },
+      });
+      expect(await screen.findByTestId('refused-without')).toHaveTextContent('Read without Notes');
+      // A full resync asks for every property again.
+      api.status.mockResolvedValue([statusFixture()]);
+      app.sync = snapshotFixture({ running: true });
+      await waitFor(() => expect(screen.queryByTestId('refused')).toBeNull());
+    });
+
+    it('speaks Dutch', async () => {
+      setLanguage('nl');
+      api.status.mockResolvedValue([statusFixture({ excluded: ['Notes'], resting_until_ms: later })]);
+      render(Dashboard);
+      const card = await screen.findByTestId('refused');
+      expect(card).toHaveTextContent('Geweigerd door Exact Online');
+      expect(within(card).getByTestId('refused-without')).toHaveTextContent(
+        'Gelezen zonder Notes: Exact weigerde die. Die wordt opnieuw gevraagd bij een volledige hersynchronisatie.',
+      );
+      expect(within(card).getByTestId('refused-resting')).toHaveTextContent(
+        `Wordt tot ${formatTime(later)} niet opnieuw gevraagd: Exact weigerde het.`,
+      );
+    });
+  });
+
+  describe('waiting for Exact', () => {
+    const wait = "waiting for Exact's refresh rule until 14:03:12 UTC";
+
+    it('says why the running sync waits, and stops saying so when it goes on', async () => {
+      app.sync = snapshotFixture({
+        running: true,
+        progress: [
+          progressFixture({ division: 1001, entity: 'Items', phase: 'done', waiting: wait }),
+          progressFixture({ division: 1001, entity: 'Accounts', rows: 40, waiting: wait }),
+        ],
+      });
+      render(Dashboard);
+      const notice = screen.getByTestId('sync-waiting');
+      expect(notice).toHaveAttribute('role', 'status');
+      expect(within(notice).getAllByTestId('sync-waiting-reason')).toHaveLength(1);
+      expect(notice).toHaveTextContent(`The sync waits, it is not stuck: ${wait}`);
+      expect(notice).toHaveTextContent('renew its access only every few minutes');
+
+      app.sync.progress = [
+        progressFixture({ division: 1001, entity: 'Items', phase: 'done' }),
+        progressFixture({ division: 1001, entity: 'Accounts', rows: 40 }),
+      ];
+      await waitFor(() => expect(screen.queryByTestId('sync-waiting')).toBeNull());
+    });
+
+    it('says nothing once the run ended', async () => {
+      app.sync = snapshotFixture({ running: false, progress: [progressFixture({ phase: 'done', waiting: wait })] });
+      render(Dashboard);
+      expect(screen.queryByTestId('sync-waiting')).toBeNull();
+    });
+
+    it('speaks Dutch around Exact’s words', async () => {
+      setLanguage('nl');
+      app.sync = snapshotFixture({ running: true, progress: [progressFixture({ waiting: wait })] });
+      render(Dashboard);
+      expect(screen.getByTestId('sync-waiting')).toHaveTextContent(`De synchronisatie wacht, maar zit niet vast: ${wait}`);
+    });
+  });
+
+  describe('history', () => {
+    it('shows what each entity of a run set aside and was read without', async () => {
+      api.runs.mockResolvedValue([
+        runFixture({
+          id: 3,
+          trigger: 'full',
+          entities: [
+            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 1200, without: [], error: null },
+            { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], error: null },
+            {
+              division: 1001,
+              entity: 'Contacts',
+              rows_upserted: 5,
+              rows_deleted: 0,
+              calls: 2,
+              set_aside: 2,
+              without: ['Notes', '<b>Picture</b>'],
+              error: null,
+            },
+          ],
+        }),
+        runFixture({ id: 2 }),
+      ]);
+      render(Dashboard);
+      const rows = await screen.findAllByTestId('run-row');
+      expect(rows[0]).toHaveTextContent('Full resync');
+      const notes = within(rows[0]).getAllByTestId('run-note');
+      expect(notes.map((n) => n.dataset.entity)).toEqual(['Items', 'Contacts']);
+      expect(within(notes[0]).getByTestId('run-set-aside')).toHaveTextContent('1,200 set aside');
+      expect(within(notes[0]).queryByTestId('run-without')).toBeNull();
+      expect(notes[1]).toHaveTextContent('Contact persons');
+      expect(within(notes[1]).getByTestId('run-set-aside')).toHaveTextContent('2 set aside');
+      expect(within(notes[1]).getByTestId('run-without')).toHaveTextContent('read without Notes, <b>Picture</b>');
+      expect(notes[1].querySelector('b')).toBeNull();
+      // A run with nothing to say shows no notes.
+      expect(within(rows[1]).queryByTestId('run-notes')).toBeNull();
+    });
+
+    it('speaks Dutch', async () => {
+      setLanguage('nl');
+      api.runs.mockResolvedValue([
+        runFixture({
+          trigger: 'full',
+          entities: [
+            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: ['Notes'], error: null },
+          ],
+        }),
+      ]);
+      render(Dashboard);
+      const row = await screen.findByTestId('run-row');
+      expect(row).toHaveTextContent('Volledige hersynchronisatie');
+      expect(within(row).getByTestId('run-set-aside')).toHaveTextContent('3 apart gezet');
+      expect(within(row).getByTestId('run-without')).toHaveTextContent('gelezen zonder Notes');
     });
   });
 });

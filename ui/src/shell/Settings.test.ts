@@ -1,5 +1,5 @@
 import '@testing-library/svelte/vitest';
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandError, type Settings as SettingsType } from '$lib/ipc';
@@ -14,6 +14,7 @@ const api = vi.hoisted(() => ({
   saveSettings: vi.fn(),
   storage: vi.fn(),
   clearCaches: vi.fn(),
+  resyncAll: vi.fn(),
   divisions: vi.fn(),
   setDemoOnline: vi.fn(),
   signOut: vi.fn(),
@@ -41,6 +42,7 @@ beforeEach(() => {
   // The shell answers with what it stored.
   api.saveSettings.mockImplementation(async (s: SettingsType) => structuredClone(s));
   api.setDemoOnline.mockResolvedValue(undefined);
+  api.resyncAll.mockResolvedValue(undefined);
   api.clearCaches.mockResolvedValue({ data_dir: '/data/exo', cache_bytes: 5 * 1024 * 1024, assets_bytes: 0, token_storage: null });
 });
 
@@ -176,6 +178,64 @@ describe('Settings', () => {
     await fireEvent.keyDown(screen.getByTestId('confirm-dialog'), { key: 'Escape' });
     expect(screen.queryByTestId('confirm-dialog')).toBeNull();
     expect(api.clearCaches).not.toHaveBeenCalled();
+  });
+
+  describe('full resync', () => {
+    it('asks first, saying what it costs, then asks the shell for it once', async () => {
+      render(Settings);
+      const section = screen.getByTestId('settings-resync-section');
+      expect(section).toHaveTextContent('Full resync');
+      expect(section).toHaveTextContent('Each sync reads only what changed.');
+      await fireEvent.click(within(section).getByTestId('settings-resync'));
+      const question = screen.getByTestId('confirm-dialog');
+      expect(question).toHaveTextContent('Resync everything?');
+      expect(question).toHaveTextContent('Every record is read from Exact Online again');
+      expect(question).toHaveTextContent('This takes longer than a normal sync and uses more of the day’s Exact Online calls.');
+      expect(api.resyncAll).not.toHaveBeenCalled();
+      await fireEvent.click(within(question).getByTestId('confirm-ok'));
+      expect(api.resyncAll).toHaveBeenCalledOnce();
+      await waitFor(() => expect(screen.queryByTestId('confirm-dialog')).toBeNull());
+      expect(screen.getByTestId('settings-resync-asked')).toHaveTextContent('It runs now, or as soon as the running sync ends');
+      // Nothing else is asked of the shell: the settings are not saved by it.
+      expect(api.saveSettings).not.toHaveBeenCalled();
+    });
+
+    it('does nothing when cancelled, with the button or Escape', async () => {
+      render(Settings);
+      await fireEvent.click(screen.getByTestId('settings-resync'));
+      await fireEvent.click(within(screen.getByTestId('confirm-dialog')).getByRole('button', { name: 'Cancel' }));
+      await waitFor(() => expect(screen.queryByTestId('confirm-dialog')).toBeNull());
+      await fireEvent.click(screen.getByTestId('settings-resync'));
+      await fireEvent.keyDown(screen.getByTestId('confirm-dialog'), { key: 'Escape' });
+      await waitFor(() => expect(screen.queryByTestId('confirm-dialog')).toBeNull());
+      expect(api.resyncAll).not.toHaveBeenCalled();
+      expect(screen.queryByTestId('settings-resync-asked')).toBeNull();
+    });
+
+    it('shows the shell’s refusal', async () => {
+      api.resyncAll.mockRejectedValue(new CommandError('invalid_input', 'Choose the divisions to sync first.'));
+      render(Settings);
+      await fireEvent.click(screen.getByTestId('settings-resync'));
+      await fireEvent.click(screen.getByTestId('confirm-ok'));
+      expect(await screen.findByTestId('settings-error')).toHaveTextContent('Choose the divisions to sync first.');
+      expect(screen.queryByTestId('confirm-dialog')).toBeNull();
+      expect(screen.queryByTestId('settings-resync-asked')).toBeNull();
+    });
+
+    it('is offered for an open company only, in both languages', async () => {
+      app.info = infoFixture({ mode: 'welcome' });
+      const { unmount } = render(Settings);
+      expect(screen.queryByTestId('settings-resync')).toBeNull();
+      unmount();
+      setLanguage('nl');
+      app.info = infoFixture({ mode: 'account' });
+      render(Settings);
+      expect(screen.getByTestId('settings-resync')).toHaveTextContent('Alles opnieuw synchroniseren…');
+      await fireEvent.click(screen.getByTestId('settings-resync'));
+      expect(screen.getByTestId('confirm-dialog')).toHaveTextContent(
+        'gebruikt meer van de aanroepen die Exact Online per dag toestaat',
+      );
+    });
   });
 });
 

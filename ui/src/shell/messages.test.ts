@@ -35,6 +35,7 @@ describe('shell messages', () => {
     const families: Record<string, string[]> = {
       'shell.phase': ['waiting', 'fetching', 'deleting', 'done', 'failed', 'skipped'],
       'shell.outcome': ['succeeded', 'partial', 'failed', 'cancelled'],
+      'shell.trigger': ['manual', 'interval', 'startup', 'cli', 'demo', 'settings', 'full'],
       'shell.set_aside.reason': ['missing_key', 'wrong_type', 'unreadable', 'too_large'],
       'shell.mode': ['welcome', 'demo', 'account'],
       'shell.settings.token_storage': ['keychain', 'file'],

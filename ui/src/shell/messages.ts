@@ -130,6 +130,22 @@ export const en: Record<string, string> = {
   'shell.dashboard.history': 'History',
   'shell.dashboard.history_empty': 'No sync has run yet.',
   'shell.dashboard.failed_entities': 'Failed: {count}',
+  'shell.dashboard.run_without': 'read without {properties}',
+  'shell.dashboard.waiting': 'The sync waits, it is not stuck:',
+  'shell.dashboard.waiting_hint':
+    'Exact Online lets the app renew its access only every few minutes. The sync goes on by itself when the time comes.',
+
+  'shell.refused.section': 'Refused by Exact Online',
+  'shell.refused.without': 'Read without {properties}: Exact refused them. Asked again on a full resync.',
+  'shell.refused.without_one': 'Read without {properties}: Exact refused it. Asked again on a full resync.',
+  'shell.refused.resting': 'Not asked again until {time}: Exact refused it.',
+
+  'shell.resync.open': 'Resync everything…',
+  'shell.resync.title': 'Resync everything?',
+  'shell.resync.text':
+    'Every record is read from Exact Online again, and rows Exact no longer has are removed. Records set aside and properties Exact refused are tried again. This takes longer than a normal sync and uses more of the day’s Exact Online calls.',
+  'shell.resync.confirm': 'Resync everything',
+  'shell.resync.asked': 'Asked for. It runs now, or as soon as the running sync ends: follow it under Sync.',
 
   'shell.close': 'Close',
   'shell.set_aside.section': 'Records set aside',
@@ -171,6 +187,7 @@ export const en: Record<string, string> = {
   'shell.trigger.cli': 'Command line',
   'shell.trigger.demo': 'Demo start',
   'shell.trigger.settings': 'Settings change',
+  'shell.trigger.full': 'Full resync',
 
   'shell.entity.Items': 'Items',
   'shell.entity.ItemGroups': 'Item groups',
@@ -243,6 +260,9 @@ export const en: Record<string, string> = {
   'shell.settings.data_dir': 'Data folder',
   'shell.settings.cache_size': 'Offline copy',
   'shell.settings.assets_size': 'Pictures and files',
+  'shell.settings.resync': 'Full resync',
+  'shell.settings.resync_hint':
+    'Each sync reads only what changed. A full resync reads everything again: it retries the records set aside and the properties Exact refused.',
   'shell.settings.clear': 'Clear pictures and files…',
   'shell.settings.clear_title': 'Clear pictures and files?',
   'shell.settings.clear_text':
@@ -399,6 +419,25 @@ export const nl: Record<string, string> = {
   'shell.dashboard.history': 'Geschiedenis',
   'shell.dashboard.history_empty': 'Er is nog geen synchronisatie uitgevoerd.',
   'shell.dashboard.failed_entities': 'Mislukt: {count}',
+  'shell.dashboard.run_without': 'gelezen zonder {properties}',
+  'shell.dashboard.waiting': 'De synchronisatie wacht, maar zit niet vast:',
+  'shell.dashboard.waiting_hint':
+    'Exact Online laat de app zijn toegang maar eens in de paar minuten vernieuwen. De synchronisatie gaat vanzelf verder zodra het zover is.',
+
+  'shell.refused.section': 'Geweigerd door Exact Online',
+  'shell.refused.without':
+    'Gelezen zonder {properties}: Exact weigerde ze. Ze worden opnieuw gevraagd bij een volledige hersynchronisatie.',
+  'shell.refused.without_one':
+    'Gelezen zonder {properties}: Exact weigerde die. Die wordt opnieuw gevraagd bij een volledige hersynchronisatie.',
+  'shell.refused.resting': 'Wordt tot {time} niet opnieuw gevraagd: Exact weigerde het.',
+
+  'shell.resync.open': 'Alles opnieuw synchroniseren…',
+  'shell.resync.title': 'Alles opnieuw synchroniseren?',
+  'shell.resync.text':
+    'Elk record wordt opnieuw uit Exact Online gelezen, en wat Exact niet meer heeft, wordt verwijderd. Apart gezette records en eigenschappen die Exact weigerde, worden opnieuw geprobeerd. Dit duurt langer dan een gewone synchronisatie en gebruikt meer van de aanroepen die Exact Online per dag toestaat.',
+  'shell.resync.confirm': 'Alles opnieuw synchroniseren',
+  'shell.resync.asked':
+    'Aangevraagd. Ze start nu, of zodra de lopende synchronisatie klaar is: volg haar onder Synchronisatie.',
 
   'shell.close': 'Sluiten',
   'shell.set_aside.section': 'Apart gezette records',
@@ -440,6 +479,7 @@ export const nl: Record<string, string> = {
   'shell.trigger.cli': 'Opdrachtregel',
   'shell.trigger.demo': 'Start demo',
   'shell.trigger.settings': 'Gewijzigde instellingen',
+  'shell.trigger.full': 'Volledige hersynchronisatie',
 
   'shell.entity.Items': 'Artikelen',
   'shell.entity.ItemGroups': 'Artikelgroepen',
@@ -512,6 +552,9 @@ export const nl: Record<string, string> = {
   'shell.settings.data_dir': 'Gegevensmap',
   'shell.settings.cache_size': 'Offline kopie',
   'shell.settings.assets_size': 'Afbeeldingen en bestanden',
+  'shell.settings.resync': 'Volledige hersynchronisatie',
+  'shell.settings.resync_hint':
+    'Elke synchronisatie leest alleen wat er veranderde. Een volledige hersynchronisatie leest alles opnieuw: ze probeert de apart gezette records en de eigenschappen die Exact weigerde opnieuw.',
   'shell.settings.clear': 'Afbeeldingen en bestanden wissen…',
   'shell.settings.clear_title': 'Afbeeldingen en bestanden wissen?',
   'shell.settings.clear_text':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { setLanguage } from '$lib/i18n.svelte';
-import { progressFixture, snapshotFixture, statusFixture } from './fixtures';
+import { formatDateTime, setLanguage } from '$lib/i18n.svelte';
+import { progressFixture, runFixture, snapshotFixture, statusFixture } from './fixtures';
 import {
   entityLabel,
   entityPercent,
@@ -10,9 +10,14 @@ import {
   isGuid,
   isStale,
   overallPercent,
+  refusals,
+  restingText,
+  runNotes,
   setAsideHint,
   setAsideReasonLabel,
   syncState,
+  waitingReasons,
+  withoutText,
   withSetAside,
 } from './status';
 import './messages';
@@ -158,5 +163,84 @@ describe('records set aside', () => {
     expect(setAsideHint('{"ID":"x"}')).toBeNull();
     expect(setAsideHint('[1, 2]')).toBeNull();
     expect(setAsideHint('{"Code": "cut off')).toBeNull();
+  });
+});
+
+describe('what Exact refused', () => {
+  // Local times, so the clock reads the same in every time zone.
+  const now = new Date(2025, 5, 2, 13, 30).getTime();
+  const until = new Date(2025, 5, 2, 14, 3).getTime();
+
+  it('keeps the entities read without some properties or resting until later, in order', () => {
+    const status = [
+      statusFixture({ entity: 'Items', excluded: ['Barcode', 'Notes'] }),
+      statusFixture({ entity: 'Accounts' }),
+      statusFixture({ entity: 'Contacts', resting_until_ms: until }),
+      statusFixture({ entity: 'Units', resting_until_ms: now - 1 }),
+      statusFixture({ division: 1002, entity: 'Documents', excluded: ['Body'], resting_until_ms: now }),
+    ];
+    expect(refusals(status, now)).toEqual([
+      { division: 1001, entity: 'Items', excluded: ['Barcode', 'Notes'], restingUntilMs: null },
+      { division: 1001, entity: 'Contacts', excluded: [], restingUntilMs: until },
+      { division: 1002, entity: 'Documents', excluded: ['Body'], restingUntilMs: null },
+    ]);
+    expect(refusals([], now)).toEqual([]);
+    expect(refusals(status, until)).toHaveLength(2);
+  });
+
+  it('says what was left out and when it is asked again, in both languages', () => {
+    setLanguage('en');
+    expect(withoutText(['Barcode', 'Notes'])).toBe(
+      'Read without Barcode, Notes: Exact refused them. Asked again on a full resync.',
+    );
+    expect(withoutText(['Barcode'])).toBe('Read without Barcode: Exact refused it. Asked again on a full resync.');
+    expect(restingText(until, now)).toBe('Not asked again until 14:03: Exact refused it.');
+    const later = now + 3 * 24 * 60 * MIN;
+    expect(restingText(later, now)).toBe(`Not asked again until ${formatDateTime(later)}: Exact refused it.`);
+    setLanguage('nl');
+    expect(withoutText(['Barcode', 'Notes'])).toBe(
+      'Gelezen zonder Barcode, Notes: Exact weigerde ze. Ze worden opnieuw gevraagd bij een volledige hersynchronisatie.',
+    );
+    expect(restingText(until, now)).toBe('Wordt tot 14:03 niet opnieuw gevraagd: Exact weigerde het.');
+    setLanguage('en');
+  });
+});
+
+describe('waitingReasons', () => {
+  const wait = "waiting for Exact's refresh rule until 14:03:12 UTC";
+
+  it('gives each reason the running sync waits for once', () => {
+    const progress = [
+      progressFixture({ division: 1001, entity: 'Items', waiting: wait }),
+      progressFixture({ division: 1001, entity: 'Accounts' }),
+      progressFixture({ division: 1002, entity: 'Items', waiting: wait }),
+      progressFixture({ division: 1003, entity: 'Items', waiting: `${wait} (Exact's clock is ahead of ours)` }),
+      progressFixture({ division: 1004, entity: 'Items', waiting: '  ' }),
+    ];
+    expect(waitingReasons(snapshotFixture({ running: true, progress }))).toEqual([
+      wait,
+      `${wait} (Exact's clock is ahead of ours)`,
+    ]);
+  });
+
+  it('is empty when nothing waits or no sync runs', () => {
+    expect(waitingReasons(snapshotFixture({ running: true, progress: [progressFixture()] }))).toEqual([]);
+    expect(waitingReasons(snapshotFixture({ running: false, progress: [progressFixture({ waiting: wait })] }))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('runNotes', () => {
+  it('keeps the entities of a run that set records aside or were read without properties', () => {
+    const run = runFixture({
+      entities: [
+        { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: [], error: null },
+        { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], error: null },
+        { division: 1001, entity: 'Contacts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: ['Notes'], error: null },
+      ],
+    });
+    expect(runNotes(run).map((e) => e.entity)).toEqual(['Items', 'Contacts']);
+    expect(runNotes(runFixture())).toEqual([]);
   });
 });

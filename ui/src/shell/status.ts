@@ -1,9 +1,10 @@
 // Pure functions over the sync snapshot: the chip's state, the overall percentage, staleness and
 // ages. Kept apart from the components so they are tested on their own.
 
-import { language, t } from '$lib/i18n.svelte';
+import { formatDateTime, formatTime, language, t } from '$lib/i18n.svelte';
 import {
   CommandError,
+  type EntityResult,
   type EntityStatus,
   type ProgressEvent,
   type RunSummary,
@@ -92,7 +93,6 @@ export function formatDuration(ms: number): string {
   return t('shell.duration.hm', { h: Math.floor(minutes / 60), m: minutes % 60 });
 }
 
-/** Entity names translated; an unknown name shows as Exact spells it. */
 /** Why a record was set aside, in words. */
 export function setAsideReasonLabel(reason: SetAsideReason): string {
   const key = `shell.set_aside.reason.${reason}`;
@@ -127,6 +127,53 @@ export function withSetAside(status: readonly EntityStatus[]): EntityStatus[] {
   return status.filter((s) => s.set_aside > 0);
 }
 
+/** What Exact Online refused of one entity of one division, as the cache's status tells. */
+export interface Refusal {
+  division: number;
+  entity: string;
+  /** Properties left out of its reads (until a full resync). */
+  excluded: string[];
+  /** Until when it is not asked again; `null` when it is not resting (or no longer). */
+  restingUntilMs: number | null;
+}
+
+/** The entities read without some properties, or resting after a refusal, in the status's order. */
+export function refusals(status: readonly EntityStatus[], nowMs: number): Refusal[] {
+  return status.flatMap((s) => {
+    const restingUntilMs = s.resting_until_ms !== null && s.resting_until_ms > nowMs ? s.resting_until_ms : null;
+    if (s.excluded.length === 0 && restingUntilMs === null) return [];
+    return [{ division: s.division, entity: s.entity, excluded: s.excluded, restingUntilMs }];
+  });
+}
+
+/** "Read without X, Y: Exact refused them. Asked again on a full resync." */
+export function withoutText(properties: readonly string[]): string {
+  const key = properties.length === 1 ? 'shell.refused.without_one' : 'shell.refused.without';
+  return t(key, { properties: properties.join(', ') });
+}
+
+/** "Not asked again until 14:03: Exact refused it." (with the date when that is a day or more away). */
+export function restingText(untilMs: number, nowMs: number): string {
+  const time = untilMs - nowMs < DAY ? formatTime(untilMs) : formatDateTime(untilMs);
+  return t('shell.refused.resting', { time });
+}
+
+/**
+ * Why the running sync's calls wait ("waiting for Exact's refresh rule until 14:03:12 UTC"), once
+ * per distinct reason; none when nothing waits or no sync runs.
+ */
+export function waitingReasons(sync: SyncSnapshot): string[] {
+  if (!sync.running) return [];
+  const reasons = sync.progress.map((p) => p.waiting?.trim() ?? '').filter((w) => w !== '');
+  return [...new Set(reasons)];
+}
+
+/** The entities of a run that set records aside or were read without some properties. */
+export function runNotes(run: RunSummary): EntityResult[] {
+  return run.entities.filter((e) => e.set_aside > 0 || e.without.length > 0);
+}
+
+/** Entity names translated; an unknown name shows as Exact spells it. */
 export function entityLabel(entity: string): string {
   // Item descriptions in another language come as "Items (EN)".
   const translated = /^Items \(([A-Za-z-]+)\)$/.exec(entity);
