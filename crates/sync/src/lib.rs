@@ -11,6 +11,7 @@
 //!
 //! The engine reports progress as domain events ([`ProgressEvent`]) and never names a UI type.
 
+pub mod budget;
 pub mod doctor;
 pub mod engine;
 mod failure;

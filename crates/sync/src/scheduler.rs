@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::budget::stretched_interval;
 use crate::engine::{Engine, SyncOptions};
 use crate::progress::ProgressSink;
 use crate::report::{Outcome, RunReport};
@@ -25,6 +26,9 @@ pub struct SchedulerState {
     pub next_run_in_s: Option<u64>,
     /// The last run found the sign-in broken; automatic runs wait for the user.
     pub needs_sign_in: bool,
+    /// The next automatic run comes later than the interval: the day's Exact calls left,
+    /// shared by every desktop on this app registration, would not last otherwise.
+    pub stretched_for_budget: bool,
 }
 
 #[derive(Debug)]
@@ -134,6 +138,26 @@ impl Request {
     }
 }
 
+/// A delay longer than `delay` when a division's remaining daily calls (from Exact's headers
+/// after this run) would not last until the reset at one run like this one per `delay`.
+fn budget_delay(engine: &Engine, report: &RunReport, delay: Duration) -> Option<Duration> {
+    let mut calls: Vec<(i32, u64)> = Vec::new();
+    for e in &report.entities {
+        match calls.iter_mut().find(|(d, _)| *d == e.division) {
+            Some((_, n)) => *n += e.calls,
+            None => calls.push((e.division, e.calls)),
+        }
+    }
+    let now = engine.clock.now_ms();
+    calls
+        .into_iter()
+        .filter_map(|(division, n)| {
+            stretched_interval(delay, &engine.client.rate(division), now, n)
+        })
+        .max()
+        .filter(|stretched| *stretched > delay)
+}
+
 async fn run_loop(
     engine: Engine,
     mut options: SyncOptions,
@@ -203,12 +227,14 @@ async fn run_loop(
         // Without a valid sign-in every automatic run would fail at Exact's token endpoint:
         // wait for "sync now" (after the user signs in again) instead.
         let needs_sign_in = report.needs_sign_in();
-        next = if needs_sign_in {
-            None
-        } else {
-            next_delay(interval, failures).map(|d| Instant::now() + d)
+        let delay = match needs_sign_in {
+            true => None,
+            false => next_delay(interval, failures),
         };
+        let stretched = delay.and_then(|d| budget_delay(&engine, &report, d));
+        next = stretched.or(delay).map(|d| Instant::now() + d);
         state.send_modify(|s| {
+            s.stretched_for_budget = stretched.is_some();
             s.running = false;
             s.consecutive_failures = failures;
             s.needs_sign_in = needs_sign_in;

@@ -192,6 +192,8 @@ pub struct SyncSnapshot {
     /// When the last run that succeeded finished (UTC epoch ms).
     pub last_success_ms: Option<i64>,
     pub next_run_in_s: Option<u64>,
+    /// The next run comes later than the interval to keep the day's shared Exact calls.
+    pub stretched_for_budget: bool,
     pub consecutive_failures: u32,
     /// The sign-in is broken: the user must sign in again.
     pub needs_sign_in: bool,

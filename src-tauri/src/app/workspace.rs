@@ -296,6 +296,7 @@ async fn forward_state(
             }
             s.running = current.running;
             s.next_run_in_s = current.next_run_in_s;
+            s.stretched_for_budget = current.stretched_for_budget;
             s.consecutive_failures = current.consecutive_failures;
             s.needs_sign_in = current.needs_sign_in;
             if let Some(report) = &current.last {

@@ -20,6 +20,7 @@ export function emptySnapshot(): SyncSnapshot {
     last: null,
     last_success_ms: null,
     next_run_in_s: null,
+    stretched_for_budget: false,
     consecutive_failures: 0,
     needs_sign_in: false,
     online: null,

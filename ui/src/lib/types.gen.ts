@@ -106,7 +106,11 @@ last: RunReport | null,
 /**
  * When the last run that succeeded finished (UTC epoch ms).
  */
-last_success_ms: number | null, next_run_in_s: number | null, consecutive_failures: number, 
+last_success_ms: number | null, next_run_in_s: number | null, 
+/**
+ * The next run comes later than the interval to keep the day's shared Exact calls.
+ */
+stretched_for_budget: boolean, consecutive_failures: number, 
 /**
  * The sign-in is broken: the user must sign in again.
  */

@@ -110,6 +110,15 @@ describe('Dashboard', () => {
     expect(api.cancelSync).toHaveBeenCalledOnce();
   });
 
+  it('says when the next run comes later to keep the day’s Exact calls', async () => {
+    app.sync = snapshotFixture({ next_run_in_s: 3_600, stretched_for_budget: true });
+    app.syncReceivedMs = NOW;
+    render(Dashboard);
+    expect(await screen.findByTestId('next-stretched')).toHaveTextContent('running low');
+    app.sync.stretched_for_budget = false;
+    await waitFor(() => expect(screen.queryByTestId('next-stretched')).toBeNull());
+  });
+
   it('marks an old success as out of date', async () => {
     app.sync = snapshotFixture({ last_success_ms: NOW - 3 * 3_600_000 });
     render(Dashboard);

@@ -39,6 +39,7 @@ export function snapshotFixture(overrides: Partial<SyncSnapshot> = {}): SyncSnap
     last: null,
     last_success_ms: null,
     next_run_in_s: null,
+    stretched_for_budget: false,
     consecutive_failures: 0,
     needs_sign_in: false,
     online: true,

@@ -101,6 +101,8 @@ export const en: Record<string, string> = {
   'shell.dashboard.stale_hint': 'The last successful sync is older than twice the sync interval.',
   'shell.dashboard.next': 'Next sync',
   'shell.dashboard.next_off': 'Only when you click Sync now',
+  'shell.dashboard.next_stretched':
+    "(later than usual: Exact's calls for today, shared by everyone on this app registration, are running low)",
   'shell.dashboard.failures': 'Failed attempts in a row',
   'shell.dashboard.connection': 'Connection',
   'shell.dashboard.needs_sign_in': 'Exact Online needs you to sign in again before the next sync.',
@@ -390,6 +392,8 @@ export const nl: Record<string, string> = {
   'shell.dashboard.stale_hint': 'De laatste geslaagde synchronisatie is ouder dan twee keer het interval.',
   'shell.dashboard.next': 'Volgende synchronisatie',
   'shell.dashboard.next_off': 'Alleen als je op Nu synchroniseren klikt',
+  'shell.dashboard.next_stretched':
+    '(later dan gewoonlijk: de Exact-aanroepen voor vandaag, gedeeld door iedereen met deze app-registratie, raken op)',
   'shell.dashboard.failures': 'Mislukte pogingen op rij',
   'shell.dashboard.connection': 'Verbinding',
   'shell.dashboard.needs_sign_in': 'Exact Online vraagt je opnieuw in te loggen voor de volgende synchronisatie.',
