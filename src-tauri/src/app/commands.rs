@@ -411,6 +411,22 @@ pub fn open_url(url: String) -> CommandResult<()> {
     tauri_plugin_opener::open_url(&url, None::<&str>).map_err(AppError::internal)
 }
 
+/// The diagnostics report (`exact-offline doctor`'s) of this company's divisions, to copy.
+#[tauri::command]
+pub async fn diagnostics(shell: State<'_, Shell>) -> CommandResult<String> {
+    let w = shell.current().await?;
+    let engine = offline_sync::Engine::new(
+        w.client.clone(),
+        std::sync::Arc::clone(&w.cache),
+        std::sync::Arc::clone(&w.clock),
+    );
+    let report = engine.doctor(&w.settings().divisions).await;
+    Ok(crate::diagnostics::render(
+        w.client.base_url().as_str(),
+        &report,
+    ))
+}
+
 #[tauri::command]
 pub async fn storage(shell: State<'_, Shell>) -> CommandResult<StorageInfo> {
     let w = shell.current().await?;

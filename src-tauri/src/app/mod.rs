@@ -55,6 +55,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             commands::open_attachment,
             commands::open_url,
             commands::storage,
+            commands::diagnostics,
             commands::clear_caches,
             commands::set_demo_online,
             commands::export_list,

@@ -29,6 +29,8 @@ pub struct Workspace {
     pub dir: PathBuf,
     pub cache: Arc<Cache>,
     pub client: ExactClient,
+    /// The client's clock (the simulator's, for the demo company).
+    pub clock: SharedClock,
     pub assets: Assets,
     pub scheduler: Scheduler,
     pub settings: Arc<RwLock<Settings>>,
@@ -106,8 +108,8 @@ impl Workspace {
             Some(events),
             Some(filter),
         )?;
-        let engine =
-            Engine::new(client.clone(), Arc::clone(&cache), clock).with_assets(pictures.sink);
+        let engine = Engine::new(client.clone(), Arc::clone(&cache), Arc::clone(&clock))
+            .with_assets(pictures.sink);
         let progress: ProgressSink = {
             let (snapshot, app) = (Arc::clone(&snapshot), app.clone());
             Arc::new(move |event: ProgressEvent| {
@@ -140,6 +142,7 @@ impl Workspace {
             dir,
             cache,
             client,
+            clock,
             assets: pictures.assets,
             scheduler,
             settings,

@@ -99,6 +99,7 @@ export const api = {
     call<AttachmentOpened>('open_attachment', { division, id, action }),
   openUrl: (url: string) => call<void>('open_url', { url }),
   storage: () => call<StorageInfo>('storage'),
+  diagnostics: () => call<string>('diagnostics'),
   clearCaches: () => call<StorageInfo>('clear_caches'),
   /** Demo only: takes the simulated Exact Online off the network, or back. */
   setDemoOnline: (online: boolean) => call<void>('set_demo_online', { online }),

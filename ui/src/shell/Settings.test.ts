@@ -15,6 +15,7 @@ const api = vi.hoisted(() => ({
   storage: vi.fn(),
   clearCaches: vi.fn(),
   resyncAll: vi.fn(),
+  diagnostics: vi.fn(),
   divisions: vi.fn(),
   setDemoOnline: vi.fn(),
   signOut: vi.fn(),
@@ -178,6 +179,29 @@ describe('Settings', () => {
     await fireEvent.keyDown(screen.getByTestId('confirm-dialog'), { key: 'Escape' });
     expect(screen.queryByTestId('confirm-dialog')).toBeNull();
     expect(api.clearCaches).not.toHaveBeenCalled();
+  });
+
+  describe('diagnostics', () => {
+    it('copies the report the shell makes', async () => {
+      const writeText = vi.fn().mockResolvedValue(undefined);
+      Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+      api.diagnostics.mockResolvedValue('Exact Offline 0.1.0 diagnostics\nok   sign-in');
+      render(Settings);
+      const section = screen.getByTestId('settings-diagnostics-section');
+      expect(section).toHaveTextContent('no password, token or customer data');
+      await fireEvent.click(within(section).getByTestId('settings-diagnostics'));
+      await waitFor(() => expect(screen.getByTestId('settings-diagnostics-copied')).toHaveTextContent('Copied'));
+      expect(writeText).toHaveBeenCalledWith('Exact Offline 0.1.0 diagnostics\nok   sign-in');
+    });
+
+    it('says why when it cannot', async () => {
+      api.diagnostics.mockRejectedValue(new CommandError('offline', 'Exact Online cannot be reached'));
+      render(Settings);
+      await fireEvent.click(screen.getByTestId('settings-diagnostics'));
+      expect(await screen.findByTestId('settings-diagnostics-error')).toHaveTextContent('cannot be reached');
+      expect(screen.queryByTestId('settings-diagnostics-copied')).toBeNull();
+      expect(screen.getByTestId('settings-diagnostics')).not.toBeDisabled();
+    });
   });
 
   describe('full resync', () => {

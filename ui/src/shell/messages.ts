@@ -262,6 +262,12 @@ export const en: Record<string, string> = {
   'shell.settings.data_dir': 'Data folder',
   'shell.settings.cache_size': 'Offline copy',
   'shell.settings.assets_size': 'Pictures and files',
+  'shell.settings.diagnostics': 'Diagnostics',
+  'shell.settings.diagnostics_hint':
+    'Checks the sign-in, every part of Exact Online this app reads, the call limits and the clock, and copies a report to send when you ask for help. It holds no password, token or customer data.',
+  'shell.settings.diagnostics_copy': 'Copy diagnostics',
+  'shell.settings.diagnostics_checking': 'Checking…',
+  'shell.settings.diagnostics_copied': 'Copied to the clipboard',
   'shell.settings.resync': 'Full resync',
   'shell.settings.resync_hint':
     'Each sync reads only what changed. A full resync reads everything again: it retries the records set aside and the properties Exact refused.',
@@ -556,6 +562,12 @@ export const nl: Record<string, string> = {
   'shell.settings.data_dir': 'Gegevensmap',
   'shell.settings.cache_size': 'Offline kopie',
   'shell.settings.assets_size': 'Afbeeldingen en bestanden',
+  'shell.settings.diagnostics': 'Diagnose',
+  'shell.settings.diagnostics_hint':
+    'Controleert de aanmelding, elk deel van Exact Online dat deze app leest, de limieten en de klok, en kopieert een rapport om mee te sturen als je om hulp vraagt. Er staat geen wachtwoord, token of klantgegeven in.',
+  'shell.settings.diagnostics_copy': 'Diagnose kopiëren',
+  'shell.settings.diagnostics_checking': 'Bezig met controleren…',
+  'shell.settings.diagnostics_copied': 'Gekopieerd naar het klembord',
   'shell.settings.resync': 'Volledige hersynchronisatie',
   'shell.settings.resync_hint':
     'Elke synchronisatie leest alleen wat er veranderde. Een volledige hersynchronisatie leest alles opnieuw: ze probeert de apart gezette records en de eigenschappen die Exact weigerde opnieuw.',
