@@ -4,10 +4,11 @@
 //! - a download happens only when the job's fingerprint differs from the stored one (or the
 //!   stored content is gone, or the last attempt failed in a way worth retrying);
 //! - at most `per_division` downloads run at once per division, each capped in size;
-//! - downloads are **not paced** by default (`paced: false`): Exact does not document that
-//!   picture downloads count against the API budget, the simulator does not count them, and
-//!   charging them would halve the record sync's minutely budget; the concurrency bound keeps
-//!   them polite, and a 429 is still survived by the client. Set `paced` to charge them;
+//! - downloads are paced with the division's API calls only once Exact's answers to them carry
+//!   rate-limit headers (`paced: false`, the default): Exact does not document that picture
+//!   downloads count against the API budget, and charging them when they do not would halve
+//!   the record sync's minutely budget. Their headers are read either way; the concurrency
+//!   bound keeps them polite, and a 429 is still survived. Set `paced` to always charge them;
 //! - decoding and thumbnailing run on the blocking pool, at most one per core, so the async
 //!   runtime and the record sync are never blocked, and all of them within the process's one
 //!   [`crate::DecodeBudget`] of memory (a decode waits there, off the runtime, for its turn);
@@ -310,8 +311,11 @@ impl Assets {
                 .acquire()
                 .await
                 .map_err(|e| Error::Task(e.to_string()))?;
-            let paced = self.inner.config.paced.then_some(division);
-            self.inner.client.download_to(paced, url, &temp, cap).await
+            let client = &self.inner.client;
+            match self.inner.config.paced {
+                true => client.download_to(Some(division), url, &temp, cap).await,
+                false => client.download_for(division, url, &temp, cap).await,
+            }
         };
         let download = match fetched {
             Ok(d) => d,

@@ -12,6 +12,7 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -104,6 +105,20 @@ impl ClientConfig {
 pub struct RequestOptions {
     /// Value of Exact's `CustomDescriptionLanguage` header (for example `NL`, `EN`, `FR-BE`).
     pub language: Option<String>,
+    /// Whether a call with a division is charged to its budget before it is sent.
+    pub charge: Charge,
+}
+
+/// When a call with a division waits for, and counts against, the division's budget.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Charge {
+    /// Always (API calls).
+    #[default]
+    Always,
+    /// Once Exact has answered a call of this kind with rate-limit headers (downloads: Exact
+    /// does not document whether they count; its answers say so if they do). Their headers are
+    /// read either way.
+    WhenCounted,
 }
 
 /// What `current/Me` is asked for: only what the app uses. These two calls start every run, so
@@ -142,6 +157,8 @@ struct Inner {
     pacer: Pacer,
     clock: SharedClock,
     retry: RetryPolicy,
+    /// A download was answered with rate-limit headers: downloads count, so they are paced.
+    downloads_counted: std::sync::atomic::AtomicBool,
 }
 
 impl ExactClient {
@@ -166,6 +183,7 @@ impl ExactClient {
             pacer,
             clock: config.clock,
             retry: config.retry,
+            downloads_counted: std::sync::atomic::AtomicBool::new(false),
         };
         Ok(ExactClient {
             inner: Arc::new(inner),
@@ -363,7 +381,11 @@ impl ExactClient {
         let mut rate_limit_waits = 0;
         let mut auth = AuthTries::default();
         loop {
-            if let Some(d) = division {
+            let charged = match options.charge {
+                Charge::Always => true,
+                Charge::WhenCounted => inner.downloads_counted.load(Ordering::Relaxed),
+            };
+            if let Some(d) = division.filter(|_| charged) {
                 inner.pacer.acquire(d).await?;
             }
             let bearer = match inner.session.bearer(patience).await? {
@@ -390,6 +412,14 @@ impl ExactClient {
                     let headers = RateHeaders::from_headers(response.headers());
                     if let Some(d) = division {
                         inner.pacer.observe(d, &headers);
+                        if options.charge == Charge::WhenCounted
+                            && headers.minutely_remaining.is_some()
+                            && !inner.downloads_counted.swap(true, Ordering::Relaxed)
+                        {
+                            tracing::info!(
+                                "Exact counts downloads against the rate limits: pacing them"
+                            );
+                        }
                     }
                     if status.is_success() {
                         match handle(response).await {

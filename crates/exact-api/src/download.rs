@@ -17,7 +17,7 @@ use futures::StreamExt;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderMap};
 use tokio::io::AsyncWriteExt;
 
-use crate::client::{BodyError, ExactClient, RequestOptions, describe};
+use crate::client::{BodyError, Charge, ExactClient, RequestOptions, describe};
 use crate::error::{Error, Result};
 use crate::renewal::Patience;
 
@@ -44,12 +44,42 @@ impl ExactClient {
         dest: &Path,
         max_bytes: u64,
     ) -> Result<Download> {
+        self.download_with(division, Charge::Always, url, dest, max_bytes)
+            .await
+    }
+
+    /// [`Self::download_to`] for a picture or file of `division`: its rate-limit headers are
+    /// read, and it is paced with the division's API calls once Exact's answers show that
+    /// downloads count against the limits (see [`Charge::WhenCounted`]).
+    pub async fn download_for(
+        &self,
+        division: i32,
+        url: &str,
+        dest: &Path,
+        max_bytes: u64,
+    ) -> Result<Download> {
+        self.download_with(Some(division), Charge::WhenCounted, url, dest, max_bytes)
+            .await
+    }
+
+    async fn download_with(
+        &self,
+        division: Option<i32>,
+        charge: Charge,
+        url: &str,
+        dest: &Path,
+        max_bytes: u64,
+    ) -> Result<Download> {
         let part = dest.with_extension("part");
+        let options = RequestOptions {
+            charge,
+            ..RequestOptions::default()
+        };
         let result = self
             .send(
                 division,
                 url,
-                &RequestOptions::default(),
+                &options,
                 "*/*",
                 Patience::NoWait,
                 |response| {

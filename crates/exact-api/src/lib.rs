@@ -38,7 +38,7 @@ pub mod session;
 pub mod tokens;
 
 pub use client::{
-    ClientConfig, DIVISIONS_SELECT, ExactClient, ME_SELECT, RequestOptions, RetryPolicy,
+    Charge, ClientConfig, DIVISIONS_SELECT, ExactClient, ME_SELECT, RequestOptions, RetryPolicy,
 };
 pub use clock::{Clock, ScaledClock, SharedClock, SystemClock};
 pub use download::Download;

@@ -672,6 +672,7 @@ async fn single_entities_and_languages() {
             &url,
             &RequestOptions {
                 language: Some("NL".into()),
+                ..RequestOptions::default()
             },
         )
         .await
@@ -683,6 +684,7 @@ async fn single_entities_and_languages() {
             &url,
             &RequestOptions {
                 language: Some("EN".into()),
+                ..RequestOptions::default()
             },
         )
         .await
@@ -694,6 +696,61 @@ async fn single_entities_and_languages() {
         en.records[0].str("Description"),
         "CustomDescriptionLanguage must be honoured"
     );
+}
+
+/// The first `n` picture URLs of the division's items.
+async fn picture_urls(h: &Harness, n: usize) -> Vec<String> {
+    let mut pager = h
+        .client
+        .sync(h.division(), "sync/Logistics/Items", "ID,PictureUrl", 1);
+    let page = pager.next_page().await.unwrap().unwrap();
+    let urls: Vec<String> = page
+        .records
+        .iter()
+        .filter_map(|r| r.str("PictureUrl").filter(|u| u.contains("SysImage")))
+        .map(str::to_owned)
+        .take(n)
+        .collect();
+    assert_eq!(urls.len(), n, "the items have pictures");
+    urls
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_are_paced_once_exact_counts_them_and_only_then() {
+    for counted in [true, false] {
+        // Five calls a minute; one simulated minute per real second.
+        let h = start(SimConfig {
+            items: 40,
+            picture_share: 1.0,
+            minutely_limit: 5,
+            time_scale: 60.0,
+            docs_counted: counted,
+            ..Default::default()
+        })
+        .await;
+        let urls = picture_urls(&h, 12).await;
+        h.reset_stats().await;
+        for (i, url) in urls.iter().enumerate() {
+            let dest = h.dir.path().join(format!("p{i}.bin"));
+            h.client
+                .download_for(h.division(), url, &dest, 50_000_000)
+                .await
+                .unwrap();
+        }
+        let stats = h.stats().await;
+        assert_eq!(
+            stats["served_429"].as_u64(),
+            Some(0),
+            "counted: {counted}: the downloads never outrun the limit: {stats}"
+        );
+        let rate = h.client.rate(h.division());
+        match counted {
+            // Read from the downloads' own headers.
+            true => assert_eq!(rate.minutely_limit, Some(5), "{rate:?}"),
+            // Not charged: the budget the pacer knows is the sync call's only.
+            false => assert_eq!(rate.minutely_remaining, Some(4), "{rate:?}"),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

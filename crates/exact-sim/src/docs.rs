@@ -23,7 +23,8 @@ use axum::response::Response;
 use crate::App;
 use crate::data::Dataset;
 use crate::envelope;
-use crate::gateway::{bearer, normalize, plain};
+use crate::gateway::{bearer, normalize, plain, with_headers};
+use crate::limits::Verdict;
 use crate::oauth::TokenCheck;
 
 /// A 1×1 white PNG (no transparency): what the simulator sends to a picture request without a
@@ -129,6 +130,20 @@ pub fn handle(app: &App, uri: &Uri, headers: &HeaderMap) -> Response {
     let (Some(division), Some(id)) = (division, param(uri, "ID")) else {
         return not_found();
     };
+    if app.docs_counted {
+        let verdict = app.limits().charge(division, app.now_ms());
+        return match verdict {
+            Verdict::Allowed(h) => with_headers(serve(app, uri, is_image, division, &id), &h),
+            Verdict::Minutely(h) | Verdict::Daily(h) => {
+                with_headers(plain(StatusCode::TOO_MANY_REQUESTS, "", Vec::new()), &h)
+            }
+        };
+    }
+    serve(app, uri, is_image, division, &id)
+}
+
+/// The picture or attachment `id` of `division`, for a request with a valid token.
+fn serve(app: &App, uri: &Uri, is_image: bool, division: i32, id: &str) -> Response {
     let id = id
         .trim()
         .trim_start_matches('{')

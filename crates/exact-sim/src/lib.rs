@@ -84,6 +84,9 @@ pub struct SimConfig {
     pub daily_limit: u32,
     /// Added before every `/api/v1` response.
     pub latency: Duration,
+    /// Picture and attachment downloads count against the division's limits and carry the
+    /// rate-limit headers. Exact does not document whether they do; off by default.
+    pub docs_counted: bool,
     /// Sim milliseconds per real millisecond.
     pub time_scale: f64,
     /// Sim clock at start (epoch ms); `None` = the real current time.
@@ -113,6 +116,7 @@ impl Default for SimConfig {
             minutely_limit: 60,
             daily_limit: 5_000,
             latency: Duration::ZERO,
+            docs_counted: false,
             time_scale: 1.0,
             origin_ms: None,
             faults: Vec::new(),
@@ -128,6 +132,8 @@ pub struct App {
     pub clock: SimClock,
     pub divisions: Vec<i32>,
     pub latency: Duration,
+    /// See [`SimConfig::docs_counted`].
+    pub docs_counted: bool,
     data: RwLock<Dataset>,
     oauth: Mutex<OAuth>,
     limits: Mutex<Limits>,
@@ -276,6 +282,7 @@ pub async fn start_on(cfg: SimConfig, port: u16) -> anyhow::Result<Sim> {
         clock: SimClock::new(origin_ms, cfg.time_scale),
         divisions,
         latency: cfg.latency,
+        docs_counted: cfg.docs_counted,
         data: RwLock::new(dataset),
         oauth: Mutex::new(OAuth::new(cfg.app.clone(), cfg.seed)),
         limits: Mutex::new(Limits::new(cfg.minutely_limit, cfg.daily_limit)),

@@ -62,6 +62,9 @@ struct Args {
     /// Sim seconds per real second.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
+    /// Count picture and attachment downloads against the limits, with rate-limit headers.
+    #[arg(long)]
+    docs_counted: bool,
     /// Sim clock at start, epoch ms (default: now).
     #[arg(long)]
     origin_ms: Option<i64>,
@@ -113,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
         minutely_limit: args.minutely_limit,
         daily_limit: args.daily_limit,
         latency: Duration::from_millis(args.latency_ms),
+        docs_counted: args.docs_counted,
         time_scale: args.time_scale,
         origin_ms: args.origin_ms,
         faults,

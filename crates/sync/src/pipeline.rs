@@ -408,6 +408,7 @@ impl Engine {
         );
         let options = exact_api::RequestOptions {
             language: Some(language.to_ascii_uppercase()),
+            ..exact_api::RequestOptions::default()
         };
         let mut pager = self.client.pages(division, url, options);
         let started = std::time::Instant::now();

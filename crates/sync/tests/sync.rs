@@ -727,6 +727,7 @@ async fn descriptions_from_exact(h: &Harness, language: &str) -> BTreeMap<String
         url,
         exact_api::RequestOptions {
             language: Some(language.to_owned()),
+            ..exact_api::RequestOptions::default()
         },
     );
     let mut out = BTreeMap::new();
