@@ -3,12 +3,14 @@
 //! port 0, spoken to over HTTP. Each test takes a sync page once with the fault (count 1) and
 //! once more after the rule is used up, and compares the two.
 
-use std::collections::BTreeMap;
-
 use exact_sim::{ADMIN_SECRET_HEADER, Sim, SimConfig};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+
+mod support;
+
+use support::{client, login};
 
 const ITEMS: &str = "sync/Logistics/Items";
 
@@ -23,55 +25,10 @@ fn small() -> SimConfig {
     }
 }
 
-fn client() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client builds")
-}
-
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-}
-
-/// An access token through the code flow.
-async fn login(sim: &Sim, c: &Client) -> String {
-    let app = sim.app_registration();
-    let resp = c
-        .get(format!("{}/api/oauth2/auth", sim.base_url()))
-        .query(&[
-            ("client_id", app.client_id.as_str()),
-            ("redirect_uri", app.redirect_uri.as_str()),
-            ("response_type", "code"),
-        ])
-        .send()
-        .await
-        .expect("authorize answers");
-    assert_eq!(resp.status(), StatusCode::FOUND);
-    let location = header(resp.headers(), "location").expect("a Location");
-    let url = reqwest::Url::parse(&location).expect("an absolute URL");
-    let pairs: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
-    let code = pairs.get("code").expect("a code");
-    let resp = c
-        .post(format!("{}/api/oauth2/token", sim.base_url()))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", &app.redirect_uri),
-            ("client_id", &app.client_id),
-            ("client_secret", &app.client_secret),
-        ])
-        .send()
-        .await
-        .expect("token endpoint answers");
-    assert_eq!(resp.status(), StatusCode::OK, "the code is exchanged");
-    let body: Value = resp.json().await.expect("token JSON");
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
 }
 
 async fn set_faults(sim: &Sim, c: &Client, rules: Value) {
@@ -140,7 +97,7 @@ fn items_url(sim: &Sim) -> String {
 async fn spoiled_and_clean(rule: Value) -> (Answer, Value) {
     let sim = exact_sim::start(small()).await.expect("sim starts");
     let c = client();
-    let token = login(&sim, &c).await;
+    let (token, _) = login(&sim, &c).await;
     let url = items_url(&sim);
     let mut rule = rule;
     rule["path"] = json!(ITEMS);
@@ -265,7 +222,7 @@ async fn wrong_type_gives_modified_a_number() {
 async fn wrong_type_of_a_named_property_swaps_numbers_and_booleans() {
     let sim = exact_sim::start(small()).await.expect("sim starts");
     let c = client();
-    let token = login(&sim, &c).await;
+    let (token, _) = login(&sim, &c).await;
     let url = items_url(&sim);
     let clean: Value = serde_json::from_slice(&get(&sim, &c, &token, &url).await.body)
         .expect("the clean page is JSON");
@@ -353,7 +310,7 @@ async fn oversized_value_takes_bytes_and_property() {
 async fn answers_that_are_not_pages_pass_through_and_the_rule_is_used_up() {
     let sim = exact_sim::start(small()).await.expect("sim starts");
     let c = client();
-    let token = login(&sim, &c).await;
+    let (token, _) = login(&sim, &c).await;
     let division = sim.division_codes()[0];
     let page: Value = serde_json::from_slice(&get(&sim, &c, &token, &items_url(&sim)).await.body)
         .expect("page JSON");
