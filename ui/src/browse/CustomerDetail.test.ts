@@ -1,5 +1,6 @@
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setLanguage } from '$lib/i18n.svelte';
 import { api, type AddressRow, type ContactRow } from '$lib/ipc';
 import CustomerDetail from './CustomerDetail.svelte';
 import { sortAddresses, sortContacts } from './accounts';
@@ -166,6 +167,44 @@ describe('CustomerDetail', () => {
       'href',
       'https://www.example.nl/',
     );
+  });
+
+  it('shows status, type and flags in words among all fields, in the app language', async () => {
+    const summary = account(5, { status: 'C' });
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, {
+        attributes: JSON.stringify({
+          Status: 'C',
+          Type: 'A',
+          IsCompetitor: 0,
+          Language: 'NL',
+          LanguageDescription: 'Dutch',
+          AccountManager: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+          AccountManagerFullName: 'Jan Jansen',
+        }),
+      }),
+    );
+    const { container } = render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
+    await screen.findAllByTestId('attribute');
+    const field = (name: string) => container.querySelector(`[data-name="${name}"] dd`);
+    expect(field('Status')).toHaveTextContent(/^Customer$/);
+    expect(field('Status')).toHaveAttribute('title', 'C');
+    expect(field('Type')).toHaveTextContent(/^Relation$/);
+    expect(field('IsCompetitor')).toHaveTextContent(/^No$/);
+    expect(field('Language')).toHaveTextContent(/^NL — Dutch$/);
+    expect(field('AccountManager')).toHaveTextContent(/^Jan Jansen$/);
+    expect(container.querySelector('[data-name="LanguageDescription"]')).toBeNull();
+    expect(container.querySelector('[data-testid="account-detail"]')).not.toHaveTextContent(
+      '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+    );
+    try {
+      setLanguage('nl');
+      await waitFor(() => expect(field('Status')).toHaveTextContent(/^Klant$/));
+      expect(field('Type')).toHaveTextContent(/^Relatie$/);
+      expect(field('IsCompetitor')).toHaveTextContent(/^Nee$/);
+    } finally {
+      setLanguage('en');
+    }
   });
 
   it('closes with Escape', async () => {

@@ -109,6 +109,39 @@ describe('ItemDetail', () => {
     expect(container.querySelector('[data-group="free"]')).toHaveTextContent('1 empty field');
   });
 
+  it('shows flags and the item group in words among all fields, not codes or GUIDs', async () => {
+    const summary = item(8);
+    const guid = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        attributes: JSON.stringify({
+          IsMakeItem: 0,
+          IsNewContract: '1',
+          IsSalesItem: true,
+          ItemGroup: guid,
+          ItemGroupCode: 'GRP',
+          ItemGroupDescription: 'Screws',
+          Unit: 'pc',
+          UnitDescription: 'Piece',
+          UnitType: 'O',
+        }),
+      }),
+    );
+    const { container } = render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    await screen.findByTestId('item-detail');
+    await screen.findAllByTestId('attribute');
+    const field = (name: string) => container.querySelector(`[data-name="${name}"] dd`);
+    expect(field('IsMakeItem')).toHaveTextContent(/^No$/);
+    expect(field('IsNewContract')).toHaveTextContent(/^Yes$/);
+    expect(field('IsSalesItem')).toHaveTextContent(/^Yes$/);
+    expect(field('UnitType')).toHaveTextContent(/^Other$/);
+    expect(field('ItemGroup')).toHaveTextContent(/^GRP — Screws$/);
+    expect(field('Unit')).toHaveTextContent(/^pc — Piece$/);
+    expect(container.querySelector('[data-name="ItemGroupCode"]')).toBeNull();
+    expect(container.querySelector('[data-name="UnitDescription"]')).toBeNull();
+    expect(screen.getByTestId('item-detail')).not.toHaveTextContent(guid);
+  });
+
   it('shows descriptions in other languages, the app language in the title, as text', async () => {
     const summary = item(7, { description: 'Schroef' });
     vi.mocked(api.item).mockResolvedValue(

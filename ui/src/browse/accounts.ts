@@ -1,6 +1,9 @@
 // Ordering and labels of an account's addresses and contacts.
 
+import { language, t, type Lang } from '$lib/i18n.svelte';
 import type { AddressRow, ContactRow } from '$lib/ipc';
+import './messages';
+import { codeLabel } from './values';
 
 /** Main addresses first, then by type (1 visit, 2 postal, 3 invoice, 4 delivery, others last). */
 export function sortAddresses(addresses: readonly AddressRow[]): AddressRow[] {
@@ -23,13 +26,12 @@ export function sortContacts(contacts: readonly ContactRow[]): ContactRow[] {
   });
 }
 
-/** The message key of an address type. */
-export function addressTypeKey(type: number | null): string {
-  return type !== null && type >= 1 && type <= 4 ? `account.address.${type}` : 'account.address.other';
+/** An address type in words (Visit address, …), "Address" for a type Exact does not document. */
+export function addressTypeLabel(type: number | null, lang: Lang = language()): string {
+  return codeLabel('Addresses', 'Type', type, lang) ?? t('account.address.other');
 }
 
-/** The message key of an account status letter (C, P, S, A), or null when unknown. */
-export function statusKey(status: string | null): string | null {
-  const s = (status ?? '').trim().toUpperCase();
-  return ['C', 'P', 'S', 'A'].includes(s) ? `account.status.${s}` : null;
+/** An account status letter (C, P, S, A) in words, or null when it is not one. */
+export function statusLabel(status: string | null, lang: Lang = language()): string | null {
+  return codeLabel('Accounts', 'Status', status, lang);
 }

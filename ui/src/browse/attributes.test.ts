@@ -18,7 +18,7 @@ afterEach(() => {
   setLanguage('en');
 });
 
-const en = { locale: 'en-GB', yes: 'Yes', no: 'No' };
+const en = { locale: 'en-GB', lang: 'en', yes: 'Yes', no: 'No' } as const;
 
 describe('groupOf', () => {
   it('places documented item properties', () => {
@@ -79,7 +79,7 @@ describe('values', () => {
   it('formats the other kinds', () => {
     expect(formatValue('        1234', en)).toBe('1234');
     expect(formatValue(true, en)).toBe('Yes');
-    expect(formatValue(false, { locale: 'nl-NL', yes: 'Ja', no: 'Nee' })).toBe('Nee');
+    expect(formatValue(false, { locale: 'nl-NL', lang: 'nl', yes: 'Ja', no: 'Nee' })).toBe('Nee');
     expect(formatValue(1234.5, en)).toBe('1,234.5');
     expect(formatValue(1234.5, { ...en, locale: 'nl-NL' })).toBe('1.234,5');
     expect(formatValue(0, en)).toBe('0');

@@ -4,11 +4,19 @@
 // crates/exact-fields/data/{Items,Accounts}.json (every documented property is placed; free
 // fields and item classes by pattern). A property Exact adds later lands in "other".
 // Values are only ever turned into plain strings here; components render them as text.
+// Documented codes, flags and references are shown in words by `values.ts`; a reference's
+// code and description rows are folded into the reference's own row.
 
 import type { ExtraFieldRow } from '$lib/ipc';
+import type { Lang } from '$lib/i18n.svelte';
 import { ACCOUNT_FIELD_DESCRIPTIONS, ITEM_FIELD_DESCRIPTIONS } from './fieldDescriptions';
+import { foldedIntoReferences, showValue } from './values';
+import type { FieldEntity } from './valueTable';
 
 export type AttributeEntity = 'item' | 'account';
+
+/** The Exact entity behind each kind of record shown. */
+const FIELD_ENTITY: Record<AttributeEntity, FieldEntity> = { item: 'Items', account: 'Accounts' };
 
 export type GroupKey =
   | 'basic'
@@ -240,6 +248,7 @@ export function isEmptyValue(value: unknown): boolean {
 /** What the formatter needs to know about the user's language. */
 export interface FormatContext {
   locale: string;
+  lang: Lang;
   yes: string;
   no: string;
 }
@@ -279,8 +288,10 @@ export interface Attribute {
   /** Exact's description of the property, for a tooltip. */
   description: string | undefined;
   value: unknown;
-  /** The value as text ('' when empty). */
+  /** The value as text ('' when empty): codes and flags in words, references by code. */
   text: string;
+  /** Exact's stored value, when `text` shows it in words (for a tooltip). */
+  stored?: string;
   empty: boolean;
   /** An item extra field (its label is the division's own), not a property of the record. */
   extra?: boolean;
@@ -361,19 +372,22 @@ export function groupAttributes(
     };
   }
   const buckets = new Map<GroupKey, { attr: Attribute; rank: number }[]>();
+  // A reference's code and description are shown on its own row, not again on rows of theirs.
+  const folded = foldedIntoReferences(FIELD_ENTITY[entity], data);
   for (const [name, value] of Object.entries(data)) {
-    if (name === '__metadata') continue;
+    if (name === '__metadata' || folded.has(name)) continue;
     const group = groupOf(entity, name);
     const rank = PLACEMENTS[entity].get(name)?.rank ?? Number.MAX_SAFE_INTEGER;
-    const empty = isEmptyValue(value);
+    const shown = showValue(FIELD_ENTITY[entity], name, value, data, ctx);
     const attr: Attribute = {
       name,
       label: humanise(name),
       description: describe(entity, name),
       value,
-      text: formatValue(value, ctx),
-      empty,
+      text: shown ? shown.text : formatValue(value, ctx),
+      empty: shown ? shown.text === '' : isEmptyValue(value),
     };
+    if (shown?.stored !== undefined) attr.stored = shown.stored;
     const list = buckets.get(group) ?? [];
     list.push({ attr, rank });
     buckets.set(group, list);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonUnit, orderStatusKey, priceState, stockTotals } from './commerce';
+import { commonUnit, orderStatusLabel, priceState, stockTotals } from './commerce';
 import { price, stockRow } from './testing/fixtures';
 
 describe('stockTotals', () => {
@@ -46,13 +46,13 @@ describe('priceState', () => {
   });
 });
 
-describe('orderStatusKey', () => {
-  it("maps Exact's order statuses and leaves others to Exact's text", () => {
-    expect(orderStatusKey(12)).toBe('orders.status.open');
-    expect(orderStatusKey(20)).toBe('orders.status.partial');
-    expect(orderStatusKey(21)).toBe('orders.status.complete');
-    expect(orderStatusKey(45)).toBe('orders.status.cancelled');
-    expect(orderStatusKey(99)).toBeNull();
-    expect(orderStatusKey(null)).toBeNull();
+describe('orderStatusLabel', () => {
+  it("names Exact's order statuses and leaves others to Exact's text", () => {
+    expect(orderStatusLabel(12, 'en')).toBe('Open');
+    expect(orderStatusLabel(20, 'en')).toBe('Partly delivered');
+    expect(orderStatusLabel(21, 'nl')).toBe('Afgehandeld');
+    expect(orderStatusLabel(45, 'nl')).toBe('Geannuleerd');
+    expect(orderStatusLabel(99, 'en')).toBeNull();
+    expect(orderStatusLabel(null, 'en')).toBeNull();
   });
 });

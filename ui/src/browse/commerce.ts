@@ -1,7 +1,9 @@
 // Pure helpers of the prices, stock and orders sections (kept out of the components so they
 // can be tested on their own).
 
+import { language, type Lang } from '$lib/i18n.svelte';
 import type { PriceRow, StockRow } from '$lib/ipc';
+import { codeLabel } from './values';
 
 export type StockFigure = 'current' | 'free' | 'reserved' | 'planning_in' | 'planning_out' | 'projected';
 
@@ -50,18 +52,7 @@ export function priceState(price: PriceRow, nowMs: number = Date.now()): PriceSt
   return 'future';
 }
 
-/** The message key of a sales order status (12 open, 20 partial, 21 complete, 45 cancelled). */
-export function orderStatusKey(status: number | null): string | null {
-  switch (status) {
-    case 12:
-      return 'orders.status.open';
-    case 20:
-      return 'orders.status.partial';
-    case 21:
-      return 'orders.status.complete';
-    case 45:
-      return 'orders.status.cancelled';
-    default:
-      return null;
-  }
+/** A sales order status in words (12 open, 20 partial, 21 complete, 45 cancelled), else null. */
+export function orderStatusLabel(status: number | null, lang: Lang = language()): string | null {
+  return codeLabel('SalesOrders', 'Status', status, lang);
 }
