@@ -14,13 +14,19 @@
 //!   [`crate::DecodeBudget`] of memory (a decode waits there, off the runtime, for its turn);
 //! - every failure is recorded in the asset's ref and the run moves on; retryable ones (network,
 //!   limits, a sign-in Exact refused, its blank 1×1 image) are tried again on the next run, with
-//!   a previously stored file kept meanwhile.
+//!   a previously stored file kept meanwhile;
+//! - a re-download of a stored file is conditional when Exact's answer for it carried an `ETag`
+//!   or a `Last-Modified` (kept in the ref with the URL they came from, sent back only to that
+//!   URL); a `304 Not Modified` keeps the stored file and thumbnails as they are (no bytes, no
+//!   hash, no decode) and counts as unchanged, unless the stored file turns out to be missing or
+//!   of the wrong size: then it is downloaded once more, unconditionally. Without validators
+//!   (Exact does not document them for `/docs/`) every download is made in full.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use exact_api::ExactClient;
+use exact_api::{ExactClient, Fetched};
 use futures::StreamExt;
 use tokio::sync::{RwLock, Semaphore, mpsc};
 
@@ -29,9 +35,9 @@ use crate::intake::{free_name, ingest};
 use crate::job::{AssetJob, AssetKey, AssetKind};
 use crate::open_policy::{OpenPolicy, open_policy_for_file};
 use crate::policy::{AssetConfig, Plan, plan};
-use crate::progress::{AssetEvent, EventSink, Outcome, Summary};
+use crate::progress::{AssetEvent, EventSink, Outcome, Summary, Traffic};
 use crate::retention::{Collected, Usage};
-use crate::store::{AssetFile, AssetRef, AssetState, Rendition, Store};
+use crate::store::{AssetFile, AssetRef, AssetState, Rendition, Store, StoredValidators};
 
 /// The asset runner and the shell's way in. Cheap to clone.
 #[derive(Clone)]
@@ -48,6 +54,18 @@ struct Inner {
     /// Jobs hold it shared; garbage collection and clearing hold it exclusively.
     maintenance: RwLock<()>,
     events: Option<EventSink>,
+}
+
+/// What one download brought.
+enum Fetch {
+    /// The file, stored, with the validators its answer carried.
+    Stored {
+        state: AssetState,
+        outcome: Outcome,
+        validators: exact_api::Validators,
+    },
+    /// `304 Not Modified` to a conditional request, with the validators it repeated.
+    NotModified(exact_api::Validators),
 }
 
 /// An attachment copied out of the store for the user, and how it may be opened.
@@ -120,9 +138,9 @@ impl Assets {
                 self.emit(AssetEvent::Queued {
                     key: job.key.clone(),
                 });
-                let (outcome, downloaded) = self.process(&job, false).await;
+                let (outcome, traffic) = self.process(&job, false).await;
                 if let Ok(mut s) = summary.lock() {
-                    s.add(&outcome, downloaded);
+                    s.add(&outcome, traffic);
                 }
                 self.emit(AssetEvent::Done {
                     key: job.key,
@@ -202,8 +220,8 @@ impl Assets {
         }
     }
 
-    /// One job: `(outcome, whether a download was made)`.
-    async fn process(&self, job: &AssetJob, on_demand: bool) -> (Outcome, bool) {
+    /// One job: its outcome and what it asked of Exact.
+    async fn process(&self, job: &AssetJob, on_demand: bool) -> (Outcome, Traffic) {
         let _shared = self.inner.maintenance.read().await;
         let store = &self.inner.store;
         let previous = store.read_ref(&job.key);
@@ -211,23 +229,19 @@ impl Assets {
         if let Some(previous) = &previous
             && self.up_to_date(previous, job, &plan)
         {
-            return (Outcome::Unchanged, false);
+            return (Outcome::Unchanged, Traffic::default());
         }
         let (url, cap, file_name) = match plan {
             Plan::NoImage => {
-                return (
-                    self.record(job, AssetState::NoImage, None, Outcome::NoImage),
-                    false,
-                );
+                let outcome = self.record(job, AssetState::NoImage, None, None, Outcome::NoImage);
+                return (outcome, Traffic::default());
             }
             Plan::Skip(reason) => {
                 let state = AssetState::Skipped {
                     reason: reason.clone(),
                 };
-                return (
-                    self.record(job, state, None, Outcome::Skipped { reason }),
-                    false,
-                );
+                let outcome = self.record(job, state, None, None, Outcome::Skipped { reason });
+                return (outcome, Traffic::default());
             }
             Plan::Download {
                 url,
@@ -235,33 +249,82 @@ impl Assets {
                 file_name,
             } => (url, cap, file_name),
         };
-        match self.download(job, &url, cap).await {
-            Ok((state, outcome)) => (self.record(job, state, file_name, outcome), true),
-            Err(e) => {
-                let retryable = e.is_retryable();
-                let outcome = Outcome::Failed {
-                    error: e.to_string(),
-                    retryable,
-                };
-                tracing::warn!(key = ?job.key, error = %e, "asset failed");
-                let keep_old = retryable
-                    && matches!(
-                        previous,
-                        Some(AssetRef {
-                            state: AssetState::Stored { .. },
-                            ..
-                        })
-                    );
-                if keep_old {
-                    return (outcome, true);
+        let mut traffic = Traffic::default();
+        if let Some((kept, validators)) = previous.as_ref().and_then(|p| revalidation(p, job, &url))
+        {
+            traffic.requests += 1;
+            match self.download(job, &url, cap, Some(&validators)).await {
+                Ok(Fetch::NotModified(answer)) if self.intact(&kept) => {
+                    traffic.not_modified = true;
+                    let validators = Some(validators.updated_by(answer));
+                    let outcome = self.record(job, kept, file_name, validators, Outcome::Unchanged);
+                    return (outcome, traffic);
                 }
-                let state = AssetState::Failed {
-                    error: e.to_string(),
-                    retryable,
-                };
-                (self.record(job, state, file_name, outcome), true)
+                Ok(Fetch::NotModified(_)) => tracing::info!(
+                    key = ?job.key,
+                    "Exact has the file unchanged but the stored copy is missing or damaged; \
+                     downloading it in full"
+                ),
+                other => {
+                    let outcome = self.settle(job, previous.as_ref(), &url, file_name, other);
+                    return (outcome, traffic);
+                }
             }
         }
+        traffic.requests += 1;
+        let fetched = self.download(job, &url, cap, None).await;
+        let outcome = self.settle(job, previous.as_ref(), &url, file_name, fetched);
+        (outcome, traffic)
+    }
+
+    /// Records what a download brought, or why it failed (keeping a stored file over a
+    /// retryable failure), and returns the outcome.
+    fn settle(
+        &self,
+        job: &AssetJob,
+        previous: Option<&AssetRef>,
+        url: &str,
+        file_name: Option<String>,
+        fetched: Result<Fetch>,
+    ) -> Outcome {
+        let e = match fetched {
+            Ok(Fetch::Stored {
+                state,
+                outcome,
+                validators,
+            }) => {
+                let validators = StoredValidators::new(url, validators);
+                return self.record(job, state, file_name, validators, outcome);
+            }
+            // Only for a request that asked for it, which is handled before this.
+            Ok(Fetch::NotModified(_)) => Error::Download(exact_api::Error::Protocol(
+                "Exact Online answered 304 Not Modified to a download that was not conditional"
+                    .into(),
+            )),
+            Err(e) => e,
+        };
+        let retryable = e.is_retryable();
+        let outcome = Outcome::Failed {
+            error: e.to_string(),
+            retryable,
+        };
+        tracing::warn!(key = ?job.key, error = %e, "asset failed");
+        let keep_old = retryable
+            && matches!(
+                previous,
+                Some(AssetRef {
+                    state: AssetState::Stored { .. },
+                    ..
+                })
+            );
+        if keep_old {
+            return outcome;
+        }
+        let state = AssetState::Failed {
+            error: e.to_string(),
+            retryable,
+        };
+        self.record(job, state, file_name, None, outcome)
     }
 
     fn up_to_date(&self, previous: &AssetRef, job: &AssetJob, plan: &Plan) -> bool {
@@ -280,18 +343,37 @@ impl Assets {
         }
     }
 
+    /// Whether a stored file is all there to be kept after a 304: the original at the size it
+    /// was stored with (a cheap check; a 304 is not worth a re-hash) and its thumbnails.
+    fn intact(&self, state: &AssetState) -> bool {
+        let AssetState::Stored {
+            hash,
+            bytes,
+            thumbs,
+            ..
+        } = state
+        else {
+            return false;
+        };
+        let store = &self.inner.store;
+        std::fs::metadata(store.original_path(hash)).is_ok_and(|m| m.is_file() && m.len() == *bytes)
+            && thumbs.is_none_or(|f| store.has_thumbnails(hash, f))
+    }
+
     /// Writes the ref; a store failure turns the outcome into a (retryable) failure.
     fn record(
         &self,
         job: &AssetJob,
         state: AssetState,
         file_name: Option<String>,
+        validators: Option<StoredValidators>,
         outcome: Outcome,
     ) -> Outcome {
         let value = AssetRef {
             fingerprint: job.fingerprint.clone(),
             state,
             file_name,
+            validators,
         };
         match self.inner.store.write_ref(&job.key, &value) {
             Ok(()) => outcome,
@@ -302,10 +384,18 @@ impl Assets {
         }
     }
 
-    async fn download(&self, job: &AssetJob, url: &str, cap: u64) -> Result<(AssetState, Outcome)> {
+    /// Downloads `url`, conditionally on `stored` when given, and stores what comes in full.
+    async fn download(
+        &self,
+        job: &AssetJob,
+        url: &str,
+        cap: u64,
+        stored: Option<&StoredValidators>,
+    ) -> Result<Fetch> {
         let division = job.key.division;
         let gate = self.division_gate(division);
         let temp = self.inner.store.temp_path("download");
+        let sent = stored.map(StoredValidators::to_request).unwrap_or_default();
         let fetched = {
             let _permit = gate
                 .acquire()
@@ -313,12 +403,21 @@ impl Assets {
                 .map_err(|e| Error::Task(e.to_string()))?;
             let client = &self.inner.client;
             match self.inner.config.paced {
-                true => client.download_to(Some(division), url, &temp, cap).await,
-                false => client.download_for(division, url, &temp, cap).await,
+                true => {
+                    client
+                        .download_to_if_changed(Some(division), url, &temp, cap, &sent)
+                        .await
+                }
+                false => {
+                    client
+                        .download_for_if_changed(division, url, &temp, cap, &sent)
+                        .await
+                }
             }
         };
         let download = match fetched {
-            Ok(d) => d,
+            Ok(Fetched::Downloaded(d)) => d,
+            Ok(Fetched::NotModified(answer)) => return Ok(Fetch::NotModified(answer)),
             Err(e) => {
                 let _ = std::fs::remove_file(&temp);
                 return Err(e.into());
@@ -344,7 +443,11 @@ impl Assets {
             },
             _ => Outcome::NoImage,
         };
-        Ok((state, outcome))
+        Ok(Fetch::Stored {
+            state,
+            outcome,
+            validators: download.validators,
+        })
     }
 
     fn division_gate(&self, division: i32) -> Arc<Semaphore> {
@@ -357,6 +460,23 @@ impl Assets {
             Err(_) => Arc::new(Semaphore::new(per_division)),
         }
     }
+}
+
+/// The stored state and validators to make `job`'s download conditional with: only for a stored
+/// file whose record changed (with an unchanged record, a download means the stored files are
+/// incomplete: it is made in full), and only to the URL the validators came from.
+fn revalidation(
+    previous: &AssetRef,
+    job: &AssetJob,
+    url: &str,
+) -> Option<(AssetState, StoredValidators)> {
+    if previous.fingerprint == job.fingerprint
+        || !matches!(previous.state, AssetState::Stored { .. })
+    {
+        return None;
+    }
+    let validators = previous.validators.as_ref().filter(|v| v.belong_to(url))?;
+    Some((previous.state.clone(), validators.clone()))
 }
 
 async fn blocking<T: Send + 'static>(

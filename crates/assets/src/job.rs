@@ -184,7 +184,7 @@ fn picture_job(url: Option<&str>, name: &str, modified: &str) -> (AssetSource, S
 
 /// The URL without scheme and host: the same picture behind another host name (a region alias,
 /// the demo company's port changing between runs) is the same picture.
-fn without_origin(url: &str) -> String {
+pub(crate) fn without_origin(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(parsed) => match parsed.query() {
             Some(q) => format!("{}?{q}", parsed.path()),

@@ -19,6 +19,8 @@
 //! - all picture decodes of the process share one memory budget ([`DecodeBudget`]), reserved
 //!   from the header before pixels are allocated; a picture over the whole budget is refused;
 //! - a download happens only when a record's fingerprint changed; placeholders never download;
+//!   a re-download sends back the `ETag`/`Last-Modified` Exact gave with the stored file, if
+//!   any, and a `304 Not Modified` keeps the stored file untouched (counted as unchanged);
 //! - "no picture" comes only from the record (a placeholder URL or none): Exact's blank 1×1 image
 //!   and a refused sign-in (a 401, a redirect to its login page, an HTML page) are retryable
 //!   failures, tried again on the next run, and a download never waits for Exact's 570 s token
@@ -54,7 +56,7 @@ pub use policy::{AssetConfig, AttachmentPolicy};
 pub use progress::{AssetEvent, EventSink, Outcome, Summary};
 pub use retention::{Collected, Usage};
 pub use sniff::SNIFF_BYTES;
-pub use store::{AssetFile, AssetRef, AssetState, Rendition, Store};
+pub use store::{AssetFile, AssetRef, AssetState, Rendition, Store, StoredValidators};
 pub use thumbnail::{
     LARGE_SIDE, SMALL_SIDE, ThumbFormat, Thumbnails, render_thumbnails, render_thumbnails_within,
 };

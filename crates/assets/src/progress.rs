@@ -13,7 +13,8 @@ use crate::job::AssetKey;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// The fingerprint matched what is stored: nothing was downloaded.
+    /// Nothing new to store: the fingerprint matched what is stored (no request), or the record
+    /// changed but Exact answered `304 Not Modified` for its file (the stored one is kept).
     Unchanged,
     /// The record has no picture (a placeholder URL or none).
     NoImage,
@@ -40,19 +41,36 @@ pub type EventSink = Arc<dyn Fn(&AssetEvent) + Send + Sync>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub unchanged: u64,
+    /// Of `unchanged`: records that changed, whose file Exact answered `304 Not Modified` for
+    /// (a request without bytes; the stored file and thumbnails kept as they are).
+    pub not_modified: u64,
     pub no_image: u64,
     pub stored: u64,
     pub skipped: u64,
     pub failed: u64,
-    /// Downloads made (each a request to Exact).
+    /// Downloads made (each a request to Exact, those answered 304 included).
     pub downloads: u64,
     pub bytes: u64,
 }
 
+/// What one job asked of Exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Traffic {
+    /// Download requests made.
+    pub requests: u64,
+    /// Exact answered `304 Not Modified` and the stored file was kept.
+    pub not_modified: bool,
+}
+
 impl Summary {
-    pub(crate) fn add(&mut self, outcome: &Outcome, downloaded: bool) {
+    pub(crate) fn add(&mut self, outcome: &Outcome, traffic: Traffic) {
         match outcome {
-            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Unchanged => {
+                self.unchanged += 1;
+                if traffic.not_modified {
+                    self.not_modified += 1;
+                }
+            }
             Outcome::NoImage => self.no_image += 1,
             Outcome::Stored { bytes, .. } => {
                 self.stored += 1;
@@ -61,8 +79,6 @@ impl Summary {
             Outcome::Skipped { .. } => self.skipped += 1,
             Outcome::Failed { .. } => self.failed += 1,
         }
-        if downloaded {
-            self.downloads += 1;
-        }
+        self.downloads += traffic.requests;
     }
 }

@@ -149,6 +149,7 @@ mod tests {
                 thumbs: Some(ThumbFormat::Jpeg),
             },
             file_name: None,
+            validators: None,
         };
         store.write_ref(key, &value).expect("ref");
         hash

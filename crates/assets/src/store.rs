@@ -6,6 +6,7 @@
 //! thumbs/ab/<sha256>-64.jpg|png    list thumbnail of that original
 //! thumbs/ab/<sha256>-320.jpg|png   card/detail thumbnail
 //! refs/<division>/<entity>/<record guid>.json   what the record's asset is: fingerprint + state
+//!                                               (+ the validators Exact sent with its file)
 //! tmp/                             downloads and writes in progress (emptied at open)
 //! ```
 //! Invariants:
@@ -36,6 +37,57 @@ pub struct AssetRef {
     /// The attachment's name as Exact sent it (data only; see `safe_file_name`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
+    /// What Exact's answer said about the stored file (only with [`AssetState::Stored`]), to make
+    /// the next download of the same URL conditional. `None` when Exact sent no `ETag` nor
+    /// `Last-Modified`, and in refs written before validators were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validators: Option<StoredValidators>,
+}
+
+/// The `ETag` and `Last-Modified` of a stored file, with the URL they came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredValidators {
+    /// The URL without scheme and host (as in the job fingerprint): validators are sent back
+    /// only to the same URL; a record pointing elsewhere gets its file in full.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+impl StoredValidators {
+    /// Validators Exact sent for `url`; `None` when it sent none.
+    pub fn new(url: &str, sent: exact_api::Validators) -> Option<StoredValidators> {
+        (!sent.is_empty()).then(|| StoredValidators {
+            url: crate::job::without_origin(url),
+            etag: sent.etag,
+            last_modified: sent.last_modified,
+        })
+    }
+
+    /// Whether these are the validators of `url`.
+    pub fn belong_to(&self, url: &str) -> bool {
+        self.url == crate::job::without_origin(url)
+    }
+
+    /// What to send back.
+    pub fn to_request(&self) -> exact_api::Validators {
+        exact_api::Validators {
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+        }
+    }
+
+    /// These, with whatever a `304 Not Modified` repeated in their place.
+    pub fn updated_by(self, answer: exact_api::Validators) -> StoredValidators {
+        let updated = self.to_request().updated_by(answer);
+        StoredValidators {
+            url: self.url,
+            etag: updated.etag,
+            last_modified: updated.last_modified,
+        }
+    }
 }
 
 /// The state of one asset.
@@ -200,12 +252,15 @@ impl Store {
     }
 
     /// Moves a finished download into `originals/` under its hash (or drops it when the same
-    /// bytes are already there).
+    /// bytes are already there; a file of that name but another size is damaged, and replaced).
     pub fn adopt_original(&self, temp: &Path, hash: &str) -> Result<PathBuf> {
         let dest = self.original_path(hash);
-        if dest.exists() {
-            fs::remove_file(temp).map_err(Error::io(temp))?;
-            return Ok(dest);
+        if let Ok(existing) = fs::metadata(&dest) {
+            let size = fs::metadata(temp).map_err(Error::io(temp))?.len();
+            if existing.is_file() && existing.len() == size {
+                fs::remove_file(temp).map_err(Error::io(temp))?;
+                return Ok(dest);
+            }
         }
         if let Some(dir) = dest.parent() {
             fs::create_dir_all(dir).map_err(Error::io(dir))?;
@@ -322,4 +377,66 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
 
 pub(crate) fn file_name(path: &Path) -> Option<&str> {
     path.file_name().and_then(|n| n.to_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> AssetKey {
+        AssetKey::new(
+            7,
+            AssetEntity::Items,
+            "0b3a45c1-9c3e-4d2f-8a51-2f1d7f0e6a11",
+        )
+        .expect("a key")
+    }
+
+    #[test]
+    fn refs_written_before_validators_were_kept_still_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store");
+        let old = r#"{
+  "fingerprint": "picture\na.jpg\n/docs/SysImage.aspx?ID=x\n/Date(1)/",
+  "state": {
+    "stored": {
+      "hash": "ab12",
+      "content_type": "image/jpeg",
+      "bytes": 1234,
+      "thumbs": "jpeg"
+    }
+  }
+}"#;
+        let path = store.ref_path(&key());
+        fs::create_dir_all(path.parent().expect("a folder")).expect("folders");
+        fs::write(&path, old).expect("written");
+        let read = store.read_ref(&key()).expect("an old ref reads");
+        assert_eq!(read.validators, None);
+        assert_eq!(read.file_name, None);
+        assert!(matches!(read.state, AssetState::Stored { bytes: 1234, .. }));
+
+        // Written back with validators, read back the same; without them, no trace in the file.
+        let kept = AssetRef {
+            validators: StoredValidators::new(
+                "http://127.0.0.1:9/docs/SysImage.aspx?ID=x",
+                exact_api::Validators {
+                    etag: Some("\"e\"".into()),
+                    last_modified: None,
+                },
+            ),
+            ..read.clone()
+        };
+        store.write_ref(&key(), &kept).expect("written");
+        assert_eq!(store.read_ref(&key()), Some(kept.clone()));
+        let validators = kept.validators.expect("validators");
+        assert!(validators.belong_to("https://start.exactonline.nl/docs/SysImage.aspx?ID=x"));
+        assert!(!validators.belong_to("http://127.0.0.1:9/docs/SysImage.aspx?ID=y"));
+        store.write_ref(&key(), &read).expect("written");
+        let text = fs::read_to_string(&path).expect("readable");
+        assert!(!text.contains("validators"), "{text}");
+        assert!(
+            StoredValidators::new("http://h/x", exact_api::Validators::default()).is_none(),
+            "no validators sent, none kept"
+        );
+    }
 }

@@ -10,11 +10,23 @@
 //! never waits for the rule, nor for an API call that does. (Exact's other answer, a 1×1 white
 //! picture for `SysImage.aspx`, is a valid image: the caller, who knows whether the record has
 //! a picture, judges it.)
+//!
+//! Conditional downloads: a download's answer may carry an `ETag` and a `Last-Modified`
+//! ([`Download::validators`]). A caller that stored the file keeps them and asks for the same
+//! URL again with [`ExactClient::download_for_if_changed`] (or `download_to_if_changed`), which
+//! sends them back as `If-None-Match` / `If-Modified-Since`; a `304 Not Modified` is then
+//! [`Fetched::NotModified`], not an error, and nothing is written. Exact does not document
+//! whether `/docs/` answers carry validators: without them ([`Validators::is_empty`]) the
+//! request is unconditional and the file comes in full, as before.
 
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderMap};
+use reqwest::StatusCode;
+use reqwest::header::{
+    CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED,
+};
 use tokio::io::AsyncWriteExt;
 
 use crate::client::{BodyError, Charge, ExactClient, RequestOptions, describe};
@@ -24,12 +36,96 @@ use crate::renewal::Patience;
 /// Bytes of the start of a download kept to recognise an HTML page.
 const HEAD_BYTES: usize = 64;
 
+/// The longest validator kept; an `ETag` or an HTTP date is far shorter, and a longer value is
+/// not worth sending back.
+const MAX_VALIDATOR_BYTES: usize = 256;
+
 /// A file fetched by [`ExactClient::download_to`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Download {
     pub path: PathBuf,
     pub bytes: u64,
     pub content_type: Option<String>,
+    /// The answer's `ETag` and `Last-Modified`, to keep with the file for the next download of
+    /// the same URL; empty when Exact sent neither.
+    pub validators: Validators,
+}
+
+/// What identifies a downloaded file to the server: its `ETag` and its `Last-Modified`, as
+/// sent (the value is opaque; a date is sent back verbatim, as RFC 9110 asks).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// Sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Sent back as `If-Modified-Since`.
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    /// Neither: a download with these is unconditional.
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+
+    /// These, with any validator a newer answer (a 304 carries the `ETag` too) replacing its own.
+    pub fn updated_by(self, newer: Validators) -> Validators {
+        Validators {
+            etag: newer.etag.or(self.etag),
+            last_modified: newer.last_modified.or(self.last_modified),
+        }
+    }
+
+    /// The validators of an answer. A value that is not visible ASCII, is empty or is longer
+    /// than [`MAX_VALIDATOR_BYTES`] is left out (never sent back).
+    fn of(headers: &HeaderMap) -> Validators {
+        let value = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.len() <= MAX_VALIDATOR_BYTES)
+                .map(str::to_owned)
+        };
+        Validators {
+            etag: value(ETAG),
+            last_modified: value(LAST_MODIFIED),
+        }
+    }
+
+    /// The request headers that make a download conditional; none when empty.
+    fn conditions(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let pairs = [
+            (IF_NONE_MATCH, &self.etag),
+            (IF_MODIFIED_SINCE, &self.last_modified),
+        ];
+        for (name, value) in pairs {
+            if let Some(v) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                headers.insert(name, v);
+            }
+        }
+        headers
+    }
+}
+
+/// What a conditional download brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// The file in full (200): it changed, or the server could not tell.
+    Downloaded(Download),
+    /// `304 Not Modified`: the copy the validators came with is current. Nothing was written.
+    /// Holds the validators the 304 carried (RFC 9110 has it repeat the `ETag`; may be empty).
+    NotModified(Validators),
+}
+
+/// What the body handler made of an answer.
+enum Answer {
+    File {
+        bytes: u64,
+        content_type: Option<String>,
+        validators: Validators,
+    },
+    NotModified(Validators),
 }
 
 impl ExactClient {
@@ -44,7 +140,23 @@ impl ExactClient {
         dest: &Path,
         max_bytes: u64,
     ) -> Result<Download> {
-        self.download_with(division, Charge::Always, url, dest, max_bytes)
+        let none = Validators::default();
+        self.download_with(division, Charge::Always, url, dest, max_bytes, &none)
+            .await
+            .and_then(in_full)
+    }
+
+    /// [`Self::download_to`], conditional on `stored`: the validators that came with the copy
+    /// the caller keeps. Empty validators make it unconditional.
+    pub async fn download_to_if_changed(
+        &self,
+        division: Option<i32>,
+        url: &str,
+        dest: &Path,
+        max_bytes: u64,
+        stored: &Validators,
+    ) -> Result<Fetched> {
+        self.download_with(division, Charge::Always, url, dest, max_bytes, stored)
             .await
     }
 
@@ -58,8 +170,38 @@ impl ExactClient {
         dest: &Path,
         max_bytes: u64,
     ) -> Result<Download> {
-        self.download_with(Some(division), Charge::WhenCounted, url, dest, max_bytes)
-            .await
+        let none = Validators::default();
+        self.download_with(
+            Some(division),
+            Charge::WhenCounted,
+            url,
+            dest,
+            max_bytes,
+            &none,
+        )
+        .await
+        .and_then(in_full)
+    }
+
+    /// [`Self::download_for`], conditional on `stored`: the validators that came with the copy
+    /// the caller keeps. Empty validators make it unconditional.
+    pub async fn download_for_if_changed(
+        &self,
+        division: i32,
+        url: &str,
+        dest: &Path,
+        max_bytes: u64,
+        stored: &Validators,
+    ) -> Result<Fetched> {
+        self.download_with(
+            Some(division),
+            Charge::WhenCounted,
+            url,
+            dest,
+            max_bytes,
+            stored,
+        )
+        .await
     }
 
     async fn download_with(
@@ -69,12 +211,14 @@ impl ExactClient {
         url: &str,
         dest: &Path,
         max_bytes: u64,
-    ) -> Result<Download> {
+        stored: &Validators,
+    ) -> Result<Fetched> {
         let part = dest.with_extension("part");
         let options = RequestOptions {
             charge,
             ..RequestOptions::default()
         };
+        let conditions = stored.conditions();
         let result = self
             .send(
                 division,
@@ -82,6 +226,7 @@ impl ExactClient {
                 &options,
                 "*/*",
                 Patience::NoWait,
+                &conditions,
                 |response| {
                     let part = part.clone();
                     async move { stream_to_file(response, &part, max_bytes).await }
@@ -89,16 +234,22 @@ impl ExactClient {
             )
             .await;
         match result {
-            Ok((bytes, content_type)) => {
+            Ok(Answer::File {
+                bytes,
+                content_type,
+                validators,
+            }) => {
                 tokio::fs::rename(&part, dest).await.map_err(|e| {
                     Error::Download(format!("cannot move the download into place: {e}"))
                 })?;
-                Ok(Download {
+                Ok(Fetched::Downloaded(Download {
                     path: dest.to_path_buf(),
                     bytes,
                     content_type,
-                })
+                    validators,
+                }))
             }
+            Ok(Answer::NotModified(validators)) => Ok(Fetched::NotModified(validators)),
             Err(e) => {
                 let _ = tokio::fs::remove_file(&part).await;
                 Err(e)
@@ -107,11 +258,28 @@ impl ExactClient {
     }
 }
 
+/// The file of an unconditional download. A 304 only reaches the body handler of a conditional
+/// request, so this never fails in practice.
+fn in_full(fetched: Fetched) -> Result<Download> {
+    match fetched {
+        Fetched::Downloaded(download) => Ok(download),
+        Fetched::NotModified(_) => Err(Error::Protocol(
+            "Exact Online answered 304 Not Modified to a download that was not conditional".into(),
+        )),
+    }
+}
+
 async fn stream_to_file(
     response: reqwest::Response,
     part: &Path,
     max_bytes: u64,
-) -> Result<(u64, Option<String>), BodyError> {
+) -> Result<Answer, BodyError> {
+    let validators = Validators::of(response.headers());
+    if response.status() == StatusCode::NOT_MODIFIED {
+        // Only a conditional request gets here with a 304 (see `ExactClient::send`): no body,
+        // nothing written.
+        return Ok(Answer::NotModified(validators));
+    }
     let content_type = response
         .headers()
         .get(CONTENT_TYPE)
@@ -161,7 +329,11 @@ async fn stream_to_file(
         ));
     }
     file.sync_all().await.map_err(io)?;
-    Ok((written, content_type))
+    Ok(Answer::File {
+        bytes: written,
+        content_type,
+        validators,
+    })
 }
 
 /// `Content-Disposition: attachment`: the answer is a file, whatever it holds (an attachment
@@ -199,7 +371,166 @@ fn starts_like_html(head: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+
     use super::*;
+    use crate::client::ClientConfig;
+    use crate::clock::{Clock, SystemClock};
+    use crate::oauth::AppCredentials;
+    use crate::tokens::{FileTokenStore, TokenSet, TokenStore};
+
+    /// An HTTP server on 127.0.0.1 answering each connection with the next canned answer
+    /// (`Connection: close`), keeping the head of every request it read, lowercased.
+    async fn server(answers: Vec<&'static str>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&heads);
+        tokio::spawn(async move {
+            for answer in answers {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                seen.lock().expect("heads").push(text);
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            }
+        });
+        (base, heads)
+    }
+
+    /// A client of `base` holding a valid token, so no sign-in traffic reaches the server.
+    fn client(base: &str, dir: &Path) -> ExactClient {
+        let now = SystemClock.now_ms();
+        let store = FileTokenStore::new(dir.join("tokens.json"));
+        store
+            .save(&TokenSet {
+                access_token: "access".into(),
+                refresh_token: "refresh".into(),
+                issued_at_ms: now - 120_000,
+                expires_at_ms: now + 600_000,
+                refresh_expires_at_ms: now + 86_400_000,
+            })
+            .expect("tokens saved");
+        let app = AppCredentials {
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+            redirect_uri: "http://127.0.0.1:1/callback".into(),
+        };
+        let config = ClientConfig::new(base, app, dir.join("tokens.lock"), Arc::new(SystemClock));
+        ExactClient::new(config, Arc::new(store)).expect("a client")
+    }
+
+    const NOT_MODIFIED: &str =
+        "HTTP/1.1 304 Not Modified\r\nETag: \"v2\"\r\nConnection: close\r\n\r\n";
+    const FILE: &str = "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 5\r\n\
+                        ETag: \"v1\"\r\nLast-Modified: Wed, 21 Oct 2015 07:28:00 GMT\r\n\
+                        Connection: close\r\n\r\nbytes";
+
+    #[tokio::test]
+    async fn conditional_downloads_send_the_validators_and_take_a_304_as_not_modified() {
+        let (base, heads) = server(vec![FILE, NOT_MODIFIED, FILE, NOT_MODIFIED]).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let client = client(&base, dir.path());
+        let url = format!("{base}/docs/SysImage.aspx?ID=x");
+        let dest = dir.path().join("file.bin");
+
+        // Unconditional: no precondition is sent, and the answer's validators come back.
+        let first = client
+            .download_to(None, &url, &dest, 1_000)
+            .await
+            .expect("the file");
+        let stored = Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Wed, 21 Oct 2015 07:28:00 GMT".into()),
+        };
+        assert_eq!(first.validators, stored);
+        assert_eq!(std::fs::read(&dest).expect("written"), b"bytes");
+
+        // Conditional: both validators go back verbatim; the 304 writes nothing.
+        std::fs::remove_file(&dest).expect("removed");
+        let second = client
+            .download_to_if_changed(None, &url, &dest, 1_000, &stored)
+            .await
+            .expect("an answer");
+        let answered = Validators {
+            etag: Some("\"v2\"".into()),
+            last_modified: None,
+        };
+        assert_eq!(second, Fetched::NotModified(answered.clone()));
+        assert!(!dest.exists() && !dest.with_extension("part").exists());
+        assert_eq!(
+            stored.clone().updated_by(answered),
+            Validators {
+                etag: Some("\"v2\"".into()),
+                last_modified: stored.last_modified.clone(),
+            }
+        );
+
+        // Empty validators: unconditional again.
+        let third = client
+            .download_to_if_changed(None, &url, &dest, 1_000, &Validators::default())
+            .await
+            .expect("the file");
+        assert!(
+            matches!(third, Fetched::Downloaded(ref d) if d.bytes == 5),
+            "{third:?}"
+        );
+
+        // A 304 to a request that asked for none is not taken for the file.
+        let fourth = client.download_to(None, &url, &dest, 1_000).await;
+        assert!(
+            matches!(fourth, Err(Error::Api { status: 304, .. })),
+            "{fourth:?}"
+        );
+
+        let heads = heads.lock().expect("heads").clone();
+        assert_eq!(heads.len(), 4, "{heads:?}");
+        let conditional = |head: &str| {
+            head.contains("\r\nif-none-match:") || head.contains("\r\nif-modified-since:")
+        };
+        assert!(!conditional(&heads[0]), "{}", heads[0]);
+        assert!(
+            heads[1].contains("\r\nif-none-match: \"v1\"\r\n"),
+            "{}",
+            heads[1]
+        );
+        assert!(
+            heads[1].contains("\r\nif-modified-since: wed, 21 oct 2015 07:28:00 gmt\r\n"),
+            "{}",
+            heads[1]
+        );
+        assert!(!conditional(&heads[2]) && !conditional(&heads[3]));
+    }
+
+    #[test]
+    fn validators_are_read_within_bounds() {
+        let mut headers = HeaderMap::new();
+        headers.insert(ETAG, HeaderValue::from_static("  W/\"x\"  "));
+        headers.insert(
+            LAST_MODIFIED,
+            HeaderValue::from_str(&"9".repeat(MAX_VALIDATOR_BYTES + 1)).expect("ASCII"),
+        );
+        let read = Validators::of(&headers);
+        assert_eq!(read.etag.as_deref(), Some("W/\"x\""));
+        assert_eq!(read.last_modified, None, "an over-long value is not kept");
+        let sent = read.conditions();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[IF_NONE_MATCH], "W/\"x\"");
+        assert!(Validators::default().conditions().is_empty());
+    }
 
     #[test]
     fn html_pages_are_recognised_and_documents_are_not() {

@@ -16,9 +16,29 @@
 //!
 //! Downloads are not charged to the rate limits (Exact does not document that they are) but
 //! are counted in the statistics, with or without a token.
+//!
+//! Conditional downloads (RFC 9110 §8.8, §13): a picture or attachment served to a valid token
+//! carries a strong `ETag` (a hash of its bytes, quoted) and, when the simulator knows when its
+//! bytes last changed, `Last-Modified`: only for a picture replaced in place
+//! ([`replace_picture`], [`crate::Sim::replace_picture`]); the generated files have no
+//! modification time of their own, so theirs is omitted. A request whose `If-None-Match` names
+//! the current `ETag` (weak comparison, or `*`), or, without `If-None-Match`, whose
+//! `If-Modified-Since` is not before `Last-Modified` (to the second), is answered
+//! `304 Not Modified` with no body, repeating both validators. GUESS: whether Exact's `/docs/`
+//! answers carry `ETag` or `Last-Modified`, and whether it honours either precondition, is not
+//! documented. If Exact sends no validators, a client has nothing to send back and simply
+//! downloads in full, as before; if it ignores the preconditions, it answers 200 and the client
+//! takes the file as changed. [`crate::Sim::set_download_validators`] switches them off, to
+//! show a client that case.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::App;
 use crate::data::Dataset;
@@ -39,6 +59,84 @@ pub const WHITE_PIXEL_PNG: &[u8] = &[
 
 /// Where Exact sends a download it does not take as signed in.
 pub const LOGIN_PATH: &str = "/docs/Login.aspx";
+
+/// What the downloads keep between requests: pictures replaced in place, and whether answers
+/// carry validators at all.
+#[derive(Debug)]
+pub struct DocsState {
+    /// Pictures given other bytes at their URL by [`replace_picture`], by division and ID.
+    replaced: Mutex<HashMap<(i32, String), Replacement>>,
+    /// Off ([`crate::Sim::set_download_validators`]): no `ETag`, no `Last-Modified`, and
+    /// preconditions are ignored, as Exact may well do.
+    validators: AtomicBool,
+}
+
+impl Default for DocsState {
+    fn default() -> Self {
+        DocsState {
+            replaced: Mutex::default(),
+            validators: AtomicBool::new(true),
+        }
+    }
+}
+
+/// How often, and when last, a picture was replaced.
+#[derive(Debug, Clone, Copy)]
+struct Replacement {
+    generation: u64,
+    at_ms: i64,
+}
+
+impl DocsState {
+    fn replaced(&self, division: i32, id: &str) -> Option<Replacement> {
+        crate::lock(&self.replaced)
+            .get(&(division, id.to_owned()))
+            .copied()
+    }
+
+    /// Whether answers carry validators and preconditions are honoured (on by default).
+    pub fn set_validators(&self, on: bool) {
+        self.validators.store(on, Ordering::Relaxed);
+    }
+}
+
+/// Gives the picture behind `url` (a `SysImage.aspx` URL this simulator sent) other bytes at
+/// the same URL, modified now: a picture replaced in Exact that kept its URL. The record that
+/// shows it is not touched (mutate it to change its `Modified`). False when the URL names no
+/// current picture.
+pub fn replace_picture(app: &App, url: &str) -> bool {
+    let Ok(uri) = url.parse::<Uri>() else {
+        return false;
+    };
+    if !normalize(uri.path()).eq_ignore_ascii_case("/docs/SysImage.aspx") {
+        return false;
+    }
+    let division = param(&uri, "_Division_").and_then(|d| d.trim().parse::<i32>().ok());
+    let (Some(division), Some(id)) = (division, param(&uri, "ID")) else {
+        return false;
+    };
+    let id = clean_id(&id);
+    let table = param(&uri, "Table").unwrap_or_default();
+    if app.data().image(division, &table, &id).is_none() {
+        return false;
+    }
+    let now = app.now_ms();
+    let mut replaced = crate::lock(&app.docs.replaced);
+    let entry = replaced.entry((division, id)).or_insert(Replacement {
+        generation: 0,
+        at_ms: now,
+    });
+    entry.generation += 1;
+    entry.at_ms = now;
+    true
+}
+
+fn clean_id(id: &str) -> String {
+    id.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .to_ascii_lowercase()
+}
 
 fn param(uri: &Uri, name: &str) -> Option<String> {
     let query = uri.query()?;
@@ -133,37 +231,51 @@ pub fn handle(app: &App, uri: &Uri, headers: &HeaderMap) -> Response {
     if app.docs_counted {
         let verdict = app.limits().charge(division, app.now_ms());
         return match verdict {
-            Verdict::Allowed(h) => with_headers(serve(app, uri, is_image, division, &id), &h),
+            Verdict::Allowed(h) => {
+                with_headers(serve(app, uri, headers, is_image, division, &id), &h)
+            }
             Verdict::Minutely(h) | Verdict::Daily(h) => {
                 with_headers(plain(StatusCode::TOO_MANY_REQUESTS, "", Vec::new()), &h)
             }
         };
     }
-    serve(app, uri, is_image, division, &id)
+    serve(app, uri, headers, is_image, division, &id)
 }
 
-/// The picture or attachment `id` of `division`, for a request with a valid token.
-fn serve(app: &App, uri: &Uri, is_image: bool, division: i32, id: &str) -> Response {
-    let id = id
-        .trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .to_ascii_lowercase();
+/// The picture or attachment `id` of `division`, for a request with a valid token: the file,
+/// or `304 Not Modified` when the request's preconditions say the client has it.
+fn serve(
+    app: &App,
+    uri: &Uri,
+    request: &HeaderMap,
+    is_image: bool,
+    division: i32,
+    id: &str,
+) -> Response {
+    let id = clean_id(id);
     if is_image {
         let table = param(uri, "Table").unwrap_or_default();
         let thumb = param(uri, "ThumbSize").and_then(|s| s.parse::<u32>().ok());
         let spec = app.data().image(division, &table, &id);
         return match spec {
-            Some(spec) => {
+            Some(mut spec) => {
+                let replaced = app.docs.replaced(division, &id);
+                if let Some(r) = replaced {
+                    // Other shapes and colours, same size and format.
+                    spec.seed ^= r.generation.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                }
                 let (bytes, content_type) = spec.encode(thumb);
-                plain(StatusCode::OK, content_type, bytes)
+                let modified = replaced.map(|r| r.at_ms);
+                conditional(app, request, modified, bytes, |bytes| {
+                    plain(StatusCode::OK, content_type, bytes)
+                })
             }
             None => not_found(),
         };
     }
     match app.data().attachment(division, &id) {
-        Some(file) => {
-            let mut response = plain(StatusCode::OK, file.content_type, file.bytes);
+        Some(file) => conditional(app, request, None, file.bytes, |bytes| {
+            let mut response = plain(StatusCode::OK, file.content_type, bytes);
             let disposition = format!(
                 "attachment; filename=\"{}\"",
                 file.file_name.replace('"', "'")
@@ -174,7 +286,153 @@ fn serve(app: &App, uri: &Uri, is_image: bool, division: i32, id: &str) -> Respo
                     .insert(header::CONTENT_DISPOSITION, v);
             }
             response
-        }
+        }),
         None => not_found(),
+    }
+}
+
+/// The file `bytes` as `ok` answers it, with its validators (`ETag`; `Last-Modified` when
+/// `modified_ms` is known), or a bodiless `304 Not Modified` when `request`'s preconditions hold
+/// the same file (RFC 9110 §13.2.2: `If-None-Match` first; `If-Modified-Since` only without it).
+fn conditional(
+    app: &App,
+    request: &HeaderMap,
+    modified_ms: Option<i64>,
+    bytes: Vec<u8>,
+    ok: impl FnOnce(Vec<u8>) -> Response,
+) -> Response {
+    if !app.docs.validators.load(Ordering::Relaxed) {
+        app.stats().download_bytes += bytes.len() as u64;
+        return ok(bytes);
+    }
+    let etag = etag_of(&bytes);
+    let last_modified = modified_ms.and_then(http_date);
+    let not_modified = match request.get(header::IF_NONE_MATCH) {
+        Some(tags) => tags
+            .to_str()
+            .is_ok_and(|tags| none_match_fails(tags, &etag)),
+        None => match (request.get(header::IF_MODIFIED_SINCE), modified_ms) {
+            (Some(since), Some(modified)) => since
+                .to_str()
+                .ok()
+                .and_then(parse_http_date)
+                .is_some_and(|since| modified.div_euclid(1000) <= since.timestamp()),
+            _ => false,
+        },
+    };
+    let mut response = if not_modified {
+        Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .unwrap_or_else(|_| Response::new(Body::empty()))
+    } else {
+        app.stats().download_bytes += bytes.len() as u64;
+        ok(bytes)
+    };
+    let validators = [
+        (header::ETAG, Some(etag)),
+        (header::LAST_MODIFIED, last_modified),
+    ];
+    for (name, value) in validators {
+        if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    response
+}
+
+/// A strong entity tag of `bytes`: 64-bit FNV-1a, quoted.
+pub fn etag_of(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xCBF2_9CE4_8422_2325_u64, |acc, b| {
+        (acc ^ u64::from(*b)).wrapping_mul(0x100_0000_01B3)
+    });
+    format!("\"{hash:016x}\"")
+}
+
+/// Whether an `If-None-Match` value names `etag` (so the condition is false and the answer is
+/// 304): `*`, or a list of entity tags compared weakly (a `W/` prefix ignored on either side).
+fn none_match_fails(value: &str, etag: &str) -> bool {
+    if value.trim() == "*" {
+        return true;
+    }
+    let ours = etag.trim_start_matches("W/");
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
+        if rest.is_empty() {
+            return false;
+        }
+        let tag = rest.strip_prefix("W/").unwrap_or(rest);
+        let Some(body) = tag.strip_prefix('"') else {
+            return false; // not a list of entity tags: ignored
+        };
+        let Some(end) = body.find('"') else {
+            return false;
+        };
+        if body[..end + 1] == ours[1..] {
+            return true;
+        }
+        rest = &body[end + 1..];
+    }
+}
+
+/// An HTTP date (IMF-fixdate) of an epoch-ms instant.
+fn http_date(ms: i64) -> Option<String> {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+}
+
+/// An HTTP date in any of its three forms (RFC 9110 §5.6.7); `None` when invalid (the
+/// precondition is then ignored).
+fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc2822(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_lists_are_compared_weakly() {
+        let etag = etag_of(b"bytes");
+        assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() == 18);
+        assert_ne!(etag, etag_of(b"other bytes"));
+        for matching in [
+            etag.clone(),
+            format!("W/{etag}"),
+            format!("\"a\", {etag}"),
+            format!("W/\"x,y\" ,W/{etag}"),
+            "*".into(),
+        ] {
+            assert!(none_match_fails(&matching, &etag), "{matching}");
+        }
+        for other in ["\"a\"", "", "abc", "\"unterminated", &etag[1..]] {
+            assert!(!none_match_fails(other, &etag), "{other}");
+        }
+    }
+
+    #[test]
+    fn http_dates_are_written_and_read_in_every_form() {
+        let ms = 1_445_412_480_123; // 2015-10-21 07:28:00.123 UTC
+        assert_eq!(
+            http_date(ms).as_deref(),
+            Some("Wed, 21 Oct 2015 07:28:00 GMT")
+        );
+        for form in [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2015",
+        ] {
+            let t = parse_http_date(form).unwrap_or_else(|| panic!("{form} parses"));
+            assert_eq!(t.timestamp(), ms.div_euclid(1000), "{form}");
+        }
+        assert!(parse_http_date("yesterday").is_none());
     }
 }

@@ -16,6 +16,8 @@ pub struct Stats {
     pub faults_injected: u64,
     pub token_requests: u64,
     pub downloads: u64,
+    /// Body bytes of the pictures and attachments served (a `304 Not Modified` sends none).
+    pub download_bytes: u64,
 }
 
 impl Stats {

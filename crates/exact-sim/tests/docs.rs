@@ -238,3 +238,192 @@ async fn spurious_401_refuses_a_token_that_stays_valid() {
         "the next download with the same token gets the file"
     );
 }
+
+async fn stats(sim: &Sim, c: &Client) -> Value {
+    c.get(format!("{}/_sim/stats", sim.base_url()))
+        .header(ADMIN_SECRET_HEADER, sim.admin_secret())
+        .send()
+        .await
+        .expect("stats answer")
+        .json()
+        .await
+        .expect("JSON stats")
+}
+
+/// A GET with the token and the given request headers.
+async fn get_with(
+    c: &Client,
+    url: &str,
+    access: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = c.get(url).bearer_auth(access);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("the download answers")
+}
+
+fn header<'r>(response: &'r reqwest::Response, name: &str) -> Option<&'r str> {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().expect("ASCII"))
+}
+
+/// Checks a bodiless 304 that repeats `etag`.
+async fn assert_not_modified(response: reqwest::Response, etag: &str, what: &str) {
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "{what}");
+    assert_eq!(
+        header(&response, "etag"),
+        Some(etag),
+        "{what}: the 304 repeats the ETag"
+    );
+    assert!(
+        header(&response, "content-length").is_none()
+            && header(&response, "content-type").is_none(),
+        "{what}: a 304 describes no body of its own: {:?}",
+        response.headers()
+    );
+    assert!(
+        response.bytes().await.expect("an answer").is_empty(),
+        "{what}: no body"
+    );
+}
+
+#[tokio::test]
+async fn files_carry_an_etag_and_matching_preconditions_are_answered_304() {
+    let sim = start().await;
+    let c = client();
+    let (access, _) = login(&sim, &c).await;
+    let picture = first_url(&sim, &c, &access, "sync/Logistics/Items", "PictureUrl").await;
+    let attachment = first_url(
+        &sim,
+        &c,
+        &access,
+        "sync/Documents/DocumentAttachments",
+        "Url",
+    )
+    .await;
+    let before = stats(&sim, &c).await;
+
+    let mut served = 0;
+    for url in [&picture, &attachment] {
+        let full = get_with(&c, url, &access, &[]).await;
+        assert_eq!(full.status(), StatusCode::OK);
+        let etag = header(&full, "etag").expect("an ETag").to_owned();
+        assert!(
+            header(&full, "last-modified").is_none(),
+            "a generated file has no modification time: none is made up"
+        );
+        let bytes = full.bytes().await.expect("the file");
+        served += bytes.len() as u64;
+        assert_eq!(
+            etag,
+            exact_sim::docs::etag_of(&bytes),
+            "a strong ETag of the bytes"
+        );
+
+        for tags in [etag.clone(), format!("\"other\", W/{etag}"), "*".into()] {
+            let answer = get_with(&c, url, &access, &[("If-None-Match", &tags)]).await;
+            assert_not_modified(answer, &etag, &tags).await;
+        }
+        let changed = get_with(&c, url, &access, &[("If-None-Match", "\"other\"")]).await;
+        assert_eq!(
+            changed.status(),
+            StatusCode::OK,
+            "another ETag gets the file"
+        );
+        served += changed.bytes().await.expect("the file").len() as u64;
+        let dated = get_with(
+            &c,
+            url,
+            &access,
+            &[("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+        )
+        .await;
+        assert_eq!(
+            dated.status(),
+            StatusCode::OK,
+            "without a Last-Modified, If-Modified-Since cannot hold the file"
+        );
+        served += dated.bytes().await.expect("the file").len() as u64;
+    }
+    let after = stats(&sim, &c).await;
+    let delta = |path: &[&str]| {
+        let value = |v: &Value| path.iter().fold(v, |v, k| &v[*k]).as_u64().unwrap_or(0);
+        value(&after) - value(&before)
+    };
+    assert_eq!(delta(&["by_status", "304"]), 6);
+    assert_eq!(delta(&["download_bytes"]), served, "a 304 sends no bytes");
+
+    // Without a valid token the answer is Exact's refusal, never a 304 for the stale copy.
+    let refused = c
+        .get(&picture)
+        .header("If-None-Match", "*")
+        .send()
+        .await
+        .expect("an answer");
+    assert!(is_blank(refused).await);
+}
+
+#[tokio::test]
+async fn a_picture_replaced_at_the_same_url_has_a_new_etag_and_a_last_modified() {
+    let sim = start().await;
+    let c = client();
+    let (access, _) = login(&sim, &c).await;
+    let picture = first_url(&sim, &c, &access, "sync/Logistics/Items", "PictureUrl").await;
+    let first = get_with(&c, &picture, &access, &[]).await;
+    let old_tag = header(&first, "etag").expect("an ETag").to_owned();
+    let old_bytes = first.bytes().await.expect("the file");
+
+    assert!(sim.replace_picture(&picture));
+    assert!(!sim.replace_picture(&format!("{}/docs/SysImage.aspx?ID=nothing", sim.base_url())));
+    let replaced = get_with(&c, &picture, &access, &[("If-None-Match", &old_tag)]).await;
+    assert_eq!(
+        replaced.status(),
+        StatusCode::OK,
+        "the old ETag no longer matches"
+    );
+    let new_tag = header(&replaced, "etag").expect("an ETag").to_owned();
+    let modified = header(&replaced, "last-modified")
+        .expect("the simulator knows when the picture changed")
+        .to_owned();
+    let new_bytes = replaced.bytes().await.expect("the file");
+    assert_ne!(new_bytes, old_bytes);
+    assert_ne!(new_tag, old_tag);
+    let size = |bytes: &[u8]| {
+        let decoded = image::load_from_memory(bytes).expect("a picture");
+        (decoded.width(), decoded.height())
+    };
+    assert_eq!(
+        size(&new_bytes),
+        size(&old_bytes),
+        "same size, other content"
+    );
+
+    // If-Modified-Since alone: not before Last-Modified → 304; a second earlier → the file.
+    let since = get_with(&c, &picture, &access, &[("If-Modified-Since", &modified)]).await;
+    assert_not_modified(since, &new_tag, "If-Modified-Since = Last-Modified").await;
+    let earlier = chrono::DateTime::parse_from_rfc2822(&modified).expect("an HTTP date")
+        - chrono::Duration::seconds(1);
+    let earlier = earlier.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let older = get_with(&c, &picture, &access, &[("If-Modified-Since", &earlier)]).await;
+    assert_eq!(older.status(), StatusCode::OK);
+    // If-None-Match decides when both are sent (RFC 9110 §13.2.2).
+    let both = get_with(
+        &c,
+        &picture,
+        &access,
+        &[
+            ("If-None-Match", &old_tag),
+            ("If-Modified-Since", &modified),
+        ],
+    )
+    .await;
+    assert_eq!(
+        both.status(),
+        StatusCode::OK,
+        "a stale ETag wins over a fresh date"
+    );
+}

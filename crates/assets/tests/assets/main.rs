@@ -4,6 +4,7 @@
 
 mod attachments;
 mod auth;
+mod conditional;
 mod fuzz_regressions;
 mod hostile;
 
