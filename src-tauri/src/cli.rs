@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use exact_api::Region;
 
 use crate::commands;
+use crate::redirect::RedirectHost;
 
 /// Exact Offline keeps an offline copy of your Exact Online data.
 #[derive(Debug, Parser)]
@@ -63,9 +64,19 @@ pub struct LoginArgs {
     /// Client secret of that app.
     #[arg(long, env = "EXACT_CLIENT_SECRET", hide_env_values = true)]
     pub client_secret: String,
-    /// The redirect URI registered for the app (must be http:// on 127.0.0.1 or localhost).
-    #[arg(long, default_value = crate::app::REDIRECT_URI)]
-    pub redirect_uri: String,
+    /// Host of the redirect URI registered for the app: localhost or 127.0.0.1 [default:
+    /// localhost]. The URI is http://HOST:PORT/callback.
+    #[arg(long, value_name = "localhost|127.0.0.1")]
+    pub redirect_host: Option<RedirectHost>,
+    /// Port of that redirect URI, 1024 to 65535 [default: 47615].
+    #[arg(long, value_name = "PORT", value_parser = crate::redirect::parse_port)]
+    pub redirect_port: Option<u16>,
+    /// The whole redirect URI registered for the app, instead of --redirect-host and
+    /// --redirect-port (http:// on 127.0.0.1, localhost or [::1], any port and path). Without
+    /// any of the three, a login of the app signed in before reuses the URI saved then, else
+    /// http://localhost:47615/callback.
+    #[arg(long, conflicts_with_all = ["redirect_host", "redirect_port"])]
+    pub redirect_uri: Option<String>,
     /// Divisions to sync (repeatable); default: the current division.
     #[arg(long = "division")]
     pub divisions: Vec<i32>,

@@ -16,7 +16,7 @@ const api = vi.hoisted(() => ({
   syncState: vi.fn(),
   divisions: vi.fn(),
   regions: vi.fn(),
-  redirectUri: vi.fn(),
+  redirectChoice: vi.fn(),
   startDemo: vi.fn(),
   runs: vi.fn(),
   storage: vi.fn(),
@@ -50,7 +50,14 @@ beforeEach(() => {
     { code: 1002, name: 'Wholesale', current: true, selected: true },
   ]);
   api.regions.mockResolvedValue([]);
-  api.redirectUri.mockResolvedValue('http://127.0.0.1:1/cb');
+  api.redirectChoice.mockResolvedValue({
+    hosts: ['localhost', '127.0.0.1'],
+    host: 'localhost',
+    port: 47615,
+    min_port: 1024,
+    max_port: 65535,
+    path: '/callback',
+  });
   api.runs.mockResolvedValue([]);
   api.storage.mockResolvedValue({ data_dir: '/d', cache_bytes: 0, assets_bytes: 0, token_storage: null });
 });

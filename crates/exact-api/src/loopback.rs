@@ -1,29 +1,43 @@
 //! Receives the authorization code on the loopback redirect URI registered for the app.
 //!
 //! The browser is sent to Exact's authorize URL; Exact redirects it to
-//! `http://127.0.0.1:PORT/path?code=...&state=...`. Any local process, and any web page the user
+//! `http://HOST:PORT/path?code=...&state=...`. For the host `localhost` the browser may connect
+//! to `127.0.0.1` or to `::1`, whichever its resolver gives first, so both are listened on, on the
+//! same port; an IP literal is listened on alone. Any local process, and any web page the user
 //! has open (`<img src="http://127.0.0.1:PORT/path?error=...">`), can send requests to that port
 //! too, so only a request carrying the sign-in's own random `state` ends the wait: with its code,
 //! or with its `error` turned into a fixed message (the received text is never shown, so a forged
 //! answer cannot choose what the user reads). Every other request is answered and ignored.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use futures::future::select_all;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use url::Url;
 
 use crate::error::{Error, Result};
 
-/// A bound listener for the redirect URI.
+/// How often a `localhost` redirect on port 0 tries another port when the one IPv4 got is taken
+/// on IPv6.
+const PORT_ZERO_ATTEMPTS: usize = 5;
+
+/// The bound listeners for the redirect URI: one, or for `localhost` one per loopback address
+/// (IPv4 always, IPv6 where the computer has it), all on the same port.
 #[derive(Debug)]
 pub struct Loopback {
-    listener: TcpListener,
+    listeners: Vec<TcpListener>,
     path: String,
 }
 
 impl Loopback {
     /// Binds the host and port of `redirect_uri` (which must be `http://` on a loopback host).
+    ///
+    /// `localhost` binds `127.0.0.1` and `[::1]` on the port of the URI (with port 0: the port
+    /// IPv4 got, on both). IPv6 is skipped, with a log line, when the computer has no IPv6
+    /// loopback; a port taken on either address is an error, since the browser could be
+    /// answered by the program holding it.
     pub async fn bind(redirect_uri: &str) -> Result<Self> {
         let url = Url::parse(redirect_uri)
             .map_err(|e| Error::Protocol(format!("invalid redirect URI: {e}")))?;
@@ -39,23 +53,36 @@ impl Loopback {
             )));
         }
         let port = url.port().unwrap_or(80);
-        let bind_host = if host == "localhost" {
-            "127.0.0.1".to_owned()
-        } else {
-            host
+        let listeners = match host.as_str() {
+            "localhost" => bind_both(port).await?,
+            "::1" => vec![bind_one(IpAddr::V6(Ipv6Addr::LOCALHOST), port).await?],
+            _ => vec![bind_one(IpAddr::V4(Ipv4Addr::LOCALHOST), port).await?],
         };
-        let listener = TcpListener::bind((bind_host.as_str(), port))
-            .await
-            .map_err(|e| Error::Network(format!("cannot listen on {redirect_uri}: {e}")))?;
         Ok(Loopback {
-            listener,
+            listeners,
             path: url.path().to_owned(),
         })
     }
 
-    /// The port actually bound.
+    /// The addresses listened on (`127.0.0.1`, and `::1` where it could be bound).
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect()
+    }
+
+    /// The port actually bound (the same on every address).
     pub fn port(&self) -> Option<u16> {
-        self.listener.local_addr().ok().map(|a| a.port())
+        self.local_addrs().first().map(|a| a.port())
+    }
+
+    /// The next connection on any of the addresses.
+    async fn accept(&self) -> std::io::Result<TcpStream> {
+        // Accepting is cancel-safe: the listeners not chosen lose no connection.
+        let accepts = self.listeners.iter().map(|l| Box::pin(l.accept()));
+        let (accepted, _, _) = select_all(accepts).await;
+        accepted.map(|(socket, _)| socket)
     }
 
     /// Waits for the redirect carrying `expected_state` and returns its code, or the refusal it
@@ -64,8 +91,7 @@ impl Loopback {
     /// ignored and the wait goes on.
     pub async fn receive_code(&self, expected_state: &str) -> Result<String> {
         loop {
-            let (mut socket, _) = self
-                .listener
+            let mut socket = self
                 .accept()
                 .await
                 .map_err(|e| Error::Network(e.to_string()))?;
@@ -136,6 +162,54 @@ impl Loopback {
     }
 }
 
+/// `127.0.0.1` and, where the computer has it, `::1`, on the same port.
+async fn bind_both(port: u16) -> Result<Vec<TcpListener>> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let v4 = bind_one(IpAddr::V4(Ipv4Addr::LOCALHOST), port).await?;
+        let bound = v4
+            .local_addr()
+            .map_err(|e| Error::Network(e.to_string()))?
+            .port();
+        match TcpListener::bind((Ipv6Addr::LOCALHOST, bound)).await {
+            Ok(v6) => return Ok(vec![v4, v6]),
+            // The port the system gave IPv4 is taken on IPv6: ask for another one.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && port == 0
+                    && attempts < PORT_ZERO_ATTEMPTS => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(in_use(IpAddr::V6(Ipv6Addr::LOCALHOST), bound, &e));
+            }
+            Err(e) => {
+                // No IPv6 loopback here: a browser resolving `localhost` uses 127.0.0.1 then.
+                tracing::info!(error = %e, port = bound, "listening for the sign-in on 127.0.0.1 only: ::1 cannot be bound");
+                return Ok(vec![v4]);
+            }
+        }
+    }
+}
+
+async fn bind_one(ip: IpAddr, port: u16) -> Result<TcpListener> {
+    TcpListener::bind((ip, port)).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            in_use(ip, port, &e)
+        } else {
+            Error::Network(format!(
+                "cannot listen on {}: {e}",
+                SocketAddr::new(ip, port)
+            ))
+        }
+    })
+}
+
+fn in_use(ip: IpAddr, port: u16, error: &std::io::Error) -> Error {
+    Error::Network(format!(
+        "port {port} is in use on {ip} by another program ({error}): close that program, or choose another port and register the redirect URI with it in the Exact App Center"
+    ))
+}
+
 /// A fixed text for each OAuth2 error code (RFC 6749 §4.1.2.1). The code is all that is used:
 /// `error_description` and unknown codes are not shown, since whoever sent them chose the words.
 fn refusal_reason(code: &str) -> &'static str {
@@ -179,7 +253,15 @@ mod tests {
     use super::*;
 
     async fn hit(port: u16, target: &str) -> String {
-        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        hit_at(
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+            target,
+        )
+        .await
+    }
+
+    async fn hit_at(addr: SocketAddr, target: &str) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr)
             .await
             .expect("connects");
         s.write_all(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
@@ -339,6 +421,127 @@ mod tests {
         let answer = hit(port, "/cb?code=c0de&state=s").await;
         assert!(answer.contains("Signed in"), "{answer}");
         assert_eq!(wait.await.expect("joins").expect("a code"), "c0de");
+    }
+
+    /// Whether this computer can listen on `::1` at all; when it cannot, the IPv6 half of a test
+    /// is skipped and says so.
+    fn ipv6_loopback_available() -> bool {
+        match std::net::TcpListener::bind("[::1]:0") {
+            Ok(_) => true,
+            Err(e) => {
+                eprintln!("SKIPPED the ::1 half: this computer cannot listen on ::1 ({e})");
+                false
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_localhost_redirect_is_answered_on_ipv4_and_on_ipv6() {
+        let v6 = ipv6_loopback_available();
+        let lb = Loopback::bind("http://localhost:0/cb")
+            .await
+            .expect("binds");
+        let port = lb.port().expect("bound");
+        let addrs = lb.local_addrs();
+        let v4_addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+        let v6_addr = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port);
+        assert!(
+            addrs.contains(&v4_addr),
+            "localhost always listens on 127.0.0.1: {addrs:?}"
+        );
+        assert_eq!(
+            addrs.contains(&v6_addr),
+            v6,
+            "localhost listens on ::1, on the port IPv4 got, exactly when ::1 can be bound: {addrs:?}"
+        );
+        let wait = tokio::spawn(async move { lb.receive_code("s4").await });
+        if v6 {
+            assert!(
+                hit_at(v6_addr, "/cb?code=forged&state=other")
+                    .await
+                    .starts_with("HTTP/1.1 400"),
+                "::1 is answered, and checks the state as 127.0.0.1 does"
+            );
+        }
+        assert!(
+            hit_at(v4_addr, "/cb?code=four&state=s4")
+                .await
+                .contains("Signed in")
+        );
+        assert_eq!(
+            wait.await.expect("joins").expect("a code"),
+            "four",
+            "the redirect to 127.0.0.1 ends the wait"
+        );
+
+        if !v6 {
+            return;
+        }
+        let lb = Loopback::bind("http://localhost:0/cb")
+            .await
+            .expect("binds");
+        let port = lb.port().expect("bound");
+        let wait = tokio::spawn(async move { lb.receive_code("s6").await });
+        let v6_addr = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port);
+        assert!(
+            hit_at(v6_addr, "/cb?code=six&state=s6")
+                .await
+                .contains("Signed in")
+        );
+        assert_eq!(
+            wait.await.expect("joins").expect("a code"),
+            "six",
+            "a browser resolving localhost to ::1 ends the wait too"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_ip_literal_is_listened_on_alone() {
+        let lb = Loopback::bind("http://127.0.0.1:0/cb")
+            .await
+            .expect("binds");
+        let addrs = lb.local_addrs();
+        assert_eq!(addrs.len(), 1, "127.0.0.1 is not localhost: {addrs:?}");
+        assert!(
+            addrs[0].ip().is_loopback() && addrs[0].is_ipv4(),
+            "{addrs:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_is_refused_with_a_clear_message() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        let port = taken.local_addr().expect("bound").port();
+        for host in ["127.0.0.1", "localhost"] {
+            let refused = Loopback::bind(&format!("http://{host}:{port}/cb"))
+                .await
+                .expect_err("the port is held by another listener");
+            assert!(
+                refused
+                    .to_string()
+                    .contains(&format!("port {port} is in use")),
+                "the user is told the port is taken ({host}): {refused}"
+            );
+        }
+
+        if !ipv6_loopback_available() {
+            return;
+        }
+        // Taken on ::1 only: the browser might reach the other program, so this is refused too.
+        let taken = std::net::TcpListener::bind("[::1]:0").expect("binds");
+        let port = taken.local_addr().expect("bound").port();
+        match Loopback::bind(&format!("http://localhost:{port}/cb")).await {
+            Err(refused) => assert!(
+                refused
+                    .to_string()
+                    .contains(&format!("port {port} is in use")),
+                "{refused}"
+            ),
+            Ok(lb) => panic!(
+                "a port held on ::1 must not be half-bound: {:?}",
+                lb.local_addrs()
+            ),
+        }
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ use exact_api::{AppCredentials, Loopback};
 
 use crate::cli::LoginArgs;
 use crate::config::Connection;
+use crate::redirect::RedirectUri;
 
 pub async fn run(data_dir: &Path, args: LoginArgs) -> Result<ExitCode> {
     let Some(base_url) = args.instance.base_url() else {
@@ -17,17 +18,25 @@ pub async fn run(data_dir: &Path, args: LoginArgs) -> Result<ExitCode> {
             "say which Exact Online to sign in to: --region nl|be|de|fr|es|co.uk|com, or --base-url"
         );
     };
+    // An unreadable connection file only means there is no saved URI to reuse.
+    let saved = Connection::load(data_dir).ok().flatten();
+    let redirect_uri = redirect_uri(&args, saved.as_ref());
     let mut connection = Connection {
         base_url,
         app: AppCredentials {
             client_id: args.client_id,
             client_secret: args.client_secret,
-            redirect_uri: args.redirect_uri.clone(),
+            redirect_uri: redirect_uri.clone(),
         },
         divisions: args.divisions,
     };
     let client = connection.client(data_dir).await?;
-    let loopback = Loopback::bind(&args.redirect_uri).await?;
+    let loopback = Loopback::bind(&redirect_uri).await.map_err(|e| match e {
+        exact_api::Error::Network(reason) => {
+            anyhow::anyhow!("cannot receive the sign-in on {redirect_uri}: {reason}")
+        }
+        other => other.into(),
+    })?;
     let state = format!("{:032x}", rand::random::<u128>());
     // The URL is the one line on stdout, so scripts and tests can pick it up.
     let mut out = std::io::stdout().lock();
@@ -35,8 +44,7 @@ pub async fn run(data_dir: &Path, args: LoginArgs) -> Result<ExitCode> {
     out.flush()?;
     drop(out);
     eprintln!(
-        "Open the URL above in your browser and sign in to Exact Online.\nWaiting for the redirect to {} ...",
-        args.redirect_uri
+        "Open the URL above in your browser and sign in to Exact Online.\nWaiting for the redirect to {redirect_uri} ..."
     );
     let wait = Duration::from_secs(args.timeout_minutes.max(1) * 60);
     let code = tokio::time::timeout(wait, loopback.receive_code(&state))
@@ -74,4 +82,156 @@ pub async fn run(data_dir: &Path, args: LoginArgs) -> Result<ExitCode> {
     eprintln!("Unless a sync runs before {refresh_until}, you will have to sign in again.");
     connection.save(data_dir)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The redirect URI of this login: `--redirect-uri` as given; else the one built from
+/// `--redirect-host` and `--redirect-port` (the default for the one not given); else the URI saved
+/// by an earlier sign-in of the same app, which is the one registered for it in the App Center;
+/// else the default.
+fn redirect_uri(args: &LoginArgs, saved: Option<&Connection>) -> String {
+    if let Some(uri) = &args.redirect_uri {
+        return uri.clone();
+    }
+    if args.redirect_host.is_some() || args.redirect_port.is_some() {
+        let default = RedirectUri::default();
+        return RedirectUri {
+            host: args.redirect_host.unwrap_or(default.host),
+            port: args.redirect_port.unwrap_or(default.port),
+        }
+        .to_string();
+    }
+    let app = |id: &str| id.trim().trim_matches(['{', '}']).to_ascii_lowercase();
+    match saved {
+        Some(saved) if app(&saved.app.client_id) == app(&args.client_id) => {
+            saved.app.redirect_uri.clone()
+        }
+        _ => RedirectUri::default().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn login(flags: &[&str]) -> LoginArgs {
+        let mut argv = vec![
+            "exact-offline",
+            "login",
+            "--region",
+            "nl",
+            "--client-id",
+            "{3F2B7C1E-0000-4000-8000-000000000001}",
+            "--client-secret",
+            "s",
+        ];
+        argv.extend_from_slice(flags);
+        match Cli::try_parse_from(argv).expect("parses").command {
+            Some(Command::Login(args)) => args,
+            other => panic!("a login, not {other:?}"),
+        }
+    }
+
+    fn saved(client_id: &str, redirect_uri: &str) -> Connection {
+        Connection {
+            base_url: "https://start.exactonline.nl".into(),
+            app: AppCredentials {
+                client_id: client_id.into(),
+                client_secret: "s".into(),
+                redirect_uri: redirect_uri.into(),
+            },
+            divisions: vec![],
+        }
+    }
+
+    #[test]
+    fn the_flags_choose_the_redirect_uri() {
+        assert_eq!(
+            redirect_uri(&login(&[]), None),
+            "http://localhost:47615/callback",
+            "the default without flags or a saved connection"
+        );
+        assert_eq!(
+            redirect_uri(&login(&["--redirect-host", "127.0.0.1"]), None),
+            "http://127.0.0.1:47615/callback"
+        );
+        assert_eq!(
+            redirect_uri(&login(&["--redirect-port", "8100"]), None),
+            "http://localhost:8100/callback"
+        );
+        assert_eq!(
+            redirect_uri(
+                &login(&["--redirect-uri", "http://127.0.0.1:9/elsewhere"]),
+                None
+            ),
+            "http://127.0.0.1:9/elsewhere",
+            "a whole URI is used as given"
+        );
+    }
+
+    #[test]
+    fn a_login_of_the_same_app_keeps_the_uri_it_was_saved_with() {
+        let old = saved(
+            "3f2b7c1e-0000-4000-8000-000000000001",
+            "http://127.0.0.1:47615/callback",
+        );
+        assert_eq!(
+            redirect_uri(&login(&[]), Some(&old)),
+            "http://127.0.0.1:47615/callback",
+            "the registered URI of an earlier version is not replaced by the new default"
+        );
+        assert_eq!(
+            redirect_uri(&login(&["--redirect-port", "8100"]), Some(&old)),
+            "http://localhost:8100/callback",
+            "flags given win over the saved URI"
+        );
+        let other = saved(
+            "99999999-0000-4000-8000-000000000001",
+            "http://127.0.0.1:1/x",
+        );
+        assert_eq!(
+            redirect_uri(&login(&[]), Some(&other)),
+            "http://localhost:47615/callback",
+            "another app's registration says nothing about this one's"
+        );
+    }
+
+    #[test]
+    fn bad_redirect_flags_are_refused() {
+        for flags in [
+            &["--redirect-host", "example.com"][..],
+            &["--redirect-host", "::1"],
+            &["--redirect-port", "80"],
+            &["--redirect-port", "0"],
+            &["--redirect-port", "70000"],
+            &[
+                "--redirect-uri",
+                "http://localhost:1/x",
+                "--redirect-port",
+                "8100",
+            ],
+            &[
+                "--redirect-uri",
+                "http://localhost:1/x",
+                "--redirect-host",
+                "localhost",
+            ],
+        ] {
+            let mut argv = vec![
+                "exact-offline",
+                "login",
+                "--client-id",
+                "c",
+                "--client-secret",
+                "s",
+            ];
+            argv.extend_from_slice(flags);
+            assert!(
+                Cli::try_parse_from(&argv).is_err(),
+                "{flags:?} must be refused before anything is bound"
+            );
+        }
+    }
 }

@@ -24,6 +24,7 @@ import type {
   ItemSummary,
   ListPage,
   ProgressEvent,
+  RedirectChoice,
   RegionInfo,
   RunSummary,
   SetAsideRow,
@@ -66,8 +67,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   regions: () => call<RegionInfo[]>('regions'),
-  /** The redirect URI to register in the Exact App Center (fixed loopback port). */
-  redirectUri: () => call<string>('redirect_uri'),
+  /** The redirect URI's host and port to start from (the saved connection's, else the default) and the choices. */
+  redirectChoice: () => call<RedirectChoice>('redirect_choice'),
   startDemo: () => call<AppInfo>('start_demo'),
   /** Opens the system browser and resolves when the sign-in completes (or fails). */
   connect: (request: ConnectRequest) => call<AppInfo>('connect', { request }),

@@ -9,7 +9,7 @@ import Welcome from './Welcome.svelte';
 
 const api = vi.hoisted(() => ({
   regions: vi.fn(),
-  redirectUri: vi.fn(),
+  redirectChoice: vi.fn(),
   startDemo: vi.fn(),
   connect: vi.fn(),
   cancelConnect: vi.fn(),
@@ -22,6 +22,14 @@ vi.mock('$lib/ipc', async (importOriginal) => ({
 
 const GUID = '{1a2b3c4d-0000-4abc-8def-0123456789ab}';
 
+function choice(host: string, port: number) {
+  return { hosts: ['localhost', '127.0.0.1'], host, port, min_port: 1024, max_port: 65535, path: '/callback' };
+}
+
+const uriInput = () => screen.getByTestId('connect-redirect-uri') as HTMLInputElement;
+const portInput = () => screen.getByTestId('connect-redirect-port') as HTMLInputElement;
+const hostSelect = () => screen.getByTestId('connect-redirect-host') as HTMLSelectElement;
+
 beforeEach(() => {
   setLanguage('en');
   vi.clearAllMocks();
@@ -29,7 +37,7 @@ beforeEach(() => {
     { code: 'nl', name: 'Netherlands', base_url: 'https://start.exactonline.nl' },
     { code: 'be', name: 'Belgium', base_url: 'https://start.exactonline.be' },
   ]);
-  api.redirectUri.mockResolvedValue('http://127.0.0.1:53682/callback');
+  api.redirectChoice.mockResolvedValue(choice('localhost', 47615));
   api.cancelConnect.mockResolvedValue(undefined);
 });
 
@@ -46,10 +54,111 @@ describe('Welcome', () => {
     const region = screen.getByTestId('connect-region') as HTMLSelectElement;
     await waitFor(() => expect(region.options).toHaveLength(2));
     expect(region.value).toBe('nl');
-    const uri = screen.getByTestId('connect-redirect-uri') as HTMLInputElement;
-    await waitFor(() => expect(uri.value).toBe('http://127.0.0.1:53682/callback'));
-    expect(uri.readOnly).toBe(true);
+    expect(uriInput().value).toBe('http://localhost:47615/callback');
+    expect(uriInput().readOnly).toBe(true);
+    expect(hostSelect().value).toBe('localhost');
+    expect([...hostSelect().options].map((o) => o.value)).toEqual(['localhost', '127.0.0.1']);
+    expect(portInput().value).toBe('47615');
     expect(screen.getByText(/Register exactly this redirect URI/)).toBeInTheDocument();
+  });
+
+  it('starts from the host and port the shell names (a saved connection keeps its URI)', async () => {
+    api.redirectChoice.mockResolvedValue(choice('127.0.0.1', 53682));
+    render(Welcome, { onentered: vi.fn() });
+    await waitFor(() => expect(uriInput().value).toBe('http://127.0.0.1:53682/callback'));
+    expect(hostSelect().value).toBe('127.0.0.1');
+    expect(portInput().value).toBe('53682');
+  });
+
+  it('shows the default when the shell does not answer', async () => {
+    api.redirectChoice.mockRejectedValue(new CommandError('internal', 'no'));
+    render(Welcome, { onentered: vi.fn() });
+    await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
+    expect(uriInput().value).toBe('http://localhost:47615/callback');
+    expect(screen.getByTestId('connect-copy')).toBeEnabled();
+  });
+
+  it('names the redirect controls for assistive technology and reaches them with the keyboard', async () => {
+    render(Welcome, { onentered: vi.fn() });
+    const group = screen.getByRole('group', { name: 'Redirect URI' });
+    expect(group).toContainElement(screen.getByRole('combobox', { name: 'Host' }));
+    expect(group).toContainElement(screen.getByRole('spinbutton', { name: 'Port' }));
+    expect(screen.getByRole('textbox', { name: 'Redirect URI to register' })).toBe(uriInput());
+    expect(uriInput()).toHaveAccessibleDescription(/Register exactly this redirect URI/);
+    const user = userEvent.setup();
+    hostSelect().focus();
+    await user.tab();
+    expect(portInput()).toHaveFocus();
+    await user.clear(portInput());
+    await user.keyboard('8100');
+    expect(uriInput().value).toBe('http://localhost:8100/callback');
+  });
+
+  it('updates the URI as host and port change, and copies the one shown', async () => {
+    render(Welcome, { onentered: vi.fn() });
+    await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
+    const user = userEvent.setup();
+    await user.selectOptions(hostSelect(), '127.0.0.1');
+    expect(uriInput().value).toBe('http://127.0.0.1:47615/callback');
+    await user.clear(portInput());
+    await user.type(portInput(), '8100');
+    expect(uriInput().value).toBe('http://127.0.0.1:8100/callback');
+    await user.click(screen.getByTestId('connect-copy'));
+    expect(await navigator.clipboard.readText()).toBe('http://127.0.0.1:8100/callback');
+    expect(screen.getByTestId('connect-copy')).toHaveTextContent('Copied');
+    await user.type(portInput(), '1');
+    expect(screen.getByTestId('connect-copy')).toHaveTextContent('Copy');
+  });
+
+  for (const bad of ['80', '0', '70000', '1024.5', '']) {
+    it(`refuses the port ${JSON.stringify(bad)} inline and does not connect`, async () => {
+      render(Welcome, { onentered: vi.fn() });
+      await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
+      const user = userEvent.setup();
+      await user.clear(portInput());
+      if (bad) await user.type(portInput(), bad);
+      const error = screen.getByTestId('connect-redirect-port-error');
+      expect(error).toHaveTextContent('Enter a port from 1024 to 65535 (a whole number).');
+      expect(portInput()).toHaveAttribute('aria-invalid', 'true');
+      expect(portInput()).toHaveAccessibleDescription(/1024 to 65535/);
+      expect(uriInput().value).toBe('—');
+      expect(screen.getByTestId('connect-copy')).toBeDisabled();
+      expect(screen.getByTestId('connect-submit')).toBeDisabled();
+      await user.type(screen.getByTestId('connect-client-id'), GUID.replace(/[{[]/g, '$&$&'));
+      await user.type(screen.getByTestId('connect-client-secret'), 'secret{Enter}');
+      expect(api.connect).not.toHaveBeenCalled();
+
+      await user.clear(portInput());
+      await user.type(portInput(), '1024');
+      expect(screen.queryByTestId('connect-redirect-port-error')).toBeNull();
+      expect(portInput()).toHaveAttribute('aria-invalid', 'false');
+      expect(screen.getByTestId('connect-submit')).toBeEnabled();
+    });
+  }
+
+  it('says in Dutch what the port must be', async () => {
+    setLanguage('nl');
+    render(Welcome, { onentered: vi.fn() });
+    const user = userEvent.setup();
+    await user.clear(screen.getByRole('spinbutton', { name: 'Poort' }));
+    expect(screen.getByTestId('connect-redirect-port-error')).toHaveTextContent(
+      'Vul een poort van 1024 tot en met 65535 in (een heel getal).',
+    );
+    expect(screen.getByRole('group', { name: 'Redirect-URI' })).toBeInTheDocument();
+  });
+
+  it('connects with the chosen host and port', async () => {
+    api.connect.mockReturnValue(new Promise(() => {}));
+    render(Welcome, { onentered: vi.fn() });
+    await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
+    const user = userEvent.setup();
+    await user.selectOptions(hostSelect(), '127.0.0.1');
+    await user.clear(portInput());
+    await user.type(portInput(), '8100');
+    await fill(GUID, 'secret');
+    expect(api.connect).toHaveBeenCalledWith(
+      expect.objectContaining({ redirect_host: '127.0.0.1', redirect_port: 8100 }),
+    );
   });
 
   it('refuses a client ID that is not a GUID and an empty secret, without calling Exact', async () => {
@@ -74,6 +183,8 @@ describe('Welcome', () => {
       base_url: null,
       client_id: GUID,
       client_secret: 's3cret',
+      redirect_host: 'localhost',
+      redirect_port: 47615,
     });
     expect(screen.getByTestId('connect-waiting')).toHaveTextContent('Waiting for you to sign in in your browser…');
     const info = infoFixture({ mode: 'account' });
