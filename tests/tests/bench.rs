@@ -43,7 +43,9 @@ async fn every_section_reports_sane_figures_at_a_tiny_scale() {
         "the timestamped copy holds the same figures"
     );
 
-    for name in ["sync", "nochange", "budget", "thumbs", "search", "launch"] {
+    for name in [
+        "sync", "nochange", "budget", "thumbs", "search", "launch", "desktops",
+    ] {
         assert!(
             v["sections"][name].is_object(),
             "section {name} is in the JSON: {v:#}"
@@ -111,7 +113,11 @@ async fn every_section_reports_sane_figures_at_a_tiny_scale() {
     assert_eq!(num(&v, "/sections/budget/served_429"), 0.0);
     let budget_calls = num(&v, "/sections/budget/calls");
     assert!(budget_calls >= num(&v, "/sections/budget/call_floor"));
-    assert!(num(&v, "/sections/budget/simulated_s") >= num(&v, "/sections/budget/floor_s"));
+    let simulated = num(&v, "/sections/budget/simulated_s");
+    let paced_floor = num(&v, "/sections/budget/paced_floor_s");
+    assert!(paced_floor >= num(&v, "/sections/budget/floor_s"));
+    assert!(simulated >= paced_floor, "{:#}", v["sections"]["budget"]);
+    assert!((num(&v, "/sections/budget/over_floor") - simulated / paced_floor).abs() < 1e-9);
     assert!(num(&v, "/sections/budget/sustained_s") > 0.0);
 
     // 4. Thumbnails: every picture gave both sizes.
@@ -160,4 +166,33 @@ async fn launch_without_the_app_is_skipped_with_the_reason() {
         "the table says skipped"
     );
     assert_eq!(v["sections"]["sync"]["skipped"], "not selected (--only)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_desktops_on_one_registration_stay_within_the_days_budget() {
+    let work = tempfile::tempdir().unwrap();
+    let mut options = options(work.path(), vec![Section::Desktops]);
+    // A day in 72 seconds: the desktops' own work (unoptimised here) counts twice as much as in
+    // the benchmark, which makes runs look longer, never cheaper.
+    options.day_time_scale = 1_200.0;
+    let report = bench::run(&options).await.unwrap();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let v = serde_json::to_value(&report).unwrap();
+    let day = &v["sections"]["desktops"];
+    let calls = num(&v, "/sections/desktops/calls");
+    assert!(calls <= 5_000.0, "the shared budget holds: {day:#}");
+    assert!(
+        num(&v, "/sections/desktops/calls_unpaced") > 5_000.0,
+        "without pacing the desktops would have run out: {day:#}"
+    );
+    assert_eq!(num(&v, "/sections/desktops/served_429"), 0.0);
+    assert_eq!(num(&v, "/sections/desktops/failed_runs"), 0.0);
+    assert!(
+        num(&v, "/sections/desktops/runs_per_desktop_min") >= 2.0,
+        "every desktop syncs more than once in the day: {day:#}"
+    );
+    assert!(
+        num(&v, "/sections/desktops/calls_last_6h") > 0.0,
+        "the budget is not spent before the evening: {day:#}"
+    );
 }

@@ -29,6 +29,8 @@ pub struct Demo {
     pub client: ExactClient,
     /// The client's clock, in step with the simulator's.
     pub clock: SharedClock,
+    /// The app registration the client signed in with (its loopback redirect included).
+    app: AppRegistration,
 }
 
 /// Fault rules for the demo company's simulator (its `--fault` JSON): how the app's own tests
@@ -77,21 +79,52 @@ pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
     .await
     .map_err(|e| start(&e))?;
 
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| start(&e))?;
-    let clock = sim_clock(&browser, sim.base_url(), sim.admin_secret()).await?;
+    let clock = sim_clock(&http()?, sim.base_url(), sim.admin_secret()).await?;
+    let client = sign_in(&sim, &app, loopback, Arc::clone(&clock), data_dir).await?;
+    Ok(Demo {
+        sim,
+        client,
+        clock,
+        app,
+    })
+}
+
+impl Demo {
+    /// Another desktop signing in to the same company with the same app registration, keeping
+    /// its tokens in `data_dir`: a client of its own that shares the company's budgets.
+    pub async fn sign_in_again(&self, data_dir: &Path) -> Result<ExactClient, Error> {
+        let loopback = Loopback::bind(&self.app.redirect_uri).await?;
+        sign_in(
+            &self.sim,
+            &self.app,
+            loopback,
+            Arc::clone(&self.clock),
+            data_dir,
+        )
+        .await
+    }
+}
+
+/// A client of `app`, signed in to `sim` through the code flow with `loopback` receiving the
+/// redirect.
+async fn sign_in(
+    sim: &Sim,
+    app: &AppRegistration,
+    loopback: Loopback,
+    clock: SharedClock,
+    data_dir: &Path,
+) -> Result<ExactClient, Error> {
+    let start = |e: &dyn std::fmt::Display| Error::Start(e.to_string());
     let credentials = AppCredentials {
-        client_id: app.client_id,
-        client_secret: app.client_secret,
-        redirect_uri,
+        client_id: app.client_id.clone(),
+        client_secret: app.client_secret.clone(),
+        redirect_uri: app.redirect_uri.clone(),
     };
     let mut client_config = ClientConfig::new(
         sim.base_url(),
         credentials,
         data_dir.join("tokens.lock"),
-        Arc::clone(&clock),
+        clock,
     );
     client_config.pacing_margin_ms = 200;
     let store: Arc<dyn TokenStore> = Arc::new(FileTokenStore::new(data_dir.join("tokens.json")));
@@ -101,6 +134,7 @@ pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
     let state = format!("{:032x}", rand::random::<u128>());
     let expected = state.clone();
     let waiting = tokio::spawn(async move { loopback.receive_code(&expected).await });
+    let browser = http()?;
     let consent = browser
         .get(client.authorize_url(&state, false))
         .send()
@@ -120,7 +154,16 @@ pub async fn start(config: SimConfig, data_dir: &Path) -> Result<Demo, Error> {
     browser.get(location).send().await.map_err(|e| start(&e))?;
     let code = waiting.await.map_err(|e| start(&e))??;
     client.session().sign_in_with_code(&code).await?;
-    Ok(Demo { sim, client, clock })
+    Ok(client)
+}
+
+/// The demo's browser: it follows no redirect by itself, so each step is seen.
+fn http() -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| Error::Start(e.to_string()))
 }
 
 /// A client clock anchored to the clock of the simulator at `base` (its `/_sim/clock`, asked

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::budget::stretched_interval;
+use crate::budget::SharedBudget;
 use crate::engine::{Engine, SyncOptions};
 use crate::progress::ProgressSink;
 use crate::report::{Outcome, RunReport};
@@ -139,23 +139,20 @@ impl Request {
 }
 
 /// A delay longer than `delay` when a division's remaining daily calls (from Exact's headers
-/// after this run) would not last until the reset at one run like this one per `delay`.
-fn budget_delay(engine: &Engine, report: &RunReport, delay: Duration) -> Option<Duration> {
-    let mut calls: Vec<(i32, u64)> = Vec::new();
-    for e in &report.entities {
-        match calls.iter_mut().find(|(d, _)| *d == e.division) {
-            Some((_, n)) => *n += e.calls,
-            None => calls.push((e.division, e.calls)),
-        }
-    }
-    let now = engine.clock.now_ms();
-    calls
-        .into_iter()
-        .filter_map(|(division, n)| {
-            stretched_interval(delay, &engine.client.rate(division), now, n)
-        })
-        .max()
-        .filter(|stretched| *stretched > delay)
+/// after this run), spent at the pace every desktop on the app registration spends them, would
+/// not last until the reset.
+fn budget_delay(
+    engine: &Engine,
+    budget: &mut SharedBudget,
+    report: &RunReport,
+    delay: Duration,
+) -> Option<Duration> {
+    budget.next_interval(
+        delay,
+        &report.calls_per_division(),
+        |division| engine.client.rate(division),
+        engine.clock.now_ms(),
+    )
 }
 
 async fn run_loop(
@@ -169,6 +166,7 @@ async fn run_loop(
     let mut failures = 0u32;
     let mut next = next_delay(interval, 0).map(|d| Instant::now() + d);
     let mut pending = Request::default();
+    let mut budget = SharedBudget::default();
     loop {
         state.send_modify(|s| {
             s.next_run_in_s = next.map(|n| n.saturating_duration_since(Instant::now()).as_secs())
@@ -231,9 +229,13 @@ async fn run_loop(
             true => None,
             false => next_delay(interval, failures),
         };
-        let stretched = delay.and_then(|d| budget_delay(&engine, &report, d));
-        next = stretched.or(delay).map(|d| Instant::now() + d);
+        let stretched = delay.and_then(|d| budget_delay(&engine, &mut budget, &report, d));
+        let wait = stretched.or(delay);
+        next = wait.map(|d| Instant::now() + d);
         state.send_modify(|s| {
+            // In the same update as the run's end, so no one sees the finished run beside the
+            // wait planned before it.
+            s.next_run_in_s = wait.map(|d| d.as_secs());
             s.stretched_for_budget = stretched.is_some();
             s.running = false;
             s.consecutive_failures = failures;

@@ -1,13 +1,18 @@
 //! Section 3: a full sync under Exact's real budgets (60 calls a minute, 5 000 a day, per
-//! division) with 150 ms of latency on every call, on a clock that runs [`TIME_SCALE`] times
-//! faster than real time, so minutes of waiting for the next calendar minute pass in seconds.
+//! division) with 150 ms of latency on every call, pictures and logos downloaded beside it as
+//! the app does (Exact does not charge them unless its headers say so).
 //!
-//! The simulator's clock and the client's run at the same scale (the client reads the
-//! simulator's at sign-in, as the pacing tests of exact-api do), and the latency is divided by
-//! the scale so that it is 150 ms of simulated time. Everything else the run does (parsing,
-//! storing) is not scaled down, so it counts `TIME_SCALE` times over in simulated time: the
-//! figure is an upper bound of a real sync at this size. The simulator must serve no 429:
-//! the client paces itself from Exact's rate-limit headers and must never exceed them.
+//! The simulator's clock runs at [`TIME_SCALE`]: real time. A faster clock would make the run
+//! quicker to measure but count every millisecond the app and the simulator compute (parsing,
+//! storing, rendering and thumbnailing pictures) that many times over, and with pictures that
+//! work, not Exact's budget, would set the figure. The simulator must serve no 429: the client
+//! paces itself from Exact's rate-limit headers and must never exceed them.
+//!
+//! The run is held against the least time its calls could take from the moment it started:
+//! a run that starts early in a calendar minute must wait out the rest of that minute once
+//! its 60 calls are made, which no client can avoid. The calendar floor (the best possible
+//! start) is printed beside it. The pictures do not move the floor: uncharged, four at a time,
+//! their latencies fit in the minutes the API calls wait for.
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,20 +20,25 @@ use std::time::Duration;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::floor::{self, calendar_floor_secs, sustained_secs};
-use super::simulator::{Rig, sync_company};
+use offline_assets::AssetConfig;
+use offline_sync::{CancellationToken, ignore_progress};
+
+use super::floor::{self, calendar_floor_secs, paced_floor_secs, sustained_secs};
+use super::simulator::{Rig, ensure_succeeded, sync_company};
 use super::{Row, Rows, row};
 
 /// Simulated milliseconds per real millisecond.
-pub const TIME_SCALE: f64 = 10.0;
+pub const TIME_SCALE: f64 = 1.0;
 /// Exact's budgets per division.
 pub const MINUTELY_LIMIT: u32 = 60;
 pub const DAILY_LIMIT: u32 = 5_000;
 /// Simulated latency of every API call, in seconds.
 pub const LATENCY_S: f64 = 0.150;
 /// The company's size as a share of the full-sync section's: a fifth, so that at scale 1.0
-/// the run spans a few calendar minutes (≈ 80 calls) without taking long.
+/// the run spans a few calendar minutes (≈ 200 calls).
 pub const SHARE: f64 = 0.2;
+/// Share of items, accounts and contacts with a picture: a few hundred downloads.
+pub const PICTURE_SHARE: f64 = 0.01;
 
 /// Section 3.
 #[derive(Debug, Clone, Serialize)]
@@ -43,9 +53,17 @@ pub struct Budgeted {
     /// API calls the simulator served.
     pub calls: u64,
     pub call_floor: u64,
+    /// Pictures and logos downloaded during the run.
+    pub pictures: u64,
+    /// From the start until the last record and the last picture are stored.
     pub simulated_s: f64,
     pub real_s: f64,
-    /// Least time for these calls: calendar minutes of 60 calls and 150 ms each.
+    /// Least time for these calls from the run's start: 60 calls per calendar minute and
+    /// 150 ms each.
+    pub paced_floor_s: f64,
+    /// `simulated_s ÷ paced_floor_s`.
+    pub over_floor: f64,
+    /// The same least time from the best possible start in a minute.
     pub floor_s: f64,
     /// Exact's sustained rate, calls ÷ 60 per minute (the client benchmark's old "floor").
     pub sustained_s: f64,
@@ -62,16 +80,45 @@ pub async fn run(scale: f64, work: &Path) -> Result<Budgeted> {
         daily_limit: DAILY_LIMIT,
         latency: Duration::from_secs_f64(LATENCY_S / TIME_SCALE),
         time_scale: TIME_SCALE,
+        picture_share: PICTURE_SHARE,
         ..sync_company(company_scale)
     };
     let rig = Rig::start(config, dir.path(), &dir.path().join("cache.sqlite")).await?;
+    let pictures = exact_offline::pictures::start(
+        rig.demo.client.clone(),
+        dir.path(),
+        AssetConfig::default(),
+        None,
+        None,
+    )?;
+    let engine = rig.engine.clone().with_assets(pictures.sink);
     let before = rig.served().await?;
     let (sim_start, real_start) = (rig.demo.sim.now_ms(), std::time::Instant::now());
-    let report = rig.sync("budgeted full sync").await?;
+    let report = engine
+        .run(
+            &rig.options,
+            "bench",
+            ignore_progress(),
+            CancellationToken::new(),
+        )
+        .await;
+    ensure_succeeded(&report, "budgeted full sync")?;
+    drop(engine);
+    let downloads = pictures.runner.await?;
     let simulated_s = (rig.demo.sim.now_ms() - sim_start) as f64 / 1000.0;
     let real_s = real_start.elapsed().as_secs_f64();
     let served = rig.served().await?.since(before);
     rig.shutdown().await;
+    anyhow::ensure!(
+        downloads.failed == 0,
+        "the pictures of the budgeted sync were not all stored: {downloads:?}"
+    );
+    let paced_floor_s = paced_floor_secs(
+        sim_start,
+        served.api_calls,
+        MINUTELY_LIMIT.into(),
+        LATENCY_S,
+    );
     Ok(Budgeted {
         company_scale,
         time_scale: TIME_SCALE,
@@ -81,8 +128,11 @@ pub async fn run(scale: f64, work: &Path) -> Result<Budgeted> {
         rows: report.rows_upserted(),
         calls: served.api_calls,
         call_floor: floor::run_floor(&report),
+        pictures: downloads.stored,
         simulated_s,
         real_s,
+        paced_floor_s,
+        over_floor: simulated_s / paced_floor_s,
         floor_s: calendar_floor_secs(served.api_calls, MINUTELY_LIMIT.into(), LATENCY_S),
         sustained_s: sustained_secs(served.api_calls, MINUTELY_LIMIT.into()),
         served_429: served.served_429,
@@ -113,10 +163,14 @@ impl Rows for Budgeted {
                 "API calls served (floor)",
                 format!("{} (floor {})", self.calls, self.call_floor),
             ),
-            row("simulated wall s", format!("{:.1}", self.simulated_s)),
+            row("pictures and logos stored", self.pictures),
             row(
-                "floor s: calendar minutes of 60 + 150 ms/call",
-                format!("{:.1}", self.floor_s),
+                "wall s, simulator clock (× floor from the run's start)",
+                format!("{:.1} ({:.3}x)", self.simulated_s, self.over_floor),
+            ),
+            row(
+                "floor s from the run's start (from the best start)",
+                format!("{:.1} ({:.1})", self.paced_floor_s, self.floor_s),
             ),
             row(
                 "reference s: calls ÷ 60 per minute",

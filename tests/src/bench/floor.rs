@@ -66,6 +66,29 @@ pub fn calendar_floor_secs(calls: u64, per_minute: u64, latency_s: f64) -> f64 {
     (first + (boundaries - 1) as f64 * 60.0 + last).max(serial)
 }
 
+/// The least time, in seconds, `calls` sequential calls of `latency_s` each take when the first
+/// starts at `start_ms` on the server's clock and at most `per_minute` may start in one calendar
+/// minute (Exact charges a call when it arrives): the calendar floor for this run's start, which
+/// counts the part of the first minute that is left, not the best possible start.
+pub fn paced_floor_secs(start_ms: i64, calls: u64, per_minute: u64, latency_s: f64) -> f64 {
+    let start = start_ms as f64 / 1000.0;
+    let (mut t, mut minute, mut used) = (start, (start / 60.0).floor(), 0u64);
+    for _ in 0..calls {
+        if (t / 60.0).floor() != minute {
+            minute = (t / 60.0).floor();
+            used = 0;
+        }
+        if per_minute > 0 && used == per_minute {
+            minute += 1.0;
+            t = minute * 60.0;
+            used = 0;
+        }
+        used += 1;
+        t += latency_s;
+    }
+    t - start
+}
+
 /// The reference the client benchmark has always printed: Exact's sustained rate of one call a
 /// second (60 a minute), so `calls` seconds.
 pub fn sustained_secs(calls: u64, per_minute: u64) -> f64 {
@@ -86,6 +109,7 @@ mod tests {
             calls,
             set_aside: Default::default(),
             without: Vec::new(),
+            too_large: Vec::new(),
             error: None,
         }
     }
@@ -139,5 +163,27 @@ mod tests {
         // Latency longer than a second: the calls themselves are the floor.
         assert!((calendar_floor_secs(200, 60, 2.0) - 400.0).abs() < 1e-9);
         assert!((sustained_secs(200, 60) - 200.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_paced_floor_starts_where_the_run_started_in_its_minute() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+        // Starting 51 s into a minute, 60 calls of 0.15 s end exactly at the boundary: the
+        // best case the calendar floor assumes.
+        assert!(close(
+            paced_floor_secs(51_000, 121, 60, 0.15),
+            calendar_floor_secs(121, 60, 0.15)
+        ));
+        // Starting on the minute, the first 60 calls leave 51 s of that minute to wait out.
+        assert!(close(
+            paced_floor_secs(0, 121, 60, 0.15),
+            60.0 + 60.0 + 0.15
+        ));
+        // Too little of the first minute left for all 60: the rest start after the boundary.
+        assert!(close(
+            paced_floor_secs(57_000, 70, 60, 0.15),
+            3.0 + 50.0 * 0.15
+        ));
+        assert!(close(paced_floor_secs(12_345, 30, 60, 0.15), 4.5));
     }
 }

@@ -8,13 +8,16 @@
 //! 3. `budget`: a full sync under Exact's budgets with latency, on a time-scaled clock ([`budget`]);
 //! 4. `thumbs`: thumbnails per second ([`thumbs`]);
 //! 5. `search`: list, search and detail latencies at the command boundary ([`browse`]);
-//! 6. `launch`: the release app under WebDriver, to the first rendered row ([`launch`]).
+//! 6. `launch`: the release app under WebDriver, to the first rendered row ([`launch`]);
+//! 7. `desktops`: one day of twenty desktops sharing one app registration's budget
+//!    ([`desktops`]).
 //!
 //! A section that cannot run here says why (`skipped: …`); one that fails says how, and the run
 //! ends with failures listed, never a made-up figure.
 
 pub mod browse;
 pub mod budget;
+pub mod desktops;
 pub mod floor;
 pub mod launch;
 pub mod machine;
@@ -41,16 +44,18 @@ pub enum Section {
     Thumbs,
     Search,
     Launch,
+    Desktops,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Section::Sync,
         Section::NoChange,
         Section::Budget,
         Section::Thumbs,
         Section::Search,
         Section::Launch,
+        Section::Desktops,
     ];
 
     /// The name used by `--only`, the table and the JSON.
@@ -62,6 +67,7 @@ impl Section {
             Section::Thumbs => "thumbs",
             Section::Search => "search",
             Section::Launch => "launch",
+            Section::Desktops => "desktops",
         }
     }
 
@@ -99,6 +105,8 @@ pub struct Options {
     pub app: PathBuf,
     pub launch_runs: usize,
     pub pictures: usize,
+    /// How much faster than real time the desktops' day runs.
+    pub day_time_scale: f64,
 }
 
 impl Options {
@@ -113,6 +121,7 @@ impl Options {
             app: target.join("release").join("exact-offline"),
             launch_runs: 3,
             pictures: 400,
+            day_time_scale: desktops::TIME_SCALE,
         }
     }
 
@@ -193,6 +202,7 @@ pub struct Sections {
     pub thumbs: Outcome<thumbs::Thumbnails>,
     pub search: Outcome<browse::Browsing>,
     pub launch: Outcome<launch::Launch>,
+    pub desktops: Outcome<desktops::Desktops>,
 }
 
 /// A whole run: what the table shows and the JSON holds.
@@ -338,6 +348,16 @@ pub async fn run(options: &Options) -> Result<Report> {
         ));
     }
 
+    let day = if options.wants(Section::Desktops) {
+        progress(&format!(
+            "one day of {} desktops on one app registration",
+            desktops::DESKTOPS
+        ));
+        Outcome::from_result(desktops::run(work, options.day_time_scale).await)
+    } else {
+        Outcome::skipped(NOT_SELECTED)
+    };
+
     machine.finish();
     let sections = Sections {
         sync: full,
@@ -346,6 +366,7 @@ pub async fn run(options: &Options) -> Result<Report> {
         thumbs: thumbnails,
         search: searched,
         launch: launched,
+        desktops: day,
     };
     let failures = failures(&sections);
     Ok(Report {
@@ -373,10 +394,15 @@ fn failures(s: &Sections) -> Vec<String> {
         error("thumbs", failed(&s.thumbs)),
         error("search", failed(&s.search)),
         error("launch", failed(&s.launch)),
+        error("desktops", failed(&s.desktops)),
         s.budget
             .measured()
             .and_then(budget::Budgeted::failure)
             .map(|f| format!("budget: {f}")),
+        s.desktops
+            .measured()
+            .and_then(desktops::Desktops::failure)
+            .map(|f| format!("desktops: {f}")),
         s.thumbs
             .measured()
             .and_then(thumbs::Thumbnails::failure)

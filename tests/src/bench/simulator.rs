@@ -86,10 +86,7 @@ impl Rig {
                 CancellationToken::new(),
             )
             .await;
-        anyhow::ensure!(
-            report.error.is_none() && report.entities.iter().all(|e| e.error.is_none()),
-            "the {label} failed: {report:#?}"
-        );
+        ensure_succeeded(&report, label)?;
         Ok(report)
     }
 
@@ -101,6 +98,15 @@ impl Rig {
     pub async fn shutdown(self) {
         self.demo.sim.shutdown().await;
     }
+}
+
+/// Fails unless `report` succeeded in every entity.
+pub fn ensure_succeeded(report: &RunReport, label: &str) -> Result<()> {
+    anyhow::ensure!(
+        report.error.is_none() && report.entities.iter().all(|e| e.error.is_none()),
+        "the {label} failed: {report:#?}"
+    );
+    Ok(())
 }
 
 /// Counters of `/_sim/stats`.

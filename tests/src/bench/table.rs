@@ -54,6 +54,7 @@ pub fn render(report: &Report) -> String {
         ("4 thumbs", section_rows(&s.thumbs)),
         ("5 search", section_rows(&s.search)),
         ("6 launch", section_rows(&s.launch)),
+        ("7 desktops", section_rows(&s.desktops)),
     ];
     let width = sections
         .iter()

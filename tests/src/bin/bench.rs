@@ -1,7 +1,7 @@
 //! The benchmark program: every figure of ARCHITECTURE.md → Performance from one run.
 //!
 //! `cargo run --release -p exact-offline-tests --bin bench -- [--scale S] [--json PATH]
-//! [--only sync,nochange,budget,thumbs,search,launch] [--keep-data DIR] [--app PATH] [--runs N]
+//! [--only sync,nochange,budget,thumbs,search,launch,desktops] [--keep-data DIR] [--app PATH] [--runs N]
 //! [--pictures N] [--work-dir DIR]`
 //!
 //! Starts exact-sim in this process, prints one table and writes the same figures as JSON to
@@ -21,7 +21,7 @@ use exact_offline_tests::bench::{self, Options, Section};
 
 // The allocator is the app's own (mimalloc, set in the exact_offline library this links).
 
-const USAGE: &str = "usage: bench [--scale S] [--json PATH] [--only sync,nochange,budget,thumbs,search,launch] \
+const USAGE: &str = "usage: bench [--scale S] [--json PATH] [--only sync,nochange,budget,thumbs,search,launch,desktops] \
 [--keep-data DIR] [--app PATH] [--runs N] [--pictures N] [--work-dir DIR]";
 
 fn options() -> Result<(Options, PathBuf)> {
