@@ -51,8 +51,11 @@ pub fn render(instance: &str, report: &DoctorReport) -> String {
         for x in &report.excluded {
             let _ = writeln!(
                 out,
-                "  Read without {}.{}: {}",
-                x.entity, x.property, x.reason
+                "  Read without {}.{} ({}): {}",
+                x.entity,
+                x.property,
+                x.cause.explanation(),
+                x.reason
             );
         }
         for s in &report.set_aside {

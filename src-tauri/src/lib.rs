@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod links;
 pub mod pictures;
+pub mod redirect;
 pub mod table_export;
 
 #[global_allocator]

@@ -13,7 +13,7 @@ use crate::database::Database;
 use crate::divisions::{self, DivisionRow};
 use crate::entity::Entity;
 use crate::error::Result;
-use crate::exclusions::{self, ExcludedProperty};
+use crate::exclusions::{self, ExcludedProperty, ExclusionCause};
 use crate::item_groups::{self, ItemGroupRow};
 use crate::items::{self, ItemDetail, ItemQuery, ItemSummary};
 use crate::records::{self, ListPage, PreparedRecord, Upsert};
@@ -181,24 +181,34 @@ impl Cache {
             .write(|tx| set_aside::sweep(tx, division, entity, generation).map(drop))
     }
 
-    /// Leaves `property` out of the entity's reads in the division: Exact refused it with
-    /// `reason`. Until the division's next full resync.
+    /// Leaves `property` out of the entity's reads in the division, for `cause` (with Exact's
+    /// message, `reason`). Until the division's next full resync.
     pub fn exclude_property(
         &self,
         division: i32,
         entity: &str,
         property: &str,
+        cause: ExclusionCause,
         reason: &str,
     ) -> Result<()> {
         let now = now_ms();
         self.db
-            .write(|tx| exclusions::exclude(tx, division, entity, property, reason, now))
+            .write(|tx| exclusions::exclude(tx, division, entity, property, cause, reason, now))
     }
 
     /// The properties left out of the entity's reads in the division (an entity name, or
     /// `Deleted` for the Deleted log's filter).
     pub fn excluded_properties(&self, division: i32, entity: &str) -> Result<Vec<String>> {
         self.db.read(|c| exclusions::of(c, division, entity))
+    }
+
+    /// [`Cache::excluded_properties`] with the cause of each.
+    pub fn exclusion_causes(
+        &self,
+        division: i32,
+        entity: &str,
+    ) -> Result<Vec<(String, ExclusionCause)>> {
+        self.db.read(|c| exclusions::causes_of(c, division, entity))
     }
 
     /// Every property left out of some entity's reads.

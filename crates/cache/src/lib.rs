@@ -70,7 +70,7 @@ pub use divisions::DivisionRow;
 pub use documents::DocumentRow;
 pub use entity::Entity;
 pub use error::{Error, Result};
-pub use exclusions::ExcludedProperty;
+pub use exclusions::{ExcludedProperty, ExclusionCause, describe_without};
 pub use extra_fields::ExtraFieldRow;
 pub use item_groups::ItemGroupRow;
 pub use items::{ItemDetail, ItemQuery, ItemSort, ItemSummary};

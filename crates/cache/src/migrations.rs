@@ -15,7 +15,7 @@ use rusqlite::types::{Value, ValueRef};
 use crate::error::{Context, Error, Result};
 
 /// The migrations in order; index + 1 is the schema version after applying one.
-pub const MIGRATIONS: [&str; 17] = [
+pub const MIGRATIONS: [&str; 18] = [
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_items.sql"),
     include_str!("migrations/0003_accounts.sql"),
@@ -33,6 +33,7 @@ pub const MIGRATIONS: [&str; 17] = [
     include_str!("migrations/0015_set_aside.sql"),
     include_str!("migrations/0016_refusals.sql"),
     include_str!("migrations/0017_excluded_properties.sql"),
+    include_str!("migrations/0018_exclusion_causes.sql"),
 ];
 
 /// Brings the database at `path` to schema version `version` (at most [`MIGRATIONS`]`.len()`),

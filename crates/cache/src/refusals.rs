@@ -160,6 +160,7 @@ mod tests {
                         calls: 1,
                         set_aside: 0,
                         without: Vec::new(),
+                        too_large: Vec::new(),
                         error: Some("Forbidden".to_owned()),
                     },
                 )

@@ -18,8 +18,13 @@ pub struct EntityResult {
     pub calls: u64,
     /// Records set aside (see [`crate::SetAsideReason`]).
     pub set_aside: u64,
-    /// Properties Exact refused, left out of this read (see [`crate::ExcludedProperty`]).
+    /// Properties left out of this read (see [`crate::ExcludedProperty`]): Exact refused them,
+    /// or they are in `too_large`.
     pub without: Vec<String>,
+    /// The properties of `without` left out because a page with them was too large for Exact to
+    /// serve ([`crate::ExclusionCause::TooLarge`]).
+    #[serde(default)]
+    pub too_large: Vec<String>,
     /// Why the entity stopped, if it failed.
     pub error: Option<String>,
 }
@@ -57,8 +62,8 @@ pub(crate) fn record(tx: &Transaction<'_>, run: i64, r: &EntityResult) -> Result
         .prepare_cached(
             "INSERT OR REPLACE INTO sync_run_entities
                  (run, division, entity, rows_upserted, rows_deleted, calls, error, set_aside,
-                  without)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                  without, too_large)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .context("preparing a run result")?
         .execute(params![
@@ -70,7 +75,8 @@ pub(crate) fn record(tx: &Transaction<'_>, run: i64, r: &EntityResult) -> Result
             to_i64(r.calls),
             r.error,
             to_i64(r.set_aside),
-            r.without.join(",")
+            r.without.join(","),
+            r.too_large.join(",")
         ]);
     match result {
         Ok(_) => Ok(()),
@@ -115,13 +121,17 @@ fn entity_result(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntityResult> {
         calls: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
         error: r.get(5)?,
         set_aside: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
-        without: r
-            .get::<_, String>(7)?
-            .split(',')
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        without: names(&r.get::<_, String>(7)?),
+        too_large: names(&r.get::<_, String>(8)?),
     })
+}
+
+/// The names of a comma-separated column.
+fn names(list: &str) -> Vec<String> {
+    list.split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The newest runs first, each with its entity results (by division, then entity).
@@ -147,7 +157,8 @@ pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<RunSummary>>
         .context("listing runs")?;
     let mut stmt = conn
         .prepare_cached(
-            "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, without
+            "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, without,
+                    too_large
              FROM sync_run_entities WHERE run = ?1 ORDER BY division, entity",
         )
         .context("preparing run results")?;
@@ -169,12 +180,13 @@ pub(crate) fn last_result(
 ) -> Result<Option<(i64, EntityResult)>> {
     use rusqlite::OptionalExtension;
     conn.prepare_cached(
-        "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, without, run
+        "SELECT division, entity, rows_upserted, rows_deleted, calls, error, set_aside, without,
+                too_large, run
          FROM sync_run_entities WHERE division = ?1 AND entity = ?2 ORDER BY run DESC LIMIT 1",
     )
     .context("preparing the last result")?
     .query_row(params![division, entity], |r| {
-        Ok((r.get(8)?, entity_result(r)?))
+        Ok((r.get(9)?, entity_result(r)?))
     })
     .optional()
     .context("reading the last result")

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::cursors::{self, DELETED_CURSOR};
 use crate::entity::Entity;
 use crate::error::{Context, Result};
-use crate::exclusions;
+use crate::exclusions::{self, ExclusionCause};
 use crate::records;
 use crate::refusals;
 use crate::runs;
@@ -35,8 +35,12 @@ pub struct EntityStatus {
     /// Until when (epoch ms) the entity is not asked for, since Exact refused it; `None` when
     /// it is not resting.
     pub resting_until_ms: Option<i64>,
-    /// Properties left out of its reads since Exact refused them (until a full resync).
+    /// Properties left out of its reads (until a full resync): Exact refused them, or they are
+    /// in `too_large`.
     pub excluded: Vec<String>,
+    /// The properties of `excluded` left out because a page with them was too large for Exact
+    /// to serve ([`crate::ExclusionCause::TooLarge`]).
+    pub too_large: Vec<String>,
 }
 
 /// Divisions that have been synced (a cursor, a recorded result, or stored rows).
@@ -99,6 +103,12 @@ pub(crate) fn all(conn: &Connection, now_ms: i64) -> Result<Vec<EntityStatus>> {
                 excluded: excluded
                     .iter()
                     .filter(|x| x.division == division && x.entity == key)
+                    .map(|x| x.property.clone())
+                    .collect(),
+                too_large: excluded
+                    .iter()
+                    .filter(|x| x.division == division && x.entity == key)
+                    .filter(|x| x.cause == ExclusionCause::TooLarge)
                     .map(|x| x.property.clone())
                     .collect(),
             });

@@ -8,8 +8,8 @@ use std::path::Path;
 use exact_api::{RawRecord, Record};
 use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity, ListFilter, Variant};
 use offline_cache::{
-    AccountKind, AccountQuery, Cache, DELETED_CURSOR, Entity, EntityResult, Error, ItemQuery,
-    ItemSort, MIGRATIONS, PreparedRecord, migrate_to,
+    AccountKind, AccountQuery, Cache, DELETED_CURSOR, Entity, EntityResult, Error, ExclusionCause,
+    ItemQuery, ItemSort, MIGRATIONS, PreparedRecord, migrate_to,
 };
 use serde_json::{Value, json};
 
@@ -943,6 +943,87 @@ fn list_filters_sort_and_page() {
 }
 
 #[test]
+fn exclusions_keep_their_cause_until_a_full_resync() {
+    let f = fixture();
+    let d = f.division;
+    f.cache
+        .apply_upserts(d, Entity::Items, &f.sync(SimEntity::Items), Some(42), None)
+        .unwrap();
+    f.cache
+        .exclude_property(
+            d,
+            "Items",
+            "Barcode",
+            ExclusionCause::Refused,
+            "400: 'Barcode'",
+        )
+        .unwrap();
+    f.cache
+        .exclude_property(
+            d,
+            "Documents",
+            "Body",
+            ExclusionCause::TooLarge,
+            "500: error",
+        )
+        .unwrap();
+    assert_eq!(
+        f.cache.exclusion_causes(d, "Documents").unwrap(),
+        [("Body".to_owned(), ExclusionCause::TooLarge)]
+    );
+    assert_eq!(
+        f.cache.excluded_properties(d, "Items").unwrap(),
+        ["Barcode"]
+    );
+    let all = f.cache.all_excluded_properties().unwrap();
+    let causes: Vec<_> = all.iter().map(|x| (x.property.as_str(), x.cause)).collect();
+    assert_eq!(
+        causes,
+        [
+            ("Body", ExclusionCause::TooLarge),
+            ("Barcode", ExclusionCause::Refused)
+        ]
+    );
+    let status = f.cache.status().unwrap();
+    let of = |entity: &str| {
+        status
+            .iter()
+            .find(|s| s.division == d && s.entity == entity)
+            .unwrap()
+    };
+    assert_eq!(
+        (
+            of("Documents").excluded.clone(),
+            of("Documents").too_large.clone()
+        ),
+        (vec!["Body".to_owned()], vec!["Body".to_owned()])
+    );
+    assert_eq!(of("Items").excluded, ["Barcode"]);
+    assert!(of("Items").too_large.is_empty(), "refused, not too large");
+
+    // A property refused later keeps only its latest cause.
+    f.cache
+        .exclude_property(
+            d,
+            "Documents",
+            "Body",
+            ExclusionCause::Refused,
+            "400: 'Body'",
+        )
+        .unwrap();
+    assert_eq!(
+        f.cache.exclusion_causes(d, "Documents").unwrap(),
+        [("Body".to_owned(), ExclusionCause::Refused)]
+    );
+
+    f.cache.begin_full_resync(d, 1_000, 1).unwrap();
+    assert!(
+        f.cache.all_excluded_properties().unwrap().is_empty(),
+        "a full resync asks for every property again"
+    );
+}
+
+#[test]
 fn status_runs_and_division_move_dates_round_trip() {
     let f = fixture();
     let items = f.sync(SimEntity::Items);
@@ -958,7 +1039,8 @@ fn status_runs_and_division_move_dates_round_trip() {
         calls: 1,
         error: Some("daily limit reached; resumes tomorrow".into()),
         set_aside: 3,
-        without: vec!["Notes".into()],
+        without: vec!["Body".into(), "Notes".into()],
+        too_large: vec!["Body".into()],
     };
     f.cache.record_entity_result(run, &result).unwrap();
     f.cache.finish_run(run, 2_000, "failed").unwrap();

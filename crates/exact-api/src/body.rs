@@ -27,8 +27,29 @@ pub(crate) enum CapError {
     #[error("the answer is larger than {}", human(*.0))]
     TooLarge(u64),
     /// The connection failed or was cut before the end of the body.
-    #[error("the body was cut off: {0}")]
+    #[error("{CUT_OFF}: {0}")]
     Cut(String),
+}
+
+/// How the message of a body cut off begins ([`CapError::Cut`]).
+const CUT_OFF: &str = "the body was cut off";
+
+/// How the message of a page over [`PAGE_CAP`] begins ([`over_page_cap`]).
+const OVER_PAGE_CAP: &str = "the answer from Exact Online is larger than";
+
+/// The message of a page whose body was larger than `cap`.
+pub(crate) fn over_page_cap(cap: u64) -> String {
+    format!(
+        "{OVER_PAGE_CAP} {}; the page was not read (is the base URL right?)",
+        human(cap)
+    )
+}
+
+/// Whether a protocol failure's message says that a page's body was cut off or over its cap:
+/// two of the ways an answer too large for Exact to serve may end (see
+/// [`crate::Error::may_be_too_large`]).
+pub(crate) fn cut_or_over_cap(message: &str) -> bool {
+    message.starts_with(CUT_OFF) || message.starts_with(OVER_PAGE_CAP)
 }
 
 /// Reads the whole body, failing as soon as more than `cap` (inflated) bytes have arrived.
@@ -147,5 +168,15 @@ mod tests {
             CapError::TooLarge(PAGE_CAP).to_string(),
             "the answer is larger than 64 MiB"
         );
+    }
+
+    #[test]
+    fn cut_and_oversized_bodies_are_told_from_other_protocol_failures() {
+        assert!(cut_or_over_cap(
+            &CapError::Cut("connection reset".into()).to_string()
+        ));
+        assert!(cut_or_over_cap(&over_page_cap(PAGE_CAP)));
+        assert!(!cut_or_over_cap("the response is not valid JSON: EOF"));
+        assert!(!cut_or_over_cap("the download was cut off: reset"));
     }
 }

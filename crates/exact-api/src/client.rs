@@ -8,6 +8,7 @@
 //! network failures and unreadable bodies are retried with exponential backoff and jitter, a
 //! bounded number of times; other 4xx are returned at once, since Exact blocks an app after ten
 //! errors per endpoint per hour. Bearer tokens are only ever sent to the configured instance.
+//! A 304 is handed to the body handler only for a conditional download (see [`crate::download`]).
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -18,10 +19,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use rand::Rng;
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, LOCATION};
+use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
 use url::Url;
 
-use crate::body::{CapError, PAGE_CAP, human, message_of, read_capped};
+use crate::body::{CapError, PAGE_CAP, message_of, over_page_cap, read_capped};
 use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::oauth::{AppCredentials, OAuth};
@@ -356,12 +357,24 @@ impl ExactClient {
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T, BodyError>>,
     {
-        self.send(division, url, options, accept, Patience::Wait, handle)
-            .await
+        let unconditional = HeaderMap::new();
+        self.send(
+            division,
+            url,
+            options,
+            accept,
+            Patience::Wait,
+            &unconditional,
+            handle,
+        )
+        .await
     }
 
     /// [`Self::execute`], waiting for Exact's 570 s rule or not (downloads: see
-    /// [`crate::renewal`]).
+    /// [`crate::renewal`]). `conditions` are request preconditions (`If-None-Match`,
+    /// `If-Modified-Since`) sent with every try; when there are any, a `304 Not Modified` is
+    /// handed to `handle` like a 2xx (which must look at the status).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send<T, F, Fut>(
         &self,
         division: Option<i32>,
@@ -369,6 +382,7 @@ impl ExactClient {
         options: &RequestOptions,
         accept: &str,
         patience: Patience,
+        conditions: &HeaderMap,
         handle: F,
     ) -> Result<T>
     where
@@ -401,7 +415,8 @@ impl ExactClient {
                 .http
                 .get(url)
                 .bearer_auth(&bearer.token)
-                .header(ACCEPT, accept);
+                .header(ACCEPT, accept)
+                .headers(conditions.clone());
             if let Some(lang) = &options.language {
                 request = request.header("CustomDescriptionLanguage", lang);
             }
@@ -421,7 +436,8 @@ impl ExactClient {
                             );
                         }
                     }
-                    if status.is_success() {
+                    let not_modified = status == StatusCode::NOT_MODIFIED && !conditions.is_empty();
+                    if status.is_success() || not_modified {
                         match handle(response).await {
                             Ok(value) => return Ok(value),
                             Err(BodyError::Fatal(e)) => return Err(e),
@@ -571,10 +587,7 @@ async fn read_body(response: reqwest::Response) -> Result<Bytes, BodyError> {
     match read_capped(response, PAGE_CAP).await {
         Ok(body) => Ok(Bytes::from(body)),
         Err(e @ CapError::Cut(_)) => Err(BodyError::Transient(e.to_string())),
-        Err(CapError::TooLarge(cap)) => Err(BodyError::Fatal(Error::Protocol(format!(
-            "the answer from Exact Online is larger than {}; the page was not read (is the base URL right?)",
-            human(cap)
-        )))),
+        Err(CapError::TooLarge(cap)) => Err(BodyError::Fatal(Error::Protocol(over_page_cap(cap)))),
     }
 }
 

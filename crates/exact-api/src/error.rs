@@ -54,4 +54,48 @@ fn refused_download(reason: &str, retry_after: &Option<DateTime<Utc>>) -> String
     )
 }
 
+impl Error {
+    /// Whether this failure, after the client's retries, is one that an answer too large for
+    /// Exact to serve may end in: a server error (5xx), or a page's body cut off or over
+    /// [`crate::body::PAGE_CAP`]. Exact caps a response message (38 MB in the Netherlands and
+    /// Belgium, 9.5 MB elsewhere) and does not document what it answers past the cap, so a
+    /// caller that can ask for less (fewer properties) may try that. A connection that fails
+    /// before any answer is not counted: it is far likelier to be the network.
+    pub fn may_be_too_large(&self) -> bool {
+        match self {
+            Error::Server { .. } => true,
+            Error::Protocol(message) => crate::body::cut_or_over_cap(message),
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_server_errors_and_cut_or_oversized_pages_may_be_too_large() {
+        let server = Error::Server {
+            status: 500,
+            message: "An error occurred while processing this request.".into(),
+        };
+        assert!(server.may_be_too_large());
+        let cut = Error::Protocol("the body was cut off: connection reset".into());
+        assert!(cut.may_be_too_large());
+        let over = Error::Protocol(crate::body::over_page_cap(crate::body::PAGE_CAP));
+        assert!(over.may_be_too_large());
+        for other in [
+            Error::Protocol("the response is not valid JSON: expected value".into()),
+            Error::Network("connection refused".into()),
+            Error::Api {
+                status: 400,
+                message: "Could not find a property named 'Body'".into(),
+            },
+        ] {
+            assert!(!other.may_be_too_large(), "{other}");
+        }
+    }
+}

@@ -41,7 +41,7 @@ pub use client::{
     Charge, ClientConfig, DIVISIONS_SELECT, ExactClient, ME_SELECT, RequestOptions, RetryPolicy,
 };
 pub use clock::{Clock, ScaledClock, SharedClock, SystemClock};
-pub use download::Download;
+pub use download::{Download, Fetched, Validators};
 pub use error::{Error, Result};
 pub use loopback::Loopback;
 pub use oauth::{AppCredentials, OAuth};

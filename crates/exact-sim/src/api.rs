@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1/`: authentication, division check, rate limits, then the
 //! endpoint families (sync, Deleted, regular, bulk, read, Me, Divisions) with Exact's paging,
-//! `$select` and `$filter` rules.
+//! `$select` and `$filter` rules, and last the cap on the size of an answer
+//! ([`crate::response_cap`]).
 
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
@@ -13,6 +14,7 @@ use crate::limits::Verdict;
 use crate::listing;
 use crate::oauth::TokenCheck;
 use crate::odata::{self, Query};
+use crate::response_cap;
 
 /// Text of the 400 for a missing `$select` on endpoints that demand one.
 pub const SELECT_REQUIRED: &str = "Please add a $select or a $top=1 statement to the query string.";
@@ -171,6 +173,9 @@ fn respond(
     headers: &[(&'static str, String)],
 ) -> Response {
     match result {
+        Ok(body) if response_cap::over(body.bytes.len(), ctx.app.response_cap) => {
+            response_cap::too_large(ctx.format, headers)
+        }
         Ok(body) => with_headers(
             plain(StatusCode::OK, body.content_type, body.bytes),
             headers,

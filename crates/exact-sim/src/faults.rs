@@ -7,9 +7,10 @@
 //!
 //! Kinds: `status`, `burst429`, `latency`, `reset`, `truncate`, `malformed`, `revoke_access`,
 //! `revoke_grant`, `spurious_401`; two that check a client's size caps: `gzip_bomb` and
-//! `oversized_error`; and four that spoil one record inside an otherwise good page:
+//! `oversized_error`; four that spoil one record inside an otherwise good page:
 //! `missing_key`, `wrong_type`, `lone_surrogate` and `oversized_value` (see [`FaultKind`] and
-//! [`crate::bad_records`]).
+//! [`crate::bad_records`]); `refuse_property`; and `response_cap`, a lower cap on the size of
+//! an answer (see [`crate::response_cap`]).
 //!
 //! A rule's `count` is used up when it fires, that is when it is drawn for a matching path,
 //! whatever the answer then is: a record-spoiling rule that fires on an answer that is not a
@@ -85,6 +86,12 @@ pub enum FaultKind {
     /// The message is the one OData (WCF Data Services) gives for an unknown property, as this
     /// simulator answers for one.
     RefuseProperty,
+    /// Answer as Exact is guessed to answer past its cap on the size of a response message
+    /// (see [`crate::response_cap`]) when the normal 200 answer's body is larger than `bytes`
+    /// (default 9.5 MB, the cap outside the Netherlands and Belgium): a 500 with Exact's error
+    /// body, the rate-limit headers kept. A smaller answer (fewer rows, fewer properties) passes.
+    /// Clearing the rules lifts the cap again.
+    ResponseCap,
 }
 
 /// One rule as posted to `/_sim/faults` or given with `--fault`.
@@ -103,7 +110,7 @@ pub struct FaultRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
     /// Body size of `gzip_bomb` (inflated) and `oversized_error`; value length of
-    /// `oversized_value`.
+    /// `oversized_value`; the largest body `response_cap` lets through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
     /// The record member that `wrong_type`, `lone_surrogate` and `oversized_value` spoil, the
@@ -242,6 +249,14 @@ mod tests {
             !faults.roll("/api/v1/1/sync/Logistics/Items").any(),
             "count 2 is used up"
         );
+    }
+
+    #[test]
+    fn a_response_cap_rule_parses_with_its_bytes() {
+        let rules = parse_rules(r#"{"path":"sync/Documents","kind":"response_cap","bytes":5000}"#)
+            .expect("the kind parses");
+        assert_eq!(rules[0].kind, FaultKind::ResponseCap);
+        assert_eq!(rules[0].bytes, Some(5_000));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The front door for everything that is not `/_sim/`: counts the call, draws faults, adds
 //! latency, then hands the call to OAuth, the API or the downloads, and finally bends the
-//! response as a fault demands (reset, truncate, malformed). Oversized answers (gzip bombs,
-//! huge error bodies) are built in [`crate::hostile`]; pages with one spoiled record
-//! (missing key, wrong type, lone surrogate, oversized value) in [`crate::bad_records`].
+//! response as a fault demands (reset, truncate, malformed, a lower response cap). Oversized
+//! answers (gzip bombs, huge error bodies) are built in [`crate::hostile`]; pages with one
+//! spoiled record (missing key, wrong type, lone surrogate, oversized value) in
+//! [`crate::bad_records`]; answers past a response cap in [`crate::response_cap`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -100,6 +101,10 @@ pub async fn dispatch(
         Some(rule) if rule.kind == FaultKind::Malformed => malformed(response),
         Some(rule) if crate::bad_records::spoils_a_record(rule.kind) => {
             crate::bad_records::spoil(&rule, response).await
+        }
+        Some(rule) if rule.kind == FaultKind::ResponseCap && area == Area::Api => {
+            let cap = rule.bytes.unwrap_or(crate::response_cap::CAP_ELSEWHERE);
+            crate::response_cap::enforce(response, cap, format).await
         }
         _ => response,
     };

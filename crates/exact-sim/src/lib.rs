@@ -3,7 +3,8 @@
 //! It speaks OAuth2 (codes, 600 s access tokens, refresh-token rotation, the 570 s refresh rule,
 //! 30-day refresh expiry), the REST API under `/api/v1/` (sync, Deleted, regular, bulk and read
 //! endpoints with Exact's paging, `$select`/`$filter` rules, JSON or Atom bodies), picture and
-//! attachment downloads under `/docs/`, per-division rate limits, and faults on demand. Admin
+//! attachment downloads under `/docs/`, per-division rate limits, Exact's cap on the size of an
+//! answer ([`response_cap`]; what Exact answers past it is a guess), and faults on demand. Admin
 //! routes under `/_sim/` expose statistics, mutations, faults, dumps and the clock; they answer
 //! only requests to a loopback host name that carry the admin secret ([`ADMIN_SECRET_HEADER`],
 //! [`Sim::admin_secret`]).
@@ -29,6 +30,7 @@ pub mod limits;
 pub mod listing;
 pub mod oauth;
 pub mod odata;
+pub mod response_cap;
 pub mod stats;
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -84,6 +86,12 @@ pub struct SimConfig {
     pub daily_limit: u32,
     /// Added before every `/api/v1` response.
     pub latency: Duration,
+    /// The largest body (bytes, as serialized) of an `/api/v1` answer; a larger one is answered
+    /// with a 500 instead (see [`response_cap`]). Exact caps answers at 38 MB in the
+    /// Netherlands and Belgium and 9.5 MB elsewhere; the simulator does not know a company's
+    /// country, so the default is the 38 MB of `start.exactonline.nl`. What Exact answers past the
+    /// cap is not documented: the 500 is a GUESS.
+    pub response_cap: u64,
     /// Picture and attachment downloads count against the division's limits and carry the
     /// rate-limit headers. Exact does not document whether they do; off by default.
     pub docs_counted: bool,
@@ -116,6 +124,7 @@ impl Default for SimConfig {
             minutely_limit: 60,
             daily_limit: 5_000,
             latency: Duration::ZERO,
+            response_cap: response_cap::CAP_NL_BE,
             docs_counted: false,
             time_scale: 1.0,
             origin_ms: None,
@@ -132,6 +141,8 @@ pub struct App {
     pub clock: SimClock,
     pub divisions: Vec<i32>,
     pub latency: Duration,
+    /// See [`SimConfig::response_cap`].
+    pub response_cap: u64,
     /// See [`SimConfig::docs_counted`].
     pub docs_counted: bool,
     data: RwLock<Dataset>,
@@ -139,6 +150,8 @@ pub struct App {
     limits: Mutex<Limits>,
     faults: Mutex<Faults>,
     stats: Mutex<Stats>,
+    /// Pictures replaced in place, validators on or off ([`Sim::replace_picture`]).
+    pub(crate) docs: docs::DocsState,
     /// Off: every connection except the admin routes is dropped unanswered, as when the
     /// network is gone (the demo's "offline" switch).
     pub network: std::sync::atomic::AtomicBool,
@@ -211,6 +224,17 @@ impl Sim {
             .network
             .store(online, std::sync::atomic::Ordering::Relaxed);
     }
+    /// Gives the picture behind `url` (a `SysImage.aspx` URL of this simulator) other bytes at
+    /// the same URL, modified now (see [`docs::replace_picture`]); false when it names no current
+    /// picture.
+    pub fn replace_picture(&self, url: &str) -> bool {
+        docs::replace_picture(&self.app, url)
+    }
+    /// Whether picture and attachment answers carry `ETag`/`Last-Modified` and honour
+    /// `If-None-Match`/`If-Modified-Since` (on by default; Exact does not document either).
+    pub fn set_download_validators(&self, on: bool) {
+        self.app.docs.set_validators(on);
+    }
     /// Stops accepting connections, lets running requests finish (at most 5 s), then returns.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -282,12 +306,14 @@ pub async fn start_on(cfg: SimConfig, port: u16) -> anyhow::Result<Sim> {
         clock: SimClock::new(origin_ms, cfg.time_scale),
         divisions,
         latency: cfg.latency,
+        response_cap: cfg.response_cap,
         docs_counted: cfg.docs_counted,
         data: RwLock::new(dataset),
         oauth: Mutex::new(OAuth::new(cfg.app.clone(), cfg.seed)),
         limits: Mutex::new(Limits::new(cfg.minutely_limit, cfg.daily_limit)),
         faults: Mutex::new(Faults::new(cfg.seed, cfg.faults.clone())),
         stats: Mutex::new(Stats::default()),
+        docs: docs::DocsState::default(),
         network: std::sync::atomic::AtomicBool::new(true),
         admin_secret,
     });

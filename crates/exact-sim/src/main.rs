@@ -59,6 +59,10 @@ struct Args {
     /// Latency added before every /api/v1 response, in ms.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// The largest /api/v1 answer body in bytes (Exact's cap: 38 MB in NL/BE, 9.5 MB elsewhere);
+    /// a larger one gets a 500 with Exact's error body, a guess at what Exact answers.
+    #[arg(long, default_value_t = exact_sim::response_cap::CAP_NL_BE)]
+    response_cap: u64,
     /// Sim seconds per real second.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
@@ -75,7 +79,9 @@ struct Args {
     /// body of `bytes`, default 4 MiB), and four that spoil the middle record of a 200 JSON
     /// page and leave the rest as it was: missing_key (no `ID`), wrong_type (`property`,
     /// default Modified, of the wrong JSON type), lone_surrogate (a string member holding
-    /// "Bad \ud800 text") and oversized_value (a string member of `bytes`, default 5 MiB).
+    /// "Bad \ud800 text") and oversized_value (a string member of `bytes`, default 5 MiB);
+    /// refuse_property (a 400 to a $select naming `property`) and response_cap (a 500 to an
+    /// answer larger than `bytes`, default 9.5 MB).
     #[arg(long)]
     fault: Vec<String>,
     /// The secret the /_sim/ admin routes require in the X-Sim-Admin header (16 to 256 visible
@@ -116,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
         minutely_limit: args.minutely_limit,
         daily_limit: args.daily_limit,
         latency: Duration::from_millis(args.latency_ms),
+        response_cap: args.response_cap,
         docs_counted: args.docs_counted,
         time_scale: args.time_scale,
         origin_ms: args.origin_ms,

@@ -7,7 +7,9 @@
 use exact_api::client::BodyError;
 use exact_api::odata::parse_page;
 use exact_api::{RateSnapshot, RequestOptions};
-use offline_cache::{DELETED_CURSOR, ExcludedProperty, SetAsideSummary};
+use offline_cache::{
+    DELETED_CURSOR, ExcludedProperty, ExclusionCause, SetAsideSummary, describe_without,
+};
 use serde::Serialize;
 
 use crate::engine::Engine;
@@ -143,13 +145,13 @@ impl Engine {
     async fn probe(&self, division: i32, plan: &Plan) -> Result<String, exact_api::Error> {
         let entity = plan.entity;
         let excluded = self
-            .db(move |c| c.excluded_properties(division, entity.as_str()))
+            .db(move |c| c.exclusion_causes(division, entity.as_str()))
             .await
             .unwrap_or_default();
         let selected: Vec<&str> = plan
             .properties()
             .into_iter()
-            .filter(|p| !excluded.iter().any(|x| x == p))
+            .filter(|p| !excluded.iter().any(|(x, _)| x == p))
             .collect();
         let select = selected.join(",");
         let (path, filter) = match plan.source {
@@ -168,10 +170,13 @@ impl Engine {
             .await?;
         let mut detail = format!("answers, {} properties selected", selected.len());
         if !excluded.is_empty() {
-            detail.push_str(&format!(
-                " (without {}, refused before)",
-                excluded.join(", ")
-            ));
+            let too_large: Vec<String> = excluded
+                .iter()
+                .filter(|(_, cause)| *cause == ExclusionCause::TooLarge)
+                .map(|(p, _)| p.clone())
+                .collect();
+            let without: Vec<String> = excluded.into_iter().map(|(p, _)| p).collect();
+            detail.push_str(&format!("; {}", describe_without(&without, &too_large)));
         }
         Ok(detail)
     }

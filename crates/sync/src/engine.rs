@@ -18,9 +18,8 @@ use offline_cache::{Cache, DELETED_CURSOR, EntityResult, SetAsideCounts};
 use tokio_util::sync::CancellationToken;
 
 use crate::failure::Failure;
-use crate::heal::{MAX_HEALS, refused_property};
-use crate::pipeline::{AssetSink, Pass, Tally, read_names};
-use crate::plan::{PLANS, Plan, Source};
+use crate::pipeline::{AssetSink, Pass, Tally};
+use crate::plan::PLANS;
 use crate::progress::{Phase, ProgressEvent, ProgressSink};
 use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
 
@@ -179,6 +178,7 @@ impl Engine {
                 error: outcome.error.as_ref().map(|(_, m)| m.clone()),
                 set_aside: outcome.set_aside.total(),
                 without: outcome.without.clone(),
+                too_large: outcome.too_large.clone(),
             };
             if let Err(e) = self
                 .db(move |c| c.record_entity_result(run_id, &result))
@@ -266,9 +266,8 @@ impl Engine {
         let mut divisions = options.divisions.clone();
         if divisions.is_empty() {
             let me = self.client.me().await?;
-            let current = me.i64("CurrentDivision").ok_or_else(|| Failure {
-                code: ErrorCode::Protocol,
-                message: "Exact did not name a current division".into(),
+            let current = me.i64("CurrentDivision").ok_or_else(|| {
+                Failure::new(ErrorCode::Protocol, "Exact did not name a current division")
             })?;
             divisions.push(current as i32);
         }
@@ -281,10 +280,10 @@ impl Engine {
             .map(|c| c as i32)
             .collect();
         if let Some(missing) = divisions.iter().find(|d| !known.contains(d)) {
-            return Err(Failure {
-                code: ErrorCode::Refused,
-                message: format!("division {missing} is not accessible with this sign-in"),
-            });
+            return Err(Failure::new(
+                ErrorCode::Refused,
+                format!("division {missing} is not accessible with this sign-in"),
+            ));
         }
         // Either date changing means Exact regenerated the division's timestamps.
         let move_dates: Vec<(i32, Option<String>)> = listed
@@ -501,99 +500,6 @@ impl Engine {
         outcomes
     }
 
-    /// Reads one entity without the properties Exact refused before; a property Exact refuses
-    /// now is left out and the read tried again (see [`crate::heal`]).
-    #[allow(clippy::too_many_arguments)]
-    async fn read_healing(
-        &self,
-        division: i32,
-        plan: &Plan,
-        options: &SyncOptions,
-        pass: Pass,
-        tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
-    ) -> Result<(), Failure> {
-        let entity = plan.entity;
-        // Shown at once, so that a wait inside its first call is shown on it.
-        emit(
-            progress,
-            division,
-            entity.as_str(),
-            Phase::Fetching,
-            tally,
-            None,
-            self,
-            None,
-        );
-        let mut excluded = match self
-            .db(move |c| c.excluded_properties(division, entity.as_str()))
-            .await
-        {
-            Ok(excluded) => excluded,
-            Err(f) => {
-                tracing::warn!(division, %entity, error = %f.message, "cannot read the excluded properties");
-                Vec::new()
-            }
-        };
-        let needed = read_names(entity);
-        let (mut healed, mut refused_calls) = (0, 0);
-        loop {
-            let selected: Vec<&str> = plan
-                .properties()
-                .into_iter()
-                .filter(|p| !excluded.iter().any(|x| x == p))
-                .collect();
-            let select = selected.join(",");
-            let result = match plan.source {
-                Source::Replace { path } => {
-                    self.replace(division, plan, path, &select, pass, tally, progress)
-                        .await
-                }
-                Source::Modified { path } => {
-                    self.read_modified(division, plan, path, &select, pass, tally, progress, cancel)
-                        .await
-                }
-                Source::Sync { path, .. } => {
-                    self.sync_entity(
-                        division,
-                        plan,
-                        path,
-                        &select,
-                        options.batch_size,
-                        pass,
-                        tally,
-                        progress,
-                        cancel,
-                    )
-                    .await
-                }
-            };
-            let refused = match &result {
-                Err(f) if healed < MAX_HEALS => refused_property(f, &selected, &needed),
-                _ => None,
-            };
-            let (Some(property), Err(f)) = (refused, &result) else {
-                tally.calls += refused_calls;
-                tally.without = excluded;
-                return result;
-            };
-            tracing::warn!(division, %entity, property, reason = %f.message, "Exact refused a property; reading without it");
-            let (property, reason) = (property.to_owned(), f.message.clone());
-            let stored = property.clone();
-            if let Err(e) = self
-                .db(move |c| c.exclude_property(division, entity.as_str(), &stored, &reason))
-                .await
-            {
-                tracing::warn!(division, %entity, error = %e.message, "cannot store an excluded property");
-            }
-            excluded.push(property);
-            healed += 1;
-            // The pages read before it, and the refused call itself.
-            refused_calls += tally.calls + 1;
-        }
-    }
-
     /// Why `entity` is not asked for now, if Exact refused it less than an hour ago (by the
     /// engine's clock). A rest that cannot be read does not stop the sync: the entity is asked.
     async fn resting(&self, division: i32, entity: &'static str) -> Option<String> {
@@ -684,6 +590,7 @@ impl Engine {
             calls: tally.calls,
             set_aside: tally.set_aside,
             without: tally.without,
+            too_large: tally.too_large,
             error: failure.map(|f| (f.code, f.message)),
         }
     }
@@ -696,10 +603,10 @@ impl Engine {
         let cache = Arc::clone(&self.cache);
         match tokio::task::spawn_blocking(move || f(&cache)).await {
             Ok(result) => result.map_err(Failure::from),
-            Err(e) => Err(Failure {
-                code: ErrorCode::Storage,
-                message: format!("a cache task failed: {e}"),
-            }),
+            Err(e) => Err(Failure::new(
+                ErrorCode::Storage,
+                format!("a cache task failed: {e}"),
+            )),
         }
     }
 }
@@ -714,6 +621,7 @@ fn skipped(division: i32, entity: &str, code: ErrorCode, reason: &str) -> Entity
         calls: 0,
         set_aside: SetAsideCounts::default(),
         without: Vec::new(),
+        too_large: Vec::new(),
         error: Some((code, reason.to_owned())),
     }
 }

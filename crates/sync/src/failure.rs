@@ -9,9 +9,22 @@ use crate::report::ErrorCode;
 pub(crate) struct Failure {
     pub(crate) code: ErrorCode,
     pub(crate) message: String,
+    /// Whether a page too large for Exact to serve may have caused it (see
+    /// [`exact_api::Error::may_be_too_large`]); the engine then reads the entity once more
+    /// without its large text properties (see [`crate::heal`]).
+    pub(crate) may_be_too_large: bool,
 }
 
 impl Failure {
+    /// A failure with `code` and `message` that no page size caused.
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            may_be_too_large: false,
+        }
+    }
+
     /// Whether the rest of the division is pointless after this failure.
     pub(crate) fn stops_division(&self) -> bool {
         matches!(
@@ -42,22 +55,17 @@ impl From<ApiError> for Failure {
         Failure {
             code,
             message: e.to_string(),
+            may_be_too_large: e.may_be_too_large(),
         }
     }
 }
 
 impl From<offline_cache::Error> for Failure {
     fn from(e: offline_cache::Error) -> Self {
-        Failure {
-            code: ErrorCode::Storage,
-            message: format!("the local cache failed: {e}"),
-        }
+        Failure::new(ErrorCode::Storage, format!("the local cache failed: {e}"))
     }
 }
 
 pub(crate) fn cancelled() -> Failure {
-    Failure {
-        code: ErrorCode::Cancelled,
-        message: "cancelled".into(),
-    }
+    Failure::new(ErrorCode::Cancelled, "cancelled")
 }

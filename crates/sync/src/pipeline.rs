@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use exact_api::{Error as ApiError, PropertyFilter, Record};
 use offline_assets::{AssetEntity, AssetJob, AssetKey, job_for};
-use offline_cache::{DELETED_CURSOR, Entity, NewSetAside, SetAsideCounts};
+use offline_cache::{DELETED_CURSOR, Entity, ExclusionCause, NewSetAside, SetAsideCounts};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -26,8 +26,11 @@ pub(crate) struct Tally {
     pub(crate) calls: u64,
     pub(crate) pages: u64,
     pub(crate) set_aside: SetAsideCounts,
-    /// Properties left out of the read since Exact refused them.
+    /// Properties left out of the read: Exact refused them, or they are in `too_large`.
     pub(crate) without: Vec<String>,
+    /// The properties of `without` left out because a page with them was too large for Exact
+    /// to serve (see [`crate::heal`]).
+    pub(crate) too_large: Vec<String>,
 }
 
 /// How this run reads an entity.
@@ -140,10 +143,9 @@ fn prepare(checks: &Arc<Checks>, page: exact_api::RawPage) -> JoinHandle<Sorted>
 
 /// The page [`prepare`] sorted.
 async fn prepared(handle: JoinHandle<Sorted>) -> Result<Sorted, Failure> {
-    handle.await.map_err(|e| Failure {
-        code: ErrorCode::Storage,
-        message: format!("preparing records failed: {e}"),
-    })
+    handle
+        .await
+        .map_err(|e| Failure::new(ErrorCode::Storage, format!("preparing records failed: {e}")))
 }
 
 impl Engine {
@@ -536,7 +538,13 @@ impl Engine {
                 tracing::warn!(division, reason = %f.message, "Exact refused the Deleted log's EntityType filter; reading it unfiltered");
                 let reason = f.message.clone();
                 self.db(move |c| {
-                    c.exclude_property(division, DELETED_CURSOR, DELETED_FILTER, &reason)
+                    c.exclude_property(
+                        division,
+                        DELETED_CURSOR,
+                        DELETED_FILTER,
+                        ExclusionCause::Refused,
+                        &reason,
+                    )
                 })
                 .await?;
                 let result = self

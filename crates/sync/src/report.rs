@@ -54,8 +54,12 @@ pub struct EntityOutcome {
     pub calls: u64,
     /// Records that could not be stored as they are, kept apart with the reason.
     pub set_aside: SetAsideCounts,
-    /// Properties left out of the read since Exact refused them (until a full resync).
+    /// Properties left out of the read (until a full resync): Exact refused them, or they are
+    /// in `too_large`.
     pub without: Vec<String>,
+    /// The properties of `without` left out because a page with them was too large for Exact
+    /// to serve (see `offline_cache::ExclusionCause::TooLarge`).
+    pub too_large: Vec<String>,
     pub error: Option<(ErrorCode, String)>,
 }
 
@@ -75,6 +79,18 @@ pub struct RunReport {
 impl RunReport {
     pub fn calls(&self) -> u64 {
         self.entities.iter().map(|e| e.calls).sum()
+    }
+
+    /// The calls made in each division, in the order the divisions were synced.
+    pub fn calls_per_division(&self) -> Vec<(i32, u64)> {
+        let mut calls: Vec<(i32, u64)> = Vec::new();
+        for e in &self.entities {
+            match calls.iter_mut().find(|(d, _)| *d == e.division) {
+                Some((_, n)) => *n += e.calls,
+                None => calls.push((e.division, e.calls)),
+            }
+        }
+        calls
     }
 
     /// Whether any part failed because the user must sign in again.

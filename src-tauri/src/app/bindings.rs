@@ -18,6 +18,7 @@ pub fn typescript() -> String {
         dto::AccountInfo::decl(&cfg),
         dto::RegionInfo::decl(&cfg),
         dto::ConnectRequest::decl(&cfg),
+        dto::RedirectChoice::decl(&cfg),
         dto::DivisionInfo::decl(&cfg),
         dto::AttachmentMode::decl(&cfg),
         dto::AttachmentAction::decl(&cfg),

@@ -12,10 +12,10 @@ use tauri::State;
 use super::dto::{
     AppError, AppInfo, AttachmentAction, AttachmentMode, AttachmentOpened, ConnectRequest,
     DivisionInfo, ErrorKind, ExportList, ExportProgress, ExportRequest, ExportResult, Mode,
-    RegionInfo, Settings, StorageInfo, SyncSnapshot,
+    RedirectChoice, RegionInfo, Settings, StorageInfo, SyncSnapshot,
 };
 use super::error::{CommandResult, blocking};
-use super::shell::{REDIRECT_URI, Shell, regions as all_regions};
+use super::shell::{Shell, regions as all_regions};
 use crate::table_export::{ListQuery, export_list as write_list, fresh_path};
 
 /// Longest list page the window may ask for.
@@ -33,9 +33,10 @@ pub fn regions() -> Vec<RegionInfo> {
     all_regions()
 }
 
+/// The redirect URI the connect form starts from, and the hosts and ports it may offer.
 #[tauri::command]
-pub fn redirect_uri() -> String {
-    REDIRECT_URI.to_owned()
+pub fn redirect_choice(shell: State<'_, Shell>) -> RedirectChoice {
+    shell.redirect_choice()
 }
 
 #[tauri::command]

@@ -94,6 +94,26 @@ pub struct ConnectRequest {
     pub base_url: Option<String>,
     pub client_id: String,
     pub client_secret: String,
+    /// `localhost` or `127.0.0.1`: the host of the redirect URI registered for the app.
+    pub redirect_host: String,
+    /// The port of that redirect URI (1024–65535).
+    pub redirect_port: u32,
+}
+
+/// The redirect URI the connect form starts from (`http://{host}:{port}{path}`), and what the
+/// user may choose instead.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RedirectChoice {
+    /// The hosts that may be chosen, the default first.
+    pub hosts: Vec<String>,
+    /// The saved connection's host when it has one the form can show, else the default.
+    pub host: String,
+    /// The saved connection's port likewise, else the default.
+    pub port: u16,
+    pub min_port: u16,
+    pub max_port: u16,
+    /// The path every redirect URI the app builds ends with (`/callback`).
+    pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -16,8 +16,6 @@ use std::path::PathBuf;
 
 use tauri::Manager;
 
-pub use shell::REDIRECT_URI;
-
 /// Opens the window on `data_dir` and runs until it is closed.
 pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
     tauri::Builder::default()
@@ -30,7 +28,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::regions,
-            commands::redirect_uri,
+            commands::redirect_choice,
             commands::start_demo,
             commands::connect,
             commands::reconnect,

@@ -10,15 +10,15 @@ use exact_api::{AppCredentials, Loopback, Region, SharedClock, SystemClock};
 use tauri::AppHandle;
 use tokio::sync::RwLock;
 
-use super::dto::{AccountInfo, AppInfo, ConnectRequest, ErrorKind, Mode, RegionInfo};
+use super::dto::{
+    AccountInfo, AppInfo, ConnectRequest, ErrorKind, Mode, RedirectChoice, RegionInfo,
+};
 use super::error::{CommandResult, blocking};
 use super::settings;
 use super::workspace::{Opening, Workspace};
 use crate::config::{Connection, demo_dir};
+use crate::redirect::{MIN_PORT, PATH, RedirectHost, RedirectUri};
 use offline_sync::CancellationToken;
-
-/// The redirect URI registered in the Exact App Center must match exactly, so the port is fixed.
-pub const REDIRECT_URI: &str = "http://127.0.0.1:47615/callback";
 
 /// How long the app waits for the user to finish signing in in the browser.
 const SIGN_IN_WAIT: Duration = Duration::from_secs(10 * 60);
@@ -177,33 +177,24 @@ impl Shell {
         Ok(())
     }
 
-    /// Signs in to Exact Online through the system browser and the loopback redirect, then
-    /// opens the account. The divisions are chosen next (never silently the current one).
+    /// The redirect URI the connect form starts from: the saved connection's when it is one
+    /// the form can show (a host and a port), else the default. A connection file that cannot
+    /// be read only means the default is shown.
+    pub fn redirect_choice(&self) -> RedirectChoice {
+        redirect_choice(Connection::load(&self.data_dir).ok().flatten().as_ref())
+    }
+
+    /// Signs in to Exact Online through the system browser and the loopback redirect on the
+    /// chosen host and port, then opens the account. The divisions are chosen next (never
+    /// silently the current one).
     pub async fn connect(&self, request: ConnectRequest) -> CommandResult<()> {
-        let base_url = instance_url(request.base_url.as_deref(), request.region.as_deref())
-            .map_err(super::dto::AppError::invalid)?;
-        let client_id = request.client_id.trim().trim_matches(['{', '}']).to_owned();
-        if !exact_api::record::is_guid(&client_id) {
-            return Err(super::dto::AppError::invalid(
-                "The client ID is the GUID shown for your app in the Exact App Center.",
-            ));
-        }
-        if request.client_secret.trim().is_empty() {
-            return Err(super::dto::AppError::invalid("Enter the client secret."));
-        }
-        let connection = Connection {
-            base_url,
-            app: AppCredentials {
-                client_id,
-                client_secret: request.client_secret.trim().to_owned(),
-                redirect_uri: REDIRECT_URI.to_owned(),
-            },
-            divisions: Vec::new(),
-        };
+        let connection = new_connection(&request).map_err(super::dto::AppError::invalid)?;
         self.sign_in(connection).await
     }
 
-    /// Signs in again with the stored app registration (the refresh chain broke).
+    /// Signs in again with the stored app registration (the refresh chain broke), on the
+    /// redirect URI it was saved with: that is the one registered in the App Center, whatever
+    /// the default is now.
     pub async fn reconnect(&self) -> CommandResult<()> {
         let Some(connection) = Connection::load(&self.data_dir)? else {
             return Err(super::dto::AppError::not_connected());
@@ -239,10 +230,16 @@ impl Shell {
         let loopback = Loopback::bind(&connection.app.redirect_uri)
             .await
             .map_err(|e| {
+                let reason = match e {
+                    exact_api::Error::Network(reason) => reason,
+                    other => other.to_string(),
+                };
+                // Not `Busy` (which the window explains as a sign-in or sync of this app): the
+                // port is held by another program, and the message says what to do.
                 super::dto::AppError::new(
-                    ErrorKind::Busy,
+                    ErrorKind::InvalidInput,
                     format!(
-                        "Cannot receive the sign-in on {}: {e}",
+                        "Cannot receive the sign-in on {}: {reason}",
                         connection.app.redirect_uri
                     ),
                 )
@@ -323,6 +320,45 @@ impl Shell {
     }
 }
 
+/// The connection the connect form asks for, or what to correct first. Nothing is bound or
+/// sent before this passes.
+fn new_connection(request: &ConnectRequest) -> Result<Connection, String> {
+    let base_url = instance_url(request.base_url.as_deref(), request.region.as_deref())?;
+    let client_id = request.client_id.trim().trim_matches(['{', '}']).to_owned();
+    if !exact_api::record::is_guid(&client_id) {
+        return Err("The client ID is the GUID shown for your app in the Exact App Center.".into());
+    }
+    if request.client_secret.trim().is_empty() {
+        return Err("Enter the client secret.".into());
+    }
+    let redirect = RedirectUri::new(request.redirect_host.trim(), request.redirect_port)?;
+    Ok(Connection {
+        base_url,
+        app: AppCredentials {
+            client_id,
+            client_secret: request.client_secret.trim().to_owned(),
+            redirect_uri: redirect.to_string(),
+        },
+        divisions: Vec::new(),
+    })
+}
+
+/// The form's starting point: `saved`'s redirect URI when it is built from a host and port,
+/// else the default; and the choices the form offers.
+fn redirect_choice(saved: Option<&Connection>) -> RedirectChoice {
+    let start = saved
+        .and_then(|c| RedirectUri::parse(&c.app.redirect_uri))
+        .unwrap_or_default();
+    RedirectChoice {
+        hosts: RedirectHost::ALL.iter().map(|h| h.to_string()).collect(),
+        host: start.host.to_string(),
+        port: start.port,
+        min_port: MIN_PORT,
+        max_port: u16::MAX,
+        path: PATH.to_owned(),
+    }
+}
+
 /// The Exact Online instance a sign-in from the window may go to: a region's own https address
 /// (the client secret is posted there). Only a debug build also accepts a simulator on this
 /// computer (`http://127.0.0.1:PORT`, `http://localhost:PORT`), for tests.
@@ -371,6 +407,71 @@ fn country(region: Region) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(host: &str, port: u32) -> ConnectRequest {
+        ConnectRequest {
+            region: Some("nl".into()),
+            base_url: None,
+            client_id: "{3f2b7c1e-0000-4000-8000-000000000001}".into(),
+            client_secret: " s3cret ".into(),
+            redirect_host: host.into(),
+            redirect_port: port,
+        }
+    }
+
+    #[test]
+    fn a_connection_signs_in_on_the_chosen_host_and_port() {
+        let connection = new_connection(&request("127.0.0.1", 8100)).unwrap();
+        assert_eq!(
+            connection.app.redirect_uri, "http://127.0.0.1:8100/callback",
+            "the URI sent to Exact is built from the form's choice"
+        );
+        assert_eq!(
+            new_connection(&request("localhost", 47615))
+                .unwrap()
+                .app
+                .redirect_uri,
+            "http://localhost:47615/callback"
+        );
+        for (host, port) in [
+            ("example.com", 47615),
+            ("localhost", 80),
+            ("localhost", 70000),
+        ] {
+            let refused = new_connection(&request(host, port)).expect_err("refused");
+            assert!(
+                refused.starts_with("The redirect"),
+                "{host}:{port} is refused with what to correct: {refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_form_starts_from_the_saved_redirect_uri() {
+        let mut saved = new_connection(&request("localhost", 47615)).unwrap();
+        let fresh = redirect_choice(None);
+        assert_eq!((fresh.host.as_str(), fresh.port), ("localhost", 47615));
+        assert_eq!(fresh.hosts, ["localhost", "127.0.0.1"]);
+        assert_eq!(
+            (fresh.min_port, fresh.max_port, fresh.path.as_str()),
+            (1024, 65535, "/callback")
+        );
+
+        saved.app.redirect_uri = "http://127.0.0.1:47615/callback".into();
+        let earlier = redirect_choice(Some(&saved));
+        assert_eq!(
+            (earlier.host.as_str(), earlier.port),
+            ("127.0.0.1", 47615),
+            "a connection saved by an earlier version shows the URI it registered"
+        );
+        saved.app.redirect_uri = "http://localhost:9/elsewhere".into();
+        let other = redirect_choice(Some(&saved));
+        assert_eq!(
+            (other.host.as_str(), other.port),
+            ("localhost", 47615),
+            "a URI the form cannot show leaves the default"
+        );
+    }
 
     #[test]
     fn a_sign_in_goes_only_to_an_exact_online_address() {

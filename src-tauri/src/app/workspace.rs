@@ -393,6 +393,7 @@ mod tests {
                 calls,
                 set_aside: Default::default(),
                 without: Vec::new(),
+                too_large: Vec::new(),
                 error: error.map(|c| (c, "x".to_owned())),
             }],
             error: None,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::io::Write;
 
 use anyhow::Result;
-use offline_cache::Cache;
+use offline_cache::{Cache, describe_without};
 
 use crate::cli::StatusArgs;
 use crate::config::{cache_path, demo_dir};
@@ -69,8 +69,8 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
         }
         if !s.excluded.is_empty() {
             result.push_str(&format!(
-                "; read without {} (Exact refused it; asked again by a full resync)",
-                s.excluded.join(", ")
+                "; read {}; asked again by a full resync",
+                describe_without(&s.excluded, &s.too_large)
             ));
         }
         if let Some(until) = s.resting_until_ms {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use offline_assets::{AssetConfig, AssetEvent, job_for};
-use offline_cache::{Cache, Entity};
+use offline_cache::{Cache, Entity, describe_without};
 use offline_sync::{
     AssetSink, AssetWork, CancellationToken, Engine, Outcome, Phase, ProgressEvent, ProgressSink,
     RunReport, SyncOptions, asset_entity,
@@ -313,10 +313,7 @@ fn print_summary(report: &RunReport, demo: bool) -> std::io::Result<()> {
             result.push_str(&format!(", {} set aside", e.set_aside.total()));
         }
         if !e.without.is_empty() {
-            result.push_str(&format!(
-                ", without {} (Exact refused it)",
-                e.without.join(", ")
-            ));
+            result.push_str(&format!(", {}", describe_without(&e.without, &e.too_large)));
         }
         writeln!(
             out,

@@ -43,7 +43,33 @@ export type ConnectRequest = {
 /**
  * A region code from `regions()`; ignored when `base_url` is given.
  */
-region: string | null, base_url: string | null, client_id: string, client_secret: string, };
+region: string | null, base_url: string | null, client_id: string, client_secret: string, 
+/**
+ * `localhost` or `127.0.0.1`: the host of the redirect URI registered for the app.
+ */
+redirect_host: string, 
+/**
+ * The port of that redirect URI (1024–65535).
+ */
+redirect_port: number, };
+
+export type RedirectChoice = { 
+/**
+ * The hosts that may be chosen, the default first.
+ */
+hosts: Array<string>, 
+/**
+ * The saved connection's host when it has one the form can show, else the default.
+ */
+host: string, 
+/**
+ * The saved connection's port likewise, else the default.
+ */
+port: number, min_port: number, max_port: number, 
+/**
+ * The path every redirect URI the app builds ends with (`/callback`).
+ */
+path: string, };
 
 export type DivisionInfo = { code: number, name: string | null, 
 /**
@@ -179,9 +205,15 @@ export type EntityOutcome = { division: number, entity: string, rows_upserted: n
  */
 set_aside: SetAsideCounts, 
 /**
- * Properties left out of the read since Exact refused them (until a full resync).
+ * Properties left out of the read (until a full resync): Exact refused them, or they are
+ * in `too_large`.
  */
-without: Array<string>, error: [ErrorCode, string] | null, };
+without: Array<string>, 
+/**
+ * The properties of `without` left out because a page with them was too large for Exact
+ * to serve (see `offline_cache::ExclusionCause::TooLarge`).
+ */
+too_large: Array<string>, error: [ErrorCode, string] | null, };
 
 export type RunReport = { run_id: number, started_ms: number, finished_ms: number, outcome: Outcome, entities: Array<EntityOutcome>, 
 /**
@@ -453,9 +485,15 @@ set_aside: number,
  */
 resting_until_ms: number | null, 
 /**
- * Properties left out of its reads since Exact refused them (until a full resync).
+ * Properties left out of its reads (until a full resync): Exact refused them, or they are
+ * in `too_large`.
  */
-excluded: Array<string>, };
+excluded: Array<string>, 
+/**
+ * The properties of `excluded` left out because a page with them was too large for Exact
+ * to serve ([`crate::ExclusionCause::TooLarge`]).
+ */
+too_large: Array<string>, };
 
 export type SetAsideReason = "missing_key" | "wrong_type" | "unreadable" | "too_large";
 
@@ -489,9 +527,15 @@ calls: number,
  */
 set_aside: number, 
 /**
- * Properties Exact refused, left out of this read (see [`crate::ExcludedProperty`]).
+ * Properties left out of this read (see [`crate::ExcludedProperty`]): Exact refused them,
+ * or they are in `too_large`.
  */
 without: Array<string>, 
+/**
+ * The properties of `without` left out because a page with them was too large for Exact to
+ * serve ([`crate::ExclusionCause::TooLarge`]).
+ */
+too_large: Array<string>, 
 /**
  * Why the entity stopped, if it failed.
  */

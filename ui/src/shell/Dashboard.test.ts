@@ -135,8 +135,8 @@ describe('Dashboard', () => {
         outcome: 'partial',
         trigger: 'interval',
         entities: [
-          { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 0, without: [], error: null },
-          { division: 1001, entity: 'Accounts', rows_upserted: 0, rows_deleted: 0, calls: 1, set_aside: 0, without: [], error: hostile },
+          { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 0, without: [], too_large: [], error: null },
+          { division: 1001, entity: 'Accounts', rows_upserted: 0, rows_deleted: 0, calls: 1, set_aside: 0, without: [], too_large: [], error: hostile },
         ],
       }),
       runFixture({ id: 1 }),
@@ -542,8 +542,8 @@ describe('Dashboard', () => {
           id: 3,
           trigger: 'full',
           entities: [
-            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 1200, without: [], error: null },
-            { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], error: null },
+            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 1200, without: [], too_large: [], error: null },
+            { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], too_large: [], error: null },
             {
               division: 1001,
               entity: 'Contacts',
@@ -552,6 +552,7 @@ describe('Dashboard', () => {
               calls: 2,
               set_aside: 2,
               without: ['Notes', '<b>Picture</b>'],
+              too_large: [],
               error: null,
             },
           ],
@@ -579,7 +580,7 @@ describe('Dashboard', () => {
         runFixture({
           trigger: 'full',
           entities: [
-            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: ['Notes'], error: null },
+            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: ['Notes'], too_large: [], error: null },
           ],
         }),
       ]);

@@ -57,8 +57,8 @@ export function runFixture(overrides: Partial<RunSummary> = {}): RunSummary {
     trigger: 'manual',
     outcome: 'succeeded',
     entities: [
-      { division: 1001, entity: 'Items', rows_upserted: 2500, rows_deleted: 3, calls: 12, set_aside: 0, without: [], error: null },
-      { division: 1001, entity: 'Accounts', rows_upserted: 600, rows_deleted: 0, calls: 4, set_aside: 0, without: [], error: null },
+      { division: 1001, entity: 'Items', rows_upserted: 2500, rows_deleted: 3, calls: 12, set_aside: 0, without: [], too_large: [], error: null },
+      { division: 1001, entity: 'Accounts', rows_upserted: 600, rows_deleted: 0, calls: 4, set_aside: 0, without: [], too_large: [], error: null },
     ],
     ...overrides,
   };
@@ -78,6 +78,7 @@ export function statusFixture(overrides: Partial<EntityStatus> = {}): EntityStat
     set_aside: 0,
     resting_until_ms: null,
     excluded: [],
+    too_large: [],
     ...overrides,
   };
 }

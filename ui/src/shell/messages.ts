@@ -58,8 +58,12 @@ export const en: Record<string, string> = {
   'shell.welcome.show': 'Show',
   'shell.welcome.hide': 'Hide',
   'shell.welcome.redirect_uri': 'Redirect URI',
+  'shell.welcome.redirect_uri_current': 'Redirect URI to register',
+  'shell.welcome.redirect_host': 'Host',
+  'shell.welcome.redirect_port': 'Port',
+  'shell.welcome.redirect_port_invalid': 'Enter a port from {min} to {max} (a whole number).',
   'shell.welcome.redirect_hint':
-    'Register exactly this redirect URI for your app in the Exact App Center, otherwise Exact refuses the sign-in.',
+    'Register exactly this redirect URI for your app in the Exact App Center, otherwise Exact refuses the sign-in. If your app already has one, choose its host and port here.',
   'shell.welcome.copy': 'Copy',
   'shell.welcome.copied': 'Copied',
   'shell.welcome.connect_button': 'Connect and sign in',
@@ -133,6 +137,7 @@ export const en: Record<string, string> = {
   'shell.dashboard.history_empty': 'No sync has run yet.',
   'shell.dashboard.failed_entities': 'Failed: {count}',
   'shell.dashboard.run_without': 'read without {properties}',
+  'shell.dashboard.run_without_large': 'read without {properties} (too large for Exact to serve)',
   'shell.dashboard.waiting': 'The sync waits, it is not stuck:',
   'shell.dashboard.waiting_hint':
     'Exact Online lets the app renew its access only every few minutes. The sync goes on by itself when the time comes.',
@@ -140,6 +145,10 @@ export const en: Record<string, string> = {
   'shell.refused.section': 'Refused by Exact Online',
   'shell.refused.without': 'Read without {properties}: Exact refused them. Asked again on a full resync.',
   'shell.refused.without_one': 'Read without {properties}: Exact refused it. Asked again on a full resync.',
+  'shell.too_large.without':
+    'Read without {properties}: pages with them were too large for Exact to serve. Asked again on a full resync.',
+  'shell.too_large.without_one':
+    'Read without {properties}: pages with it were too large for Exact to serve. Asked again on a full resync.',
   'shell.refused.resting': 'Not asked again until {time}: Exact refused it.',
 
   'shell.resync.open': 'Resync everything…',
@@ -353,8 +362,12 @@ export const nl: Record<string, string> = {
   'shell.welcome.show': 'Toon',
   'shell.welcome.hide': 'Verberg',
   'shell.welcome.redirect_uri': 'Redirect-URI',
+  'shell.welcome.redirect_uri_current': 'Te registreren redirect-URI',
+  'shell.welcome.redirect_host': 'Host',
+  'shell.welcome.redirect_port': 'Poort',
+  'shell.welcome.redirect_port_invalid': 'Vul een poort van {min} tot en met {max} in (een heel getal).',
   'shell.welcome.redirect_hint':
-    'Registreer precies deze redirect-URI voor je app in het Exact App Center, anders weigert Exact het inloggen.',
+    'Registreer precies deze redirect-URI voor je app in het Exact App Center, anders weigert Exact het inloggen. Heeft je app er al een, kies dan hier de host en poort daarvan.',
   'shell.welcome.copy': 'Kopiëren',
   'shell.welcome.copied': 'Gekopieerd',
   'shell.welcome.connect_button': 'Verbinden en inloggen',
@@ -430,6 +443,7 @@ export const nl: Record<string, string> = {
   'shell.dashboard.history_empty': 'Er is nog geen synchronisatie uitgevoerd.',
   'shell.dashboard.failed_entities': 'Mislukt: {count}',
   'shell.dashboard.run_without': 'gelezen zonder {properties}',
+  'shell.dashboard.run_without_large': 'gelezen zonder {properties} (te groot voor Exact)',
   'shell.dashboard.waiting': 'De synchronisatie wacht, maar zit niet vast:',
   'shell.dashboard.waiting_hint':
     'Exact Online laat de app zijn toegang maar eens in de paar minuten vernieuwen. De synchronisatie gaat vanzelf verder zodra het zover is.',
@@ -439,6 +453,10 @@ export const nl: Record<string, string> = {
     'Gelezen zonder {properties}: Exact weigerde ze. Ze worden opnieuw gevraagd bij een volledige hersynchronisatie.',
   'shell.refused.without_one':
     'Gelezen zonder {properties}: Exact weigerde die. Die wordt opnieuw gevraagd bij een volledige hersynchronisatie.',
+  'shell.too_large.without':
+    'Gelezen zonder {properties}: pagina’s met deze velden waren te groot voor Exact. Ze worden opnieuw gevraagd bij een volledige hersynchronisatie.',
+  'shell.too_large.without_one':
+    'Gelezen zonder {properties}: pagina’s met dit veld waren te groot voor Exact. Het wordt opnieuw gevraagd bij een volledige hersynchronisatie.',
   'shell.refused.resting': 'Wordt tot {time} niet opnieuw gevraagd: Exact weigerde het.',
 
   'shell.resync.open': 'Alles opnieuw synchroniseren…',

@@ -17,6 +17,7 @@ import {
   setAsideReasonLabel,
   syncState,
   waitingReasons,
+  runWithoutText,
   withoutText,
   withSetAside,
 } from './status';
@@ -180,12 +181,33 @@ describe('what Exact refused', () => {
       statusFixture({ division: 1002, entity: 'Documents', excluded: ['Body'], resting_until_ms: now }),
     ];
     expect(refusals(status, now)).toEqual([
-      { division: 1001, entity: 'Items', excluded: ['Barcode', 'Notes'], restingUntilMs: null },
-      { division: 1001, entity: 'Contacts', excluded: [], restingUntilMs: until },
-      { division: 1002, entity: 'Documents', excluded: ['Body'], restingUntilMs: null },
+      { division: 1001, entity: 'Items', excluded: ['Barcode', 'Notes'], tooLarge: [], restingUntilMs: null },
+      { division: 1001, entity: 'Contacts', excluded: [], tooLarge: [], restingUntilMs: until },
+      { division: 1002, entity: 'Documents', excluded: ['Body'], tooLarge: [], restingUntilMs: null },
     ]);
     expect(refusals([], now)).toEqual([]);
     expect(refusals(status, until)).toHaveLength(2);
+  });
+
+  it('tells what was too large to serve apart from what Exact refused', () => {
+    setLanguage('en');
+    const status = [statusFixture({ entity: 'Documents', excluded: ['Body', 'Notes'], too_large: ['Body'] })];
+    expect(refusals(status, now)[0].tooLarge).toEqual(['Body']);
+    expect(withoutText(['Body', 'Notes'], ['Body'])).toBe(
+      'Read without Notes: Exact refused it. Asked again on a full resync. ' +
+        'Read without Body: pages with it were too large for Exact to serve. Asked again on a full resync.',
+    );
+    expect(withoutText(['Body', 'Remarks'], ['Body', 'Remarks'])).toBe(
+      'Read without Body, Remarks: pages with them were too large for Exact to serve. Asked again on a full resync.',
+    );
+    expect(runWithoutText(['Notes', 'Body'], ['Body'])).toBe(
+      'read without Notes; read without Body (too large for Exact to serve)',
+    );
+    expect(runWithoutText(['Notes'], [])).toBe('read without Notes');
+    setLanguage('nl');
+    expect(runWithoutText(['Body'], ['Body'])).toBe('gelezen zonder Body (te groot voor Exact)');
+    expect(withoutText(['Body'], ['Body'])).toContain('te groot voor Exact');
+    setLanguage('en');
   });
 
   it('says what was left out and when it is asked again, in both languages', () => {
@@ -235,9 +257,9 @@ describe('runNotes', () => {
   it('keeps the entities of a run that set records aside or were read without properties', () => {
     const run = runFixture({
       entities: [
-        { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: [], error: null },
-        { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], error: null },
-        { division: 1001, entity: 'Contacts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: ['Notes'], error: null },
+        { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: [], too_large: [], error: null },
+        { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], too_large: [], error: null },
+        { division: 1001, entity: 'Contacts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: ['Notes'], too_large: [], error: null },
       ],
     });
     expect(runNotes(run).map((e) => e.entity)).toEqual(['Items', 'Contacts']);

@@ -133,6 +133,8 @@ export interface Refusal {
   entity: string;
   /** Properties left out of its reads (until a full resync). */
   excluded: string[];
+  /** The properties of `excluded` left out because pages with them were too large to serve. */
+  tooLarge: string[];
   /** Until when it is not asked again; `null` when it is not resting (or no longer). */
   restingUntilMs: number | null;
 }
@@ -142,14 +144,28 @@ export function refusals(status: readonly EntityStatus[], nowMs: number): Refusa
   return status.flatMap((s) => {
     const restingUntilMs = s.resting_until_ms !== null && s.resting_until_ms > nowMs ? s.resting_until_ms : null;
     if (s.excluded.length === 0 && restingUntilMs === null) return [];
-    return [{ division: s.division, entity: s.entity, excluded: s.excluded, restingUntilMs }];
+    return [{ division: s.division, entity: s.entity, excluded: s.excluded, tooLarge: s.too_large, restingUntilMs }];
   });
 }
 
-/** "Read without X, Y: Exact refused them. Asked again on a full resync." */
-export function withoutText(properties: readonly string[]): string {
-  const key = properties.length === 1 ? 'shell.refused.without_one' : 'shell.refused.without';
-  return t(key, { properties: properties.join(', ') });
+/**
+ * "Read without X, Y: Exact refused them. Asked again on a full resync.", and for the ones in
+ * `tooLarge` "Read without Body: pages with it were too large for Exact to serve. ..." (one
+ * sentence per cause).
+ */
+export function withoutText(properties: readonly string[], tooLarge: readonly string[] = []): string {
+  const large = properties.filter((p) => tooLarge.includes(p));
+  const refused = properties.filter((p) => !tooLarge.includes(p));
+  const sentences: string[] = [];
+  if (refused.length > 0) {
+    const key = refused.length === 1 ? 'shell.refused.without_one' : 'shell.refused.without';
+    sentences.push(t(key, { properties: refused.join(', ') }));
+  }
+  if (large.length > 0) {
+    const key = large.length === 1 ? 'shell.too_large.without_one' : 'shell.too_large.without';
+    sentences.push(t(key, { properties: large.join(', ') }));
+  }
+  return sentences.join(' ');
 }
 
 /** "Not asked again until 14:03: Exact refused it." (with the date when that is a day or more away). */
@@ -166,6 +182,16 @@ export function waitingReasons(sync: SyncSnapshot): string[] {
   if (!sync.running) return [];
   const reasons = sync.progress.map((p) => p.waiting?.trim() ?? '').filter((w) => w !== '');
   return [...new Set(reasons)];
+}
+
+/** "read without Notes; without Body (too large for Exact to serve)": a run's line for an entity. */
+export function runWithoutText(without: readonly string[], tooLarge: readonly string[]): string {
+  const refused = without.filter((p) => !tooLarge.includes(p));
+  const large = without.filter((p) => tooLarge.includes(p));
+  const parts: string[] = [];
+  if (refused.length > 0) parts.push(t('shell.dashboard.run_without', { properties: refused.join(', ') }));
+  if (large.length > 0) parts.push(t('shell.dashboard.run_without_large', { properties: large.join(', ') }));
+  return parts.join('; ');
 }
 
 /** The entities of a run that set records aside or were read without some properties. */
