@@ -36,6 +36,13 @@ async fn admin(sim: &Sim, c: &Client, path: &str, body: Value) {
 }
 
 /// The first file URL (`/docs/Sys...`) in `property` of a sync page of `path`.
+/// The first item's picture URL and the first document attachment's URL.
+async fn picture_and_attachment(sim: &Sim, c: &Client, access: &str) -> (String, String) {
+    let picture = first_url(sim, c, access, "sync/Logistics/Items", "PictureUrl").await;
+    let attachment = first_url(sim, c, access, "sync/Documents/DocumentAttachments", "Url").await;
+    (picture, attachment)
+}
+
 async fn first_url(sim: &Sim, c: &Client, access: &str, path: &str, property: &str) -> String {
     let d = sim.division_codes()[0];
     let page: Value = c
@@ -127,15 +134,7 @@ async fn downloads_without_a_valid_token_get_a_blank_picture_or_the_login_page()
     let sim = start().await;
     let c = client();
     let (access, refresh) = login(&sim, &c).await;
-    let picture = first_url(&sim, &c, &access, "sync/Logistics/Items", "PictureUrl").await;
-    let attachment = first_url(
-        &sim,
-        &c,
-        &access,
-        "sync/Documents/DocumentAttachments",
-        "Url",
-    )
-    .await;
+    let (picture, attachment) = picture_and_attachment(&sim, &c, &access).await;
 
     for token in [None, Some("not-a-token")] {
         assert!(
@@ -187,15 +186,7 @@ async fn spurious_401_refuses_a_token_that_stays_valid() {
     let sim = start().await;
     let c = client();
     let (access, _) = login(&sim, &c).await;
-    let picture = first_url(&sim, &c, &access, "sync/Logistics/Items", "PictureUrl").await;
-    let attachment = first_url(
-        &sim,
-        &c,
-        &access,
-        "sync/Documents/DocumentAttachments",
-        "Url",
-    )
-    .await;
+    let (picture, attachment) = picture_and_attachment(&sim, &c, &access).await;
     let units = format!(
         "{}/api/v1/{}/logistics/Units?$select=ID",
         sim.base_url(),
@@ -296,15 +287,7 @@ async fn files_carry_an_etag_and_matching_preconditions_are_answered_304() {
     let sim = start().await;
     let c = client();
     let (access, _) = login(&sim, &c).await;
-    let picture = first_url(&sim, &c, &access, "sync/Logistics/Items", "PictureUrl").await;
-    let attachment = first_url(
-        &sim,
-        &c,
-        &access,
-        "sync/Documents/DocumentAttachments",
-        "Url",
-    )
-    .await;
+    let (picture, attachment) = picture_and_attachment(&sim, &c, &access).await;
     let before = stats(&sim, &c).await;
 
     let mut served = 0;
