@@ -140,8 +140,7 @@ impl ExactClient {
         dest: &Path,
         max_bytes: u64,
     ) -> Result<Download> {
-        let none = Validators::default();
-        self.download_with(division, Charge::Always, url, dest, max_bytes, &none)
+        self.download_to_if_changed(division, url, dest, max_bytes, &Validators::default())
             .await
             .and_then(in_full)
     }
@@ -170,17 +169,9 @@ impl ExactClient {
         dest: &Path,
         max_bytes: u64,
     ) -> Result<Download> {
-        let none = Validators::default();
-        self.download_with(
-            Some(division),
-            Charge::WhenCounted,
-            url,
-            dest,
-            max_bytes,
-            &none,
-        )
-        .await
-        .and_then(in_full)
+        self.download_for_if_changed(division, url, dest, max_bytes, &Validators::default())
+            .await
+            .and_then(in_full)
     }
 
     /// [`Self::download_for`], conditional on `stored`: the validators that came with the copy
