@@ -13,7 +13,8 @@ use crate::redirect::RedirectHost;
 #[derive(Debug, Parser)]
 #[command(name = "exact-offline", version, about)]
 pub struct Cli {
-    /// Folder for the cache, settings and tokens (default: the platform's data folder).
+    /// One folder for the offline copy, settings, tokens and logs (default: the platform's data,
+    /// config, cache and log folders).
     #[arg(long, global = true, env = "EXACT_OFFLINE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -22,7 +23,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign in to Exact Online with your app registration (prints the URL to open).
+    /// Sign in to Exact Online with your app registration, or the shared one this copy was set up
+    /// with (prints the URL to open).
     Login(LoginArgs),
     /// Bring the offline copy up to date.
     Sync(SyncArgs),
@@ -58,12 +60,13 @@ impl Instance {
 pub struct LoginArgs {
     #[command(flatten)]
     pub instance: Instance,
-    /// Client id of your app in the Exact App Center.
+    /// Client id of your app in the Exact App Center [default: the shared app registration this
+    /// copy was set up with, if any].
     #[arg(long)]
-    pub client_id: String,
-    /// Client secret of that app.
+    pub client_id: Option<String>,
+    /// Client secret of that app (needed with --client-id).
     #[arg(long, env = "EXACT_CLIENT_SECRET", hide_env_values = true)]
-    pub client_secret: String,
+    pub client_secret: Option<String>,
     /// Host of the redirect URI registered for the app: localhost or 127.0.0.1 [default:
     /// localhost]. The URI is http://HOST:PORT/callback.
     #[arg(long, value_name = "localhost|127.0.0.1")]
@@ -187,19 +190,28 @@ pub struct ExportArgs {
 /// Parses the command line, runs the command, and turns errors into a message and exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The data folder first, private to the user: the logs go inside it.
-    let data_dir = crate::config::data_dir(cli.data_dir.as_deref())
-        .and_then(|dir| crate::config::private_dir(&dir).map(|()| dir));
-    let _log_writer = init_logging(data_dir.as_deref().ok());
-    let data_dir = match data_dir {
-        Ok(dir) => dir,
+    // The folders first, private to the user, with an earlier version's files carried over
+    // before a log file opens beside theirs.
+    let prepared = crate::folders::prepare(cli.data_dir.as_deref());
+    let _log_writer = init_logging(prepared.as_ref().ok().map(|(f, _)| f.logs.as_path()));
+    let folders = match prepared {
+        Ok((folders, carried)) => {
+            match carried {
+                Some(Ok(report)) => report.log(),
+                Some(Err(e)) => {
+                    tracing::warn!("cannot carry the earlier version's files over: {e:#}")
+                }
+                None => {}
+            }
+            folders
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::FAILURE;
         }
     };
     if cli.command.is_none() && has_display() {
-        return open_window(data_dir);
+        return open_window(folders);
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -210,12 +222,14 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Some(Command::Login(args)) => commands::login::run(&data_dir, args).await,
-            Some(Command::Sync(args)) => commands::sync::run(&data_dir, args).await,
-            Some(Command::Status(args)) => commands::status::run(&data_dir, &args),
-            Some(Command::Export(args)) => commands::export::run(&data_dir, &args),
-            Some(Command::Doctor(args)) => commands::doctor::run(&data_dir, &args).await,
-            None => commands::sync::run_default(&data_dir).await,
+            // Login only writes the connection and the token files: the config folder.
+            Some(Command::Login(args)) => commands::login::run(&folders.config, args).await,
+            Some(Command::Sync(args)) => commands::sync::run(&folders, args).await,
+            // Status and export only read the offline copy: the data folder.
+            Some(Command::Status(args)) => commands::status::run(&folders.data, &args),
+            Some(Command::Export(args)) => commands::export::run(&folders.data, &args),
+            Some(Command::Doctor(args)) => commands::doctor::run(&folders, &args).await,
+            None => commands::sync::run_default(&folders).await,
         }
     });
     match result {
@@ -247,8 +261,8 @@ fn has_display() -> bool {
     }
 }
 
-fn open_window(data_dir: PathBuf) -> ExitCode {
-    match crate::app::run(data_dir) {
+fn open_window(folders: crate::folders::Folders) -> ExitCode {
+    match crate::app::run(folders) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -257,10 +271,10 @@ fn open_window(data_dir: PathBuf) -> ExitCode {
     }
 }
 
-/// Logs go to standard error (`RUST_LOG`, default `warn`) and to a daily file under the data
-/// folder's `logs/` (default `info`; seven files kept). Tokens and secrets are never logged.
+/// Logs go to standard error (`RUST_LOG`, default `warn`) and to a daily file in the logs folder
+/// (default `info`; seven files kept). Tokens and secrets are never logged.
 fn init_logging(
-    data_dir: Option<&std::path::Path>,
+    logs: Option<&std::path::Path>,
 ) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
     let filter = |default: &str| {
@@ -269,16 +283,16 @@ fn init_logging(
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(filter("warn"));
-    let file = data_dir.and_then(|dir| {
+    let file = logs.and_then(|dir| {
         // The appender lists the folder to prune old files and complains on stderr when it is
         // missing (a first start).
-        std::fs::create_dir_all(dir.join("logs")).ok()?;
+        std::fs::create_dir_all(dir).ok()?;
         tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("exact-offline")
             .filename_suffix("log")
             .max_log_files(7)
-            .build(dir.join("logs"))
+            .build(dir)
             .ok()
     });
     match file {

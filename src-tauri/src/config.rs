@@ -1,4 +1,5 @@
-//! Where the app keeps its files, and the connection settings saved by `login`.
+//! The folders' privacy, the files inside them, and the connection settings saved by `login`
+//! (in the config folder, with the token files when no keychain answers).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,26 +22,15 @@ pub struct Connection {
     pub divisions: Vec<i32>,
 }
 
-/// The data folder: `--data-dir`, else `$EXACT_OFFLINE_DATA_DIR`, else the platform's data dir.
-pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
-    if let Some(dir) = flag {
-        return Ok(dir.to_path_buf());
-    }
-    if let Some(dir) = std::env::var_os("EXACT_OFFLINE_DATA_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    let base = dirs::data_dir().context("no data folder on this system; pass --data-dir")?;
-    Ok(base.join("exact-offline"))
-}
-
-/// Creates the data folder (or `dir` inside it) readable only by the user, and tightens one that
-/// an earlier version left open: the offline copy, pictures, attachments and logs inside are the
-/// company's data, and other accounts on the computer must not read them.
+/// Creates one of the app's folders ([`crate::folders::Folders`]) or `dir` inside one, readable
+/// only by the user, and tightens one that an earlier version left open: the offline copy,
+/// pictures, attachments, settings and logs inside are the company's data, and other accounts on
+/// the computer must not read them.
 ///
 /// On Unix the folder is made mode 0700 (files inside keep their mode, but nobody else can reach
-/// them). On Windows and macOS the platform's data folder already lies in the user's profile,
-/// whose access list admits only the user (and administrators); a folder chosen with
-/// `--data-dir` keeps the access list of where it was put.
+/// them). On Windows and macOS the platform's folders already lie in the user's profile, whose
+/// access list admits only the user (and administrators); a folder chosen with `--data-dir`
+/// keeps the access list of where it was put.
 pub fn private_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
@@ -97,7 +87,7 @@ impl Connection {
             .with_context(|| format!("cannot write {}", connection_path(dir).display()))
     }
 
-    /// A client for this connection with tokens in the keychain (or the data folder).
+    /// A client for this connection with tokens in the keychain (or the config folder `dir`).
     pub async fn client(&self, dir: &Path) -> Result<ExactClient> {
         Ok(self.open(dir).await?.client)
     }

@@ -9,9 +9,11 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
+pub mod folders;
 pub mod links;
 pub mod pictures;
 pub mod redirect;
+pub mod registration;
 pub mod table_export;
 
 #[global_allocator]

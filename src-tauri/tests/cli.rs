@@ -196,6 +196,128 @@ fn sync_without_sign_in_explains_what_to_do() {
     );
 }
 
+#[test]
+fn login_without_an_app_or_a_shared_registration_says_what_to_give() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = exe()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["login", "--region", "nl"])
+        .env_remove("EXACT_CLIENT_SECRET")
+        // An empty variable searches as usual: nothing beside the test binary or in /etc.
+        .env("EXACT_OFFLINE_REGISTRATION", "")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--client-id ID --client-secret SECRET"),
+        "{stderr}"
+    );
+
+    let broken = dir.path().join("registration.json");
+    std::fs::write(
+        &broken,
+        r#"{"client_id": "x", "client_secret": "do-not-print-me", "regio": "nl"}"#,
+    )
+    .unwrap();
+    let output = exe()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["login", "--region", "nl"])
+        .env("EXACT_OFFLINE_REGISTRATION", &broken)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&broken.display().to_string())
+            && stderr.contains("unknown field \"regio\""),
+        "the error names the file and what is wrong: {stderr}"
+    );
+    assert!(!stderr.contains("do-not-print-me"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_with_the_shared_registration_needs_no_client_id() {
+    const CLIENT_ID: &str = "5e1f0b2a-7c3d-4e5f-8a9b-0c1d2e3f4a5b";
+    const SECRET: &str = "shared-cli-secret";
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let config = exact_sim::SimConfig {
+        items: 20,
+        accounts: 5,
+        app: exact_sim::AppRegistration {
+            client_id: CLIENT_ID.into(),
+            client_secret: SECRET.into(),
+            redirect_uri: redirect.clone(),
+        },
+        ..Default::default()
+    };
+    let sim = exact_sim::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let registration = dir.path().join("registration.json");
+    std::fs::write(
+        &registration,
+        serde_json::json!({
+            "client_id": format!("{{{CLIENT_ID}}}"),
+            "client_secret": SECRET,
+            "redirect_uri": redirect,
+            "base_url": sim.base_url(),
+        })
+        .to_string(),
+    )
+    .unwrap();
+
+    let mut login = exe()
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("login")
+        .env("EXACT_OFFLINE_REGISTRATION", &registration)
+        .env_remove("EXACT_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(login.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let authorize = first.trim().to_owned();
+    assert!(
+        authorize.starts_with(sim.base_url()) && authorize.contains(CLIENT_ID),
+        "the sign-in goes to the registration's instance with its app: {authorize}"
+    );
+    let page = reqwest::get(&authorize)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Signed in"), "{page}");
+    let output = tokio::task::spawn_blocking(move || login.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "login: {stderr}");
+    assert!(
+        stderr.contains("shared app registration") && !stderr.contains(SECRET),
+        "{stderr}"
+    );
+    assert!(
+        exact_api::TokenFiles::for_account(dir.path(), &format!("{}|{CLIENT_ID}", sim.base_url()))
+            .tokens
+            .exists(),
+        "signed in as the registration's app"
+    );
+    sim.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_through_the_loopback_redirect_then_sync() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -553,4 +675,140 @@ fn records_set_aside_are_counted_and_listed() {
         String::from_utf8_lossy(&run(dir.path(), &["status", "--demo", "--set-aside"]).stdout)
             .into_owned();
     assert!(text.starts_with("No records are set aside"), "{text}");
+}
+
+/// The binary in `home` as a user's home folder, with no folder chosen and no XDG variables,
+/// logging at its defaults (warnings on the terminal, info in the log file).
+fn in_home(home: &std::path::Path) -> Command {
+    let mut command = exe();
+    command
+        .env("HOME", home)
+        .env_remove("EXACT_OFFLINE_DATA_DIR")
+        .env_remove("RUST_LOG");
+    for variable in [
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_STATE_HOME",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+}
+
+/// Every path under `dir`, relative, folders ending in `/`.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                out.push(format!("{name}/"));
+                walk(root, &path, out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn a_chosen_folder_holds_everything_as_before() {
+    let home = tempfile::tempdir().unwrap();
+    for by_variable in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = in_home(home.path());
+        match by_variable {
+            true => command.env("EXACT_OFFLINE_DATA_DIR", dir.path()),
+            false => command.arg("--data-dir").arg(dir.path()),
+        };
+        let output = command
+            .args(["sync", "--demo", "--no-pictures", "--entity", "Units"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let files = listing(dir.path());
+        assert!(files.contains(&"demo/cache.sqlite".to_owned()), "{files:?}");
+        let top: Vec<_> = files
+            .iter()
+            .filter(|f| f.trim_end_matches('/').matches('/').count() == 0)
+            .collect();
+        assert_eq!(top, ["demo/", "logs/"], "nothing new beside them");
+        assert!(
+            files.iter().any(|f| f.starts_with("logs/exact-offline.")),
+            "the logs are in the folder's logs/: {files:?}"
+        );
+    }
+    assert_eq!(
+        listing(home.path()),
+        Vec::<String>::new(),
+        "nothing is written in the platform's folders"
+    );
+}
+
+#[test]
+fn without_a_folder_the_platform_folders_are_used_and_an_earlier_one_carried_over() {
+    let home = tempfile::tempdir().unwrap();
+    let old = home.path().join(".local/share/exact-offline");
+    std::fs::create_dir_all(old.join("demo")).unwrap();
+    drop(offline_cache::Cache::open(&old.join("demo/cache.sqlite")).unwrap());
+    let demo_copy = std::fs::read(old.join("demo/cache.sqlite")).unwrap();
+    std::fs::write(old.join("settings.json"), br#"{"batch_size": 300}"#).unwrap();
+    std::fs::write(old.join("connection.json"), br#"{"base_url": "x"}"#).unwrap();
+    std::fs::create_dir_all(old.join("logs")).unwrap();
+    std::fs::write(old.join("logs/exact-offline.2026-11-01.log"), b"earlier\n").unwrap();
+
+    let status = || {
+        let output = in_home(home.path())
+            .args(["status", "--demo", "--json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "",
+            "a carry-over says nothing on the terminal"
+        );
+    };
+    status();
+    let config = home.path().join(".config/exact-offline");
+    let logs = home.path().join(".local/state/exact-offline/logs");
+    assert_eq!(
+        std::fs::read(config.join("settings.json")).unwrap(),
+        br#"{"batch_size": 300}"#
+    );
+    assert!(config.join("connection.json").exists());
+    assert!(!old.join("settings.json").exists() && !old.join("logs").exists());
+    assert_eq!(
+        std::fs::read(logs.join("exact-offline.2026-11-01.log")).unwrap(),
+        b"earlier\n"
+    );
+    assert_eq!(
+        std::fs::read(old.join("demo/cache.sqlite")).unwrap(),
+        demo_copy,
+        "the demo company's copy stays in the data folder"
+    );
+    assert!(home.path().join(".cache/exact-offline").is_dir());
+    let logged: String = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        logged.contains("carried") && logged.contains("settings.json"),
+        "what moved is logged: {logged}"
+    );
+
+    let before = listing(home.path());
+    status();
+    assert_eq!(listing(home.path()), before, "a second start moves nothing");
 }

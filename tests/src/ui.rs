@@ -496,6 +496,8 @@ pub async fn open_demo(scenario: &mut Scenario, screenshots: bool) -> Result<()>
         .wait_tid("welcome", UI_TIMEOUT * 3)
         .await
         .context("a fresh data folder should open on the welcome screen")?;
+    // The choices follow once the shell said whether a shared registration is present.
+    driver.wait_tid("welcome-demo", UI_TIMEOUT).await?;
     if screenshots {
         scenario.screenshot("welcome").await?;
     }

@@ -1,7 +1,7 @@
 //! WebDriver scenarios of the real app: the demo company, browsing items and customers, settings
-//! across a restart, offline browsing, and records Exact sent that were set aside. Each scenario
-//! starts from its own empty data folder and saves screenshots to
-//! `target/test-output/screenshots/`.
+//! across a restart, offline browsing, records Exact sent that were set aside, and the installed
+//! package (scripts/install-test.sh). Each scenario starts from its own empty data folder and saves
+//! screenshots to `target/test-output/screenshots/`.
 //!
 //! Run with `scripts/ui-tests.sh` (it builds the app, starts Xvfb and tauri-driver), or by hand with
 //! tauri-driver on port 4444: `cargo test -p exact-offline-tests --test ui -- --ignored --test-threads 1`.
@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use exact_offline_tests::ui::{
-    PICTURE_TIMEOUT, SYNC_TIMEOUT, UI_TIMEOUT, Ui, close_detail, finish_first_sync, image_state,
-    open_demo, open_row, row_by_code, row_codes, run, start_demo, sync_state, tid, value_string,
-    wait_picture, wait_until,
+    PICTURE_TIMEOUT, SYNC_TIMEOUT, UI_TIMEOUT, Ui, app_binary, close_detail, finish_first_sync,
+    image_state, open_demo, open_row, row_by_code, row_codes, run, start_demo, sync_state, tid,
+    value_string, wait_picture, wait_until,
 };
 use exact_offline_tests::webdriver::{Element, WebDriver, keys};
 use serde_json::json;
@@ -68,6 +68,150 @@ fn demo_mode_first_sync() {
             "the Items view, open while the first sync ran, should show the synced items \
              without leaving the view",
         )?;
+        Ok(())
+    });
+}
+
+/// A copy set up with a shared app registration (`EXACT_OFFLINE_REGISTRATION` names a
+/// registration.json for a simulator): the welcome screen offers one button and the region, no
+/// client ID or secret; the button signs in through the browser and the divisions are next.
+///
+/// The browser is a stand-in: an `xdg-open` first on the app's `PATH` that writes the URL it is
+/// given to a file. The test reads it and plays the browser (the simulator consents at once and
+/// redirects to the app's loopback listener), as `src-tauri/tests/cli.rs` does for `login`.
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn sign_in_with_a_shared_registration() {
+    const CLIENT_ID: &str = "7d3c2b1a-5e4f-4a6b-9c8d-0e1f2a3b4c5d";
+    const SECRET: &str = "shared-registration-secret";
+    run("registration", async |s| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let redirect = format!("http://127.0.0.1:{port}/callback");
+        let sim = exact_sim::start(exact_sim::SimConfig {
+            divisions: 2,
+            items: 40,
+            accounts: 10,
+            app: exact_sim::AppRegistration {
+                client_id: CLIENT_ID.into(),
+                client_secret: SECRET.into(),
+                redirect_uri: redirect.clone(),
+            },
+            ..Default::default()
+        })
+        .await?;
+        let files = tempfile::tempdir()?;
+        let registration = files.path().join("registration.json");
+        std::fs::write(
+            &registration,
+            serde_json::to_string_pretty(&json!({
+                "client_id": CLIENT_ID,
+                "client_secret": SECRET,
+                "redirect_uri": redirect,
+                "region": "nl",
+                "base_url": sim.base_url(),
+            }))?,
+        )?;
+        let opened = files.path().join("opened-url");
+        let bin = files.path().join("bin");
+        std::fs::create_dir(&bin)?;
+        let xdg_open = bin.join("xdg-open");
+        std::fs::write(
+            &xdg_open,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" > '{}'\n",
+                opened.display()
+            ),
+        )?;
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&xdg_open, std::fs::Permissions::from_mode(0o700))?;
+        }
+        s.set_app_env(
+            "EXACT_OFFLINE_REGISTRATION",
+            &registration.display().to_string(),
+        );
+        let path = std::env::var("PATH").unwrap_or_default();
+        s.set_app_env("PATH", &format!("{}:{path}", bin.display()));
+        // No keychain under Xvfb: the tokens go to the data folder at once.
+        s.set_app_env("EXACT_OFFLINE_TOKEN_STORE", "file");
+
+        s.launch().await?;
+        let driver = s.driver()?;
+        driver
+            .wait_tid("welcome", UI_TIMEOUT * 3)
+            .await
+            .context("a fresh data folder should open on the welcome screen")?;
+        driver
+            .wait_tid("shared-sign-in", UI_TIMEOUT)
+            .await
+            .context("with a shared registration the welcome screen offers one sign-in button")?;
+        for field in [
+            "connect-client-id",
+            "connect-client-secret",
+            "connect-redirect-uri",
+        ] {
+            ensure!(
+                !driver.has_tid(field).await?,
+                "{field} should not be shown while the shared registration is offered"
+            );
+        }
+        ensure!(
+            driver.has_tid("welcome-demo").await? && driver.has_tid("welcome-own-app").await?,
+            "the demo and the own registration stay available"
+        );
+        let region = driver.wait_tid("shared-region", UI_TIMEOUT).await?;
+        let options = wait_until("the regions to load", UI_TIMEOUT, async || {
+            let options = driver.find_all_in(&region, "option").await?;
+            Ok((options.len() > 1).then_some(options.len()))
+        })
+        .await?;
+        let chosen = value_string(&driver.prop(&region, "value").await?);
+        ensure!(
+            chosen == "nl",
+            "the registration's region should be chosen, not {chosen:?} (of {options})"
+        );
+        s.screenshot("welcome-registration").await?;
+
+        s.step("signing in with the shared registration");
+        driver.click_tid("shared-sign-in").await?;
+        driver
+            .wait_tid("connect-waiting", UI_TIMEOUT)
+            .await
+            .context("the window should wait for the browser")?;
+        let url = wait_until(
+            "the app to open the sign-in in the browser",
+            UI_TIMEOUT,
+            async || {
+                Ok(std::fs::read_to_string(&opened)
+                    .ok()
+                    .map(|u| u.trim().to_owned())
+                    .filter(|u| !u.is_empty()))
+            },
+        )
+        .await?;
+        ensure!(
+            url.starts_with(&format!("{}/api/oauth2/auth?", sim.base_url()))
+                && url.contains(CLIENT_ID)
+                && !url.contains(SECRET),
+            "the browser should open the simulator's sign-in for the registration's app: {url}"
+        );
+        // The browser: consent (automatic in the simulator), then the redirect to the app.
+        let page = reqwest::get(&url).await?.text().await?;
+        ensure!(page.contains("Signed in"), "the loopback page: {page}");
+        driver
+            .wait_tid("divisions-picker", UI_TIMEOUT)
+            .await
+            .context("after the sign-in the divisions are chosen")?;
+        let divisions = wait_until("the divisions to load", UI_TIMEOUT, async || {
+            let found = driver.find_all(&tid("division-option")).await?;
+            Ok((found.len() >= 2).then_some(found.len()))
+        })
+        .await?;
+        s.step(&format!("signed in: {divisions} divisions offered"));
+        s.end().await?;
+        sim.shutdown().await;
         Ok(())
     });
 }
@@ -747,6 +891,43 @@ fn set_aside_records_are_shown() {
         .with_context(|| format!("set-aside counts last seen: {last:?}"))?;
         s.step(&format!("set aside after the full resync: {counts:?}"));
         s.screenshot("set-aside-after-resync").await?;
+        Ok(())
+    });
+}
+
+/// The installed program (scripts/install-test.sh installs the .deb and sets `EXACT_OFFLINE_APP`
+/// to `/usr/bin/exact-offline`): it starts, tries the demo company and shows the items list with
+/// rows. Without `EXACT_OFFLINE_APP` it does nothing: `demo_mode_first_sync` covers the same ground
+/// on the build under test.
+#[test]
+#[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
+fn installed_app_reaches_the_items_list() {
+    if std::env::var_os("EXACT_OFFLINE_APP").is_none() {
+        eprintln!("[installed] EXACT_OFFLINE_APP is not set: nothing installed to check");
+        return;
+    }
+    run("installed", async |s| {
+        s.step(&format!("app: {}", app_binary().display()));
+        let started = Instant::now();
+        open_demo(s, false).await?;
+        let driver = s.driver()?;
+        // The first sync starts by itself; Items, the default view, fills in when it is done.
+        driver.wait_tid("items-view", UI_TIMEOUT).await?;
+        let codes = wait_until("item rows in the items list", SYNC_TIMEOUT, async || {
+            if sync_state(driver).await?.as_deref() == Some("failed") {
+                bail!("the first sync failed");
+            }
+            let codes = row_codes(driver, "item-row").await?;
+            Ok((!codes.is_empty()).then_some(codes))
+        })
+        .await?;
+        s.step(&format!(
+            "{} item rows shown {:.1} s after the launch, first {:?}",
+            codes.len(),
+            started.elapsed().as_secs_f64(),
+            codes.first()
+        ));
+        s.screenshot("installed-items-list").await?;
         Ok(())
     });
 }

@@ -17,6 +17,7 @@ const api = vi.hoisted(() => ({
   divisions: vi.fn(),
   regions: vi.fn(),
   redirectChoice: vi.fn(),
+  registration: vi.fn(),
   startDemo: vi.fn(),
   runs: vi.fn(),
   storage: vi.fn(),
@@ -50,6 +51,7 @@ beforeEach(() => {
     { code: 1002, name: 'Wholesale', current: true, selected: true },
   ]);
   api.regions.mockResolvedValue([]);
+  api.registration.mockResolvedValue({ available: false, source: null, path: null, region: null, error: null });
   api.redirectChoice.mockResolvedValue({
     hosts: ['localhost', '127.0.0.1'],
     host: 'localhost',

@@ -19,6 +19,8 @@ pub fn typescript() -> String {
         dto::RegionInfo::decl(&cfg),
         dto::ConnectRequest::decl(&cfg),
         dto::RedirectChoice::decl(&cfg),
+        dto::RegistrationInfo::decl(&cfg),
+        dto::RegistrationSource::decl(&cfg),
         dto::DivisionInfo::decl(&cfg),
         dto::AttachmentMode::decl(&cfg),
         dto::AttachmentAction::decl(&cfg),

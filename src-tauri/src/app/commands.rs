@@ -12,7 +12,7 @@ use tauri::State;
 use super::dto::{
     AppError, AppInfo, AttachmentAction, AttachmentMode, AttachmentOpened, ConnectRequest,
     DivisionInfo, ErrorKind, ExportList, ExportProgress, ExportRequest, ExportResult, Mode,
-    RedirectChoice, RegionInfo, Settings, StorageInfo, SyncSnapshot,
+    RedirectChoice, RegionInfo, RegistrationInfo, Settings, StorageInfo, SyncSnapshot,
 };
 use super::error::{CommandResult, blocking};
 use super::shell::{Shell, regions as all_regions};
@@ -49,6 +49,22 @@ pub async fn start_demo(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
 pub async fn connect(shell: State<'_, Shell>, request: ConnectRequest) -> CommandResult<AppInfo> {
     shell.connect(request).await?;
     shell.info().await
+}
+
+/// Signs in with the shared app registration this copy was set up with, on the chosen region.
+#[tauri::command]
+pub async fn connect_shared(
+    shell: State<'_, Shell>,
+    region: Option<String>,
+) -> CommandResult<AppInfo> {
+    shell.connect_shared(region.as_deref()).await?;
+    shell.info().await
+}
+
+/// Whether a shared app registration is present (never its secret).
+#[tauri::command]
+pub fn registration(shell: State<'_, Shell>) -> RegistrationInfo {
+    shell.registration()
 }
 
 #[tauri::command]
@@ -344,7 +360,7 @@ pub async fn export_list(
         (ExportList::Customers, _, Some(q)) => (ListQuery::Customers(q), "customers"),
         _ => return Err(AppError::invalid("The export names no list to export.")),
     };
-    let dir = dirs::download_dir().unwrap_or_else(|| w.dir.join("exports"));
+    let dir = crate::folders::download_dir().unwrap_or_else(|| w.dir.join("exports"));
     let cache = std::sync::Arc::clone(&w.cache);
     let path = blocking(move || {
         std::fs::create_dir_all(&dir)

@@ -100,6 +100,36 @@ pub struct ConnectRequest {
     pub redirect_port: u32,
 }
 
+/// The app registration an organisation set this copy up with, as far as the window may know
+/// it: never the client secret.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RegistrationInfo {
+    /// A usable shared registration is present: the welcome screen offers the one-button sign-in.
+    pub available: bool,
+    /// Where it was found (also when it cannot be used); `None` when there is none.
+    pub source: Option<RegistrationSource>,
+    /// The file it was read from (none for a registration built into the program).
+    pub path: Option<String>,
+    /// The region to offer first (`nl`, `be`, ...), when the registration names one.
+    pub region: Option<String>,
+    /// Why the registration found cannot be used: the file and what is wrong in it.
+    pub error: Option<String>,
+}
+
+/// Where a shared app registration was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationSource {
+    /// The file named by `EXACT_OFFLINE_REGISTRATION`.
+    Variable,
+    /// `registration.json` beside the program.
+    BesideApp,
+    /// `registration.json` in the system's configuration folder.
+    System,
+    /// The program was built with it.
+    BuiltIn,
+}
+
 /// The redirect URI the connect form starts from (`http://{host}:{port}{path}`), and what the
 /// user may choose instead.
 #[derive(Debug, Clone, Serialize, TS)]

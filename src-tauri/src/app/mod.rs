@@ -12,12 +12,19 @@ mod shell;
 mod tray;
 mod workspace;
 
-use std::path::PathBuf;
-
 use tauri::Manager;
 
-/// Opens the window on `data_dir` and runs until it is closed.
-pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
+use crate::folders::Folders;
+
+/// Opens the window on `folders` and runs until it is closed.
+pub fn run(folders: Folders) -> anyhow::Result<()> {
+    let mut context = tauri::generate_context!();
+    // The window of tauri.conf.json is built in `setup`, with the webview's data (its HTTP cache
+    // and storage) in the cache folder rather than a folder of Tauri's choosing. macOS ignores
+    // this: WKWebView keeps its data under ~/Library itself.
+    for window in &mut context.config_mut().app.windows {
+        window.create = false;
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second start shows the running window instead.
@@ -31,6 +38,8 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             commands::redirect_choice,
             commands::start_demo,
             commands::connect,
+            commands::connect_shared,
+            commands::registration,
             commands::reconnect,
             commands::cancel_connect,
             commands::sign_out,
@@ -61,10 +70,15 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            app.manage(shell::Shell::new(handle.clone(), data_dir.clone()));
+            app.manage(shell::Shell::new(handle.clone(), folders.clone()));
             app.manage(commands::Exports::default());
             if let Err(e) = tray::install(&handle) {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
+            }
+            for window in &app.config().app.windows {
+                tauri::WebviewWindowBuilder::from_config(&handle, window)?
+                    .data_directory(folders.webview())
+                    .build()?;
             }
             // The last company reopens in the background; the window asks `app_info` and
             // shows what is there.
@@ -75,6 +89,6 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             });
             Ok(())
         })
-        .run(tauri::generate_context!())?;
+        .run(context)?;
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! The window's state: which company is open (none, the demo, or the signed-in account) and the
 //! operations that switch between them. Commands are thin wrappers over these methods.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,23 +11,27 @@ use tokio::sync::RwLock;
 
 use super::dto::{
     AccountInfo, AppInfo, ConnectRequest, ErrorKind, Mode, RedirectChoice, RegionInfo,
+    RegistrationInfo, RegistrationSource,
 };
 use super::error::{CommandResult, blocking};
 use super::settings;
 use super::workspace::{Opening, Workspace};
 use crate::config::{Connection, demo_dir};
+use crate::folders::Folders;
 use crate::redirect::{MIN_PORT, PATH, RedirectHost, RedirectUri};
+use crate::registration::{self, Found, RegistrationError, Source};
 use offline_sync::CancellationToken;
 
 /// How long the app waits for the user to finish signing in in the browser.
 const SIGN_IN_WAIT: Duration = Duration::from_secs(10 * 60);
 
-/// Marks a data folder whose user chose the demo company, so the next start opens it again.
+/// Marks (in the config folder) a user who chose the demo company, so the next start opens it
+/// again.
 const DEMO_MARKER: &str = "demo-chosen";
 
 pub struct Shell {
     app: AppHandle,
-    data_dir: PathBuf,
+    folders: Folders,
     workspace: RwLock<Option<Arc<Workspace>>>,
     /// The sign-in in progress, so "Cancel" can stop it.
     connecting: Mutex<Option<CancellationToken>>,
@@ -37,10 +40,10 @@ pub struct Shell {
 }
 
 impl Shell {
-    pub fn new(app: AppHandle, data_dir: PathBuf) -> Shell {
+    pub fn new(app: AppHandle, folders: Folders) -> Shell {
         Shell {
             app,
-            data_dir,
+            folders,
             workspace: RwLock::new(None),
             connecting: Mutex::new(None),
             restored: tokio::sync::watch::Sender::new(false),
@@ -55,9 +58,9 @@ impl Shell {
     }
 
     async fn reopen(&self) -> CommandResult<()> {
-        if Connection::load(&self.data_dir)?.is_some() {
+        if Connection::load(&self.folders.config)?.is_some() {
             self.open_account().await
-        } else if self.data_dir.join(DEMO_MARKER).exists() {
+        } else if self.folders.config.join(DEMO_MARKER).exists() {
             self.open_demo().await
         } else {
             Ok(())
@@ -86,7 +89,7 @@ impl Shell {
         let mut info = AppInfo {
             mode: Mode::Welcome,
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            data_dir: self.data_dir.display().to_string(),
+            data_dir: self.folders.data.display().to_string(),
             account: None,
             token_storage: None,
             token_warning: None,
@@ -99,7 +102,7 @@ impl Shell {
         info.token_storage = w.token_storage();
         info.token_warning = w.token_warning.clone();
         if w.mode == Mode::Account
-            && let Some(connection) = Connection::load(&self.data_dir)?
+            && let Some(connection) = Connection::load(&self.folders.config)?
         {
             info.account = Some(AccountInfo {
                 region: Region::ALL
@@ -124,7 +127,7 @@ impl Shell {
         }
         // Close whatever is open first: its scheduler stops and its lock is released.
         slot.take();
-        let dir = demo_dir(&self.data_dir);
+        let dir = demo_dir(&self.folders.data);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let demo = offline_demo::start(offline_demo::demo_company(), &dir)
@@ -135,10 +138,12 @@ impl Shell {
             settings.divisions = demo.sim.division_codes();
             settings::save(&dir, &settings)?;
         }
-        std::fs::write(self.data_dir.join(DEMO_MARKER), b"")
-            .with_context(|| format!("cannot write in {}", self.data_dir.display()))?;
+        std::fs::write(self.folders.config.join(DEMO_MARKER), b"")
+            .with_context(|| format!("cannot write in {}", self.folders.config.display()))?;
         let opening = Opening {
             mode: Mode::Demo,
+            // The demo company is a sandbox: its settings stay in its own folder with its copy.
+            config: dir.clone(),
             dir,
             client: demo.client.clone(),
             clock: Arc::clone(&demo.clock),
@@ -152,21 +157,24 @@ impl Shell {
 
     /// Opens the signed-in account's offline copy (no network needed).
     async fn open_account(&self) -> CommandResult<()> {
-        let Some(connection) = Connection::load(&self.data_dir)? else {
+        let Some(mut connection) = Connection::load(&self.folders.config)? else {
             return Err(super::dto::AppError::not_connected());
         };
-        let opened = connection.open(&self.data_dir).await?;
+        // A secret the administrator rotated in the shared registration.
+        registration::freshen(&mut connection);
+        let opened = connection.open(&self.folders.config).await?;
         let mut slot = self.workspace.write().await;
         slot.take();
-        let mut settings = settings::load(&self.data_dir);
+        let mut settings = settings::load(&self.folders.config);
         if settings.divisions.is_empty() && !connection.divisions.is_empty() {
             // Chosen with `exact-offline login --division`.
             settings.divisions = connection.divisions.clone();
-            settings::save(&self.data_dir, &settings)?;
+            settings::save(&self.folders.config, &settings)?;
         }
         let opening = Opening {
             mode: Mode::Account,
-            dir: self.data_dir.clone(),
+            dir: self.folders.data.clone(),
+            config: self.folders.config.clone(),
             client: opened.client,
             clock: Arc::new(SystemClock) as SharedClock,
             token_store: Some(opened.store),
@@ -181,7 +189,12 @@ impl Shell {
     /// the form can show (a host and a port), else the default. A connection file that cannot
     /// be read only means the default is shown.
     pub fn redirect_choice(&self) -> RedirectChoice {
-        redirect_choice(Connection::load(&self.data_dir).ok().flatten().as_ref())
+        redirect_choice(
+            Connection::load(&self.folders.config)
+                .ok()
+                .flatten()
+                .as_ref(),
+        )
     }
 
     /// Signs in to Exact Online through the system browser and the loopback redirect on the
@@ -192,13 +205,31 @@ impl Shell {
         self.sign_in(connection).await
     }
 
+    /// Whether this copy was set up with a shared app registration, for the welcome screen.
+    pub fn registration(&self) -> RegistrationInfo {
+        let found = registration::find();
+        if let Err(e) = &found {
+            tracing::warn!("{e}");
+        }
+        registration_info(found)
+    }
+
+    /// Signs in like [`Shell::connect`], with the shared app registration on the chosen region
+    /// (or the registration's own).
+    pub async fn connect_shared(&self, region: Option<&str>) -> CommandResult<()> {
+        let connection = shared_connection(registration::find(), region)
+            .map_err(super::dto::AppError::invalid)?;
+        self.sign_in(connection).await
+    }
+
     /// Signs in again with the stored app registration (the refresh chain broke), on the
     /// redirect URI it was saved with: that is the one registered in the App Center, whatever
     /// the default is now.
     pub async fn reconnect(&self) -> CommandResult<()> {
-        let Some(connection) = Connection::load(&self.data_dir)? else {
+        let Some(mut connection) = Connection::load(&self.folders.config)? else {
             return Err(super::dto::AppError::not_connected());
         };
+        registration::freshen(&mut connection);
         self.sign_in(connection).await
     }
 
@@ -226,7 +257,7 @@ impl Shell {
         cancel: &CancellationToken,
     ) -> CommandResult<()> {
         // The open company stays browsable while the user signs in; its tokens are untouched.
-        let opened = connection.open(&self.data_dir).await?;
+        let opened = connection.open(&self.folders.config).await?;
         let loopback = Loopback::bind(&connection.app.redirect_uri)
             .await
             .map_err(|e| {
@@ -279,11 +310,11 @@ impl Shell {
                 ),
             })?;
         // Saved at once: the tokens are stored, and a network blip later must not undo it.
-        let dir = self.data_dir.clone();
+        let dir = self.folders.config.clone();
         let saved = connection.clone();
         blocking(move || Ok(saved.save(&dir)?)).await?;
         // The demo is left: the next start opens the account.
-        let _ = std::fs::remove_file(self.data_dir.join(DEMO_MARKER));
+        let _ = std::fs::remove_file(self.folders.config.join(DEMO_MARKER));
         Ok(())
     }
 
@@ -304,9 +335,9 @@ impl Shell {
         let Some(workspace) = self.workspace.write().await.take() else {
             return Ok(());
         };
-        let _ = std::fs::remove_file(self.data_dir.join(DEMO_MARKER));
+        let _ = std::fs::remove_file(self.folders.config.join(DEMO_MARKER));
         if let Some(store) = &workspace.token_store {
-            let (dir, store) = (self.data_dir.clone(), Arc::clone(store));
+            let (dir, store) = (self.folders.config.clone(), Arc::clone(store));
             blocking(move || {
                 match Connection::load(&dir)? {
                     Some(connection) => connection.forget(&dir, store.as_ref())?,
@@ -343,6 +374,59 @@ fn new_connection(request: &ConnectRequest) -> Result<Connection, String> {
     })
 }
 
+/// What the window may know of the shared registration: where it is, its region, or why it
+/// cannot be used. Never the secret.
+fn registration_info(found: Result<Option<Found>, RegistrationError>) -> RegistrationInfo {
+    let kind = |source: &Source| match source {
+        Source::Variable(_) => RegistrationSource::Variable,
+        Source::BesideApp(_) => RegistrationSource::BesideApp,
+        Source::System(_) => RegistrationSource::System,
+        Source::BuiltIn => RegistrationSource::BuiltIn,
+    };
+    let path = |source: &Source| source.path().map(|p| p.display().to_string());
+    match found {
+        Ok(None) => RegistrationInfo {
+            available: false,
+            source: None,
+            path: None,
+            region: None,
+            error: None,
+        },
+        Ok(Some(found)) => RegistrationInfo {
+            available: true,
+            source: Some(kind(&found.source)),
+            path: path(&found.source),
+            region: found.registration.region.map(|r| r.code().to_owned()),
+            error: None,
+        },
+        Err(e) => RegistrationInfo {
+            available: false,
+            source: Some(kind(&e.source)),
+            path: path(&e.source),
+            region: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// The connection a sign-in with the shared registration makes, on `region` when one is chosen.
+fn shared_connection(
+    found: Result<Option<Found>, RegistrationError>,
+    region: Option<&str>,
+) -> Result<Connection, String> {
+    let registration = found
+        .map_err(|e| e.to_string())?
+        .ok_or("This copy of Exact Offline has no shared app registration: connect with your own.")?
+        .registration;
+    let chosen = region
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+        .map(str::parse::<Region>)
+        .transpose()?;
+    let base_url = registration.base_url(chosen).ok_or("Choose a region.")?;
+    Ok(registration.connection(base_url))
+}
+
 /// The form's starting point: `saved`'s redirect URI when it is built from a host and port,
 /// else the default; and the choices the form offers.
 fn redirect_choice(saved: Option<&Connection>) -> RedirectChoice {
@@ -366,9 +450,7 @@ fn instance_url(base_url: Option<&str>, region: Option<&str>) -> Result<String, 
     match (base_url.map(str::trim).filter(|u| !u.is_empty()), region) {
         (Some(url), _) => {
             let url = url.trim_end_matches('/');
-            let exact = Region::ALL.iter().any(|r| r.base_url() == url);
-            let simulator = crate::config::is_local_simulator(url);
-            if exact || (cfg!(debug_assertions) && simulator) {
+            if registration::is_sign_in_instance(url) {
                 Ok(url.to_owned())
             } else {
                 Err(format!(
@@ -470,6 +552,75 @@ mod tests {
             (other.host.as_str(), other.port),
             ("localhost", 47615),
             "a URI the form cannot show leaves the default"
+        );
+    }
+
+    fn shared(body: &str) -> Result<Option<Found>, RegistrationError> {
+        Ok(Some(Found {
+            registration: registration::parse(body).unwrap(),
+            source: Source::System("/etc/exact-offline/registration.json".into()),
+        }))
+    }
+
+    const SHARED: &str = r#"{"client_id": "3f2b7c1e-0000-4000-8000-000000000009",
+        "client_secret": "never-shown", "region": "be",
+        "redirect_uri": "http://127.0.0.1:8100/callback"}"#;
+
+    #[test]
+    fn the_window_learns_where_the_registration_is_but_never_its_secret() {
+        let info = registration_info(shared(SHARED));
+        assert!(info.available);
+        assert_eq!(info.source, Some(RegistrationSource::System));
+        assert_eq!(
+            info.path.as_deref(),
+            Some("/etc/exact-offline/registration.json")
+        );
+        assert_eq!(info.region.as_deref(), Some("be"));
+        let sent = serde_json::to_string(&info).unwrap();
+        assert!(!sent.contains("never-shown"), "{sent}");
+
+        let none = registration_info(Ok(None));
+        assert!(!none.available && none.source.is_none() && none.error.is_none());
+
+        let broken = registration_info(Err(RegistrationError {
+            source: Source::BesideApp("/opt/exact-offline/registration.json".into()),
+            reason: "unknown field \"secret\"".into(),
+        }));
+        assert!(!broken.available);
+        assert_eq!(broken.source, Some(RegistrationSource::BesideApp));
+        let error = broken.error.unwrap();
+        assert!(
+            error.contains("/opt/exact-offline/registration.json") && error.contains("secret"),
+            "the window shows which file is wrong and why: {error}"
+        );
+    }
+
+    #[test]
+    fn the_shared_sign_in_uses_the_registration_on_the_chosen_region() {
+        let chosen = shared_connection(shared(SHARED), Some("de")).unwrap();
+        assert_eq!(chosen.base_url, "https://start.exactonline.de");
+        assert_eq!(chosen.app.client_secret, "never-shown");
+        assert_eq!(chosen.app.redirect_uri, "http://127.0.0.1:8100/callback");
+        let default = shared_connection(shared(SHARED), None).unwrap();
+        assert_eq!(default.base_url, "https://start.exactonline.be");
+        assert!(shared_connection(shared(SHARED), Some("xx")).is_err());
+        let no_region =
+            r#"{"client_id": "3f2b7c1e-0000-4000-8000-000000000009", "client_secret": "s"}"#;
+        assert_eq!(
+            shared_connection(shared(no_region), Some(" ")).unwrap_err(),
+            "Choose a region."
+        );
+        assert_eq!(
+            shared_connection(shared(no_region), Some("nl"))
+                .unwrap()
+                .app
+                .redirect_uri,
+            "http://localhost:47615/callback"
+        );
+        assert!(
+            shared_connection(Ok(None), Some("nl"))
+                .unwrap_err()
+                .contains("no shared app registration")
         );
     }
 

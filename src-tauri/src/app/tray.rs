@@ -8,6 +8,10 @@ use tauri::{AppHandle, Manager};
 use super::shell::Shell;
 
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
+    if !has_tray_host() {
+        tracing::info!("no session bus: the app runs without a tray icon");
+        return Ok(());
+    }
     let state = MenuItem::with_id(app, "state", "Exact Offline", false, None::<&str>)?;
     let sync = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
     let show = MenuItem::with_id(app, "show", "Show window", true, None::<&str>)?;
@@ -49,6 +53,24 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         }
     });
     Ok(())
+}
+
+/// Whether a tray icon can be shown at all. On Linux and the BSDs the icon is an AppIndicator,
+/// which reaches the panel over the D-Bus session bus; without a bus (a bare X server, a kiosk)
+/// building it only prints GLib warnings. macOS and Windows always have a menu bar or
+/// notification area.
+fn has_tray_host() -> bool {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        set("DBUS_SESSION_BUS_ADDRESS").is_some()
+            || set("XDG_RUNTIME_DIR")
+                .is_some_and(|dir| std::path::Path::new(&dir).join("bus").exists())
+    }
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    {
+        true
+    }
 }
 
 fn tray_label(payload: &str) -> String {

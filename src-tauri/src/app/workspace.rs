@@ -25,8 +25,11 @@ use crate::config::cache_path;
 
 pub struct Workspace {
     pub mode: Mode,
-    /// The folder of this company's cache, settings, assets and locks.
+    /// The folder of this company's cache, assets and locks.
     pub dir: PathBuf,
+    /// The folder of its `settings.json`: the config folder for the account, the demo company's
+    /// own folder for the demo.
+    pub config: PathBuf,
     pub cache: Arc<Cache>,
     pub client: ExactClient,
     /// The client's clock (the simulator's, for the demo company).
@@ -49,6 +52,7 @@ pub struct Workspace {
 pub struct Opening {
     pub mode: Mode,
     pub dir: PathBuf,
+    pub config: PathBuf,
     pub client: ExactClient,
     pub clock: SharedClock,
     pub token_store: Option<Arc<dyn TokenStore>>,
@@ -62,6 +66,7 @@ impl Workspace {
         let Opening {
             mode,
             dir,
+            config,
             client,
             clock,
             token_store,
@@ -78,7 +83,7 @@ impl Workspace {
                 .await
                 .context("cache task failed")??,
         );
-        let settings = Arc::new(RwLock::new(settings::load(&dir)));
+        let settings = Arc::new(RwLock::new(settings::load(&config)));
         let current = read(&settings);
         let snapshot = Arc::new(Mutex::new(SyncSnapshot {
             last_success_ms: last_success(&cache),
@@ -140,6 +145,7 @@ impl Workspace {
         let workspace = Workspace {
             mode,
             dir,
+            config,
             cache,
             client,
             clock,
@@ -177,7 +183,7 @@ impl Workspace {
 
     /// Saves and applies new settings (from the next run; attachment limits from the next start).
     pub async fn apply_settings(&self, new: Settings) -> Result<()> {
-        let dir = self.dir.clone();
+        let dir = self.config.clone();
         let saved = new.clone();
         tokio::task::spawn_blocking(move || settings::save(&dir, &saved))
             .await

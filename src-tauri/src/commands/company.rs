@@ -1,7 +1,7 @@
 //! The company a subcommand talks to: the signed-in account, or the built-in demo company
 //! (started in-process for as long as the command runs).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
@@ -10,6 +10,7 @@ use offline_demo::Demo;
 
 use crate::cli::Instance;
 use crate::config::{Connection, demo_dir};
+use crate::folders::Folders;
 
 /// A signed-in client with its data folder and the divisions to work on.
 #[derive(Debug)]
@@ -24,16 +25,16 @@ pub struct Company {
     pub demo: Option<Demo>,
 }
 
-/// Opens the demo company when `demo`, else the account signed in under `data_dir` (refusing
+/// Opens the demo company when `demo`, else the account signed in with `folders` (refusing
 /// an `instance` other than the one signed in to: its tokens and secret never go elsewhere).
 pub async fn open(
-    data_dir: &Path,
+    folders: &Folders,
     demo: bool,
     instance: &Instance,
     divisions: &[i32],
 ) -> Result<Company> {
     if demo {
-        let dir = demo_dir(data_dir);
+        let dir = demo_dir(&folders.data);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let demo = offline_demo::start(offline_demo::demo_company(), &dir).await?;
@@ -53,7 +54,7 @@ pub async fn open(
             demo: Some(demo),
         });
     }
-    let Some(connection) = Connection::load(data_dir)? else {
+    let Some(connection) = Connection::load(&folders.config)? else {
         bail!(
             "not signed in yet: run `exact-offline login --region nl --client-id ID --client-secret SECRET`, or try `exact-offline sync --demo`"
         );
@@ -66,13 +67,13 @@ pub async fn open(
             connection.base_url
         );
     }
-    let opened = connection.open(data_dir).await?;
+    let opened = connection.open(&folders.config).await?;
     let divisions = match divisions.is_empty() {
         true => connection.divisions.clone(),
         false => divisions.to_vec(),
     };
     Ok(Company {
-        dir: data_dir.to_path_buf(),
+        dir: folders.data.clone(),
         client: opened.client,
         clock: opened.clock,
         divisions,

@@ -1,7 +1,6 @@
 //! `exact-offline doctor`: checks what works between this computer and Exact Online and prints
 //! a report to send when asking for help. It holds no token, secret, name or record.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,9 +11,10 @@ use offline_sync::Engine;
 use crate::cli::DoctorArgs;
 use crate::commands::company;
 use crate::config::cache_path;
+use crate::folders::Folders;
 
-pub async fn run(data_dir: &Path, args: &DoctorArgs) -> Result<ExitCode> {
-    let company = company::open(data_dir, args.demo, &args.instance, &args.divisions).await?;
+pub async fn run(folders: &Folders, args: &DoctorArgs) -> Result<ExitCode> {
+    let company = company::open(folders, args.demo, &args.instance, &args.divisions).await?;
     let cache_file = cache_path(&company.dir);
     let cache = Arc::new(
         tokio::task::spawn_blocking(move || Cache::open(&cache_file))

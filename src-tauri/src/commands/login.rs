@@ -11,21 +11,23 @@ use exact_api::{AppCredentials, Loopback};
 use crate::cli::LoginArgs;
 use crate::config::Connection;
 use crate::redirect::RedirectUri;
+use crate::registration::{Found, RegistrationError, same_client_id};
 
 pub async fn run(data_dir: &Path, args: LoginArgs) -> Result<ExitCode> {
-    let Some(base_url) = args.instance.base_url() else {
+    let app = app_of(&args, crate::registration::find)?;
+    let Some(base_url) = args.instance.base_url().or(app.base_url.clone()) else {
         bail!(
             "say which Exact Online to sign in to: --region nl|be|de|fr|es|co.uk|com, or --base-url"
         );
     };
     // An unreadable connection file only means there is no saved URI to reuse.
     let saved = Connection::load(data_dir).ok().flatten();
-    let redirect_uri = redirect_uri(&args, saved.as_ref());
+    let redirect_uri = redirect_uri(&args, &app, saved.as_ref());
     let mut connection = Connection {
         base_url,
         app: AppCredentials {
-            client_id: args.client_id,
-            client_secret: args.client_secret,
+            client_id: app.client_id,
+            client_secret: app.client_secret,
             redirect_uri: redirect_uri.clone(),
         },
         divisions: args.divisions,
@@ -84,11 +86,59 @@ pub async fn run(data_dir: &Path, args: LoginArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The app this login signs in with: `--client-id` and `--client-secret`, else the shared app
+/// registration this copy was set up with (`find`, [`crate::registration::find`] outside tests).
+struct LoginApp {
+    client_id: String,
+    client_secret: String,
+    /// The shared registration's redirect URI.
+    redirect_uri: Option<String>,
+    /// The shared registration's instance (its base URL, else its region).
+    base_url: Option<String>,
+}
+
+fn app_of(
+    args: &LoginArgs,
+    find: impl FnOnce() -> Result<Option<Found>, RegistrationError>,
+) -> Result<LoginApp> {
+    if let Some(client_id) = &args.client_id {
+        let Some(client_secret) = &args.client_secret else {
+            bail!(
+                "give the client secret of that app: --client-secret SECRET, or $EXACT_CLIENT_SECRET"
+            );
+        };
+        return Ok(LoginApp {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            redirect_uri: None,
+            base_url: None,
+        });
+    }
+    match find()? {
+        Some(found) => {
+            eprintln!(
+                "Signing in with the shared app registration in {}.",
+                found.source
+            );
+            let registration = found.registration;
+            Ok(LoginApp {
+                base_url: registration.base_url(None),
+                redirect_uri: registration.redirect_uri.clone(),
+                client_id: registration.client_id,
+                client_secret: registration.client_secret,
+            })
+        }
+        None => bail!(
+            "give the client id and secret of your app in the Exact App Center: --client-id ID --client-secret SECRET (this copy has no shared app registration)"
+        ),
+    }
+}
+
 /// The redirect URI of this login: `--redirect-uri` as given; else the one built from
-/// `--redirect-host` and `--redirect-port` (the default for the one not given); else the URI saved
-/// by an earlier sign-in of the same app, which is the one registered for it in the App Center;
-/// else the default.
-fn redirect_uri(args: &LoginArgs, saved: Option<&Connection>) -> String {
+/// `--redirect-host` and `--redirect-port` (the default for the one not given); else the shared
+/// registration's; else the URI saved by an earlier sign-in of the same app, which is the one
+/// registered for it in the App Center; else the default.
+fn redirect_uri(args: &LoginArgs, app: &LoginApp, saved: Option<&Connection>) -> String {
     if let Some(uri) = &args.redirect_uri {
         return uri.clone();
     }
@@ -100,9 +150,11 @@ fn redirect_uri(args: &LoginArgs, saved: Option<&Connection>) -> String {
         }
         .to_string();
     }
-    let app = |id: &str| id.trim().trim_matches(['{', '}']).to_ascii_lowercase();
+    if let Some(uri) = &app.redirect_uri {
+        return uri.clone();
+    }
     match saved {
-        Some(saved) if app(&saved.app.client_id) == app(&args.client_id) => {
+        Some(saved) if same_client_id(&saved.app.client_id, &app.client_id) => {
             saved.app.redirect_uri.clone()
         }
         _ => RedirectUri::default().to_string(),
@@ -146,23 +198,136 @@ mod tests {
         }
     }
 
+    /// The redirect URI of a login with its own app (no shared registration).
+    fn uri(args: &LoginArgs, saved: Option<&Connection>) -> String {
+        let app = app_of(args, || Ok(None)).expect("an own app");
+        redirect_uri(args, &app, saved)
+    }
+
+    fn shared(uri: Option<&str>) -> Result<Option<Found>, RegistrationError> {
+        let mut body = String::from(
+            r#"{"client_id": "{11111111-0000-4000-8000-000000000001}", "client_secret": "shared", "region": "be""#,
+        );
+        if let Some(uri) = uri {
+            body.push_str(&format!(r#", "redirect_uri": "{uri}""#));
+        }
+        body.push('}');
+        Ok(Some(Found {
+            registration: crate::registration::parse(&body).expect("a valid registration"),
+            source: crate::registration::Source::BuiltIn,
+        }))
+    }
+
+    fn bare(flags: &[&str]) -> LoginArgs {
+        let mut argv = vec!["exact-offline", "login"];
+        argv.extend_from_slice(flags);
+        match Cli::try_parse_from(argv).expect("parses").command {
+            Some(Command::Login(args)) => args,
+            other => panic!("a login, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn without_a_client_id_the_shared_registration_signs_in() {
+        let args = bare(&["--region", "nl"]);
+        let app = app_of(&args, || shared(None)).expect("the shared registration");
+        assert_eq!(app.client_id, "11111111-0000-4000-8000-000000000001");
+        assert_eq!(app.client_secret, "shared");
+        assert_eq!(
+            args.instance.base_url().or(app.base_url.clone()).as_deref(),
+            Some("https://start.exactonline.nl"),
+            "--region wins over the registration's"
+        );
+        let args = bare(&[]);
+        let app = app_of(&args, || shared(None)).unwrap();
+        assert_eq!(
+            args.instance.base_url().or(app.base_url.clone()).as_deref(),
+            Some("https://start.exactonline.be"),
+            "the registration's region without --region"
+        );
+        assert_eq!(
+            redirect_uri(&args, &app, None),
+            "http://localhost:47615/callback"
+        );
+
+        let app = app_of(&args, || shared(Some("http://127.0.0.1:8100/callback"))).unwrap();
+        let old = saved(
+            "11111111-0000-4000-8000-000000000001",
+            "http://127.0.0.1:47615/callback",
+        );
+        assert_eq!(
+            redirect_uri(&args, &app, Some(&old)),
+            "http://127.0.0.1:8100/callback",
+            "the registration names the URI registered for its app"
+        );
+        let flags = bare(&["--redirect-port", "9100"]);
+        assert_eq!(
+            redirect_uri(&flags, &app, Some(&old)),
+            "http://localhost:9100/callback",
+            "flags win over the registration"
+        );
+
+        let own = login(&[]);
+        let app = app_of(&own, || shared(None)).unwrap();
+        assert_eq!(
+            app.client_secret, "s",
+            "--client-id wins over the registration"
+        );
+    }
+
+    #[test]
+    fn without_a_client_id_or_a_registration_the_error_says_what_to_give() {
+        let error = app_of(&bare(&["--region", "nl"]), || Ok(None))
+            .err()
+            .expect("nothing to sign in with")
+            .to_string();
+        assert!(
+            error.contains("--client-id ID --client-secret SECRET")
+                && error.contains("no shared app registration"),
+            "{error}"
+        );
+        let broken = app_of(&bare(&["--region", "nl"]), || {
+            Err(RegistrationError {
+                source: crate::registration::Source::System(
+                    "/etc/exact-offline/registration.json".into(),
+                ),
+                reason: "not valid JSON: EOF".into(),
+            })
+        })
+        .err()
+        .expect("a broken registration is an error")
+        .to_string();
+        assert!(
+            broken.contains("/etc/exact-offline/registration.json")
+                && broken.contains("not valid JSON"),
+            "{broken}"
+        );
+        if std::env::var_os("EXACT_CLIENT_SECRET").is_none() {
+            let error = app_of(&bare(&["--client-id", "x"]), || shared(None))
+                .err()
+                .expect("an id without a secret")
+                .to_string();
+            assert!(error.contains("--client-secret"), "{error}");
+        }
+    }
+
     #[test]
     fn the_flags_choose_the_redirect_uri() {
         assert_eq!(
-            redirect_uri(&login(&[]), None),
+            uri(&login(&[]), None),
             "http://localhost:47615/callback",
             "the default without flags or a saved connection"
         );
         assert_eq!(
-            redirect_uri(&login(&["--redirect-host", "127.0.0.1"]), None),
+            uri(&login(&["--redirect-host", "127.0.0.1"]), None),
             "http://127.0.0.1:47615/callback"
         );
         assert_eq!(
-            redirect_uri(&login(&["--redirect-port", "8100"]), None),
+            uri(&login(&["--redirect-port", "8100"]), None),
             "http://localhost:8100/callback"
         );
         assert_eq!(
-            redirect_uri(
+            uri(
                 &login(&["--redirect-uri", "http://127.0.0.1:9/elsewhere"]),
                 None
             ),
@@ -178,12 +343,12 @@ mod tests {
             "http://127.0.0.1:47615/callback",
         );
         assert_eq!(
-            redirect_uri(&login(&[]), Some(&old)),
+            uri(&login(&[]), Some(&old)),
             "http://127.0.0.1:47615/callback",
             "the registered URI of an earlier version is not replaced by the new default"
         );
         assert_eq!(
-            redirect_uri(&login(&["--redirect-port", "8100"]), Some(&old)),
+            uri(&login(&["--redirect-port", "8100"]), Some(&old)),
             "http://localhost:8100/callback",
             "flags given win over the saved URI"
         );
@@ -192,7 +357,7 @@ mod tests {
             "http://127.0.0.1:1/x",
         );
         assert_eq!(
-            redirect_uri(&login(&[]), Some(&other)),
+            uri(&login(&[]), Some(&other)),
             "http://localhost:47615/callback",
             "another app's registration says nothing about this one's"
         );

@@ -19,11 +19,12 @@ use offline_sync::{
 use crate::cli::{Instance, SyncArgs};
 use crate::commands::company;
 use crate::config::{Connection, cache_path};
+use crate::folders::Folders;
 
 /// Without a subcommand (and until the window exists): a headless sync of the demo company.
-pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
+pub async fn run_default(folders: &Folders) -> Result<ExitCode> {
     // The signed-in account when there is one, else the built-in demo company.
-    let demo = Connection::load(data_dir)?.is_none();
+    let demo = Connection::load(&folders.config)?.is_none();
     if demo {
         eprintln!(
             "Exact Offline: no window yet and no account signed in, so here is a headless sync of the built-in demo company."
@@ -46,7 +47,7 @@ pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
         entities: Vec::new(),
         languages: Vec::new(),
     };
-    let code = run(data_dir, args).await?;
+    let code = run(folders, args).await?;
     let flag = if demo { " --demo" } else { "" };
     eprintln!(
         "Browse it with `exact-offline status{flag}` or `exact-offline export{flag} --entity Items`."
@@ -54,8 +55,8 @@ pub async fn run_default(data_dir: &Path) -> Result<ExitCode> {
     Ok(code)
 }
 
-pub async fn run(data_dir: &Path, args: SyncArgs) -> Result<ExitCode> {
-    let company = company::open(data_dir, args.demo, &args.instance, &args.divisions).await?;
+pub async fn run(folders: &Folders, args: SyncArgs) -> Result<ExitCode> {
+    let company = company::open(folders, args.demo, &args.instance, &args.divisions).await?;
     let (dir, client, clock, divisions) = (
         company.dir.clone(),
         company.client.clone(),

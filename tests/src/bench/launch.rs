@@ -201,18 +201,135 @@ async fn browse(driver: &WebDriver) -> Result<()> {
     Ok(())
 }
 
-/// Section 6.
+/// Section 6: the release binary's size, and its launches on an account and on the demo company.
 #[derive(Debug, Clone, Serialize)]
 pub struct Launch {
-    /// Each launch, sorted.
+    /// The size of the app's binary.
+    pub binary_bytes: u64,
+    /// A signed-in account of 100 000 items (at scale 1.0) whose simulator is another process.
+    pub account: Launches,
+    /// The built-in demo company, whose simulator runs inside the app.
+    pub demo: Launches,
+}
+
+/// Launches of one company.
+#[derive(Debug, Clone, Serialize)]
+pub struct Launches {
+    /// Each launch to the first item row, sorted.
     pub launch_ms: Vec<f64>,
     pub median_ms: f64,
     /// After browsing in the last launch; `None` when the app process was not found.
     pub memory: Option<Memory>,
 }
 
-/// Launches `app` on `data_dir` `runs` times (at least once) and browses in the last launch.
-pub async fn run(app: &Path, data_dir: &Path, runs: usize) -> Result<Launch> {
+/// Xvfb (when there is no display) and tauri-driver, stopped when dropped.
+struct Driver {
+    url: String,
+    _xvfb: Option<Background>,
+    _driver: Background,
+}
+
+impl Driver {
+    async fn start() -> Result<Driver> {
+        let mut display = std::env::var("DISPLAY").unwrap_or_default();
+        let xvfb = if display.is_empty() {
+            display = DISPLAY.to_owned();
+            let child = Command::new("Xvfb")
+                .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("starting Xvfb (apt install xvfb)")?;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            Some(Background(child))
+        } else {
+            None
+        };
+        let (port, native) = (free_port()?, free_port()?);
+        let driver = Background(
+            Command::new("tauri-driver")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native.to_string(),
+                ])
+                .env("DISPLAY", &display)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("starting tauri-driver (cargo install tauri-driver --locked)")?,
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        wait_until("tauri-driver", Duration::from_secs(20), async || {
+            Ok(reqwest::get(format!("{url}/status")).await.ok().map(drop))
+        })
+        .await?;
+        Ok(Driver {
+            url,
+            _xvfb: xvfb,
+            _driver: driver,
+        })
+    }
+
+    async fn session(&self, app: &Path, data_dir: &Path) -> Result<WebDriver> {
+        let capabilities = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app, "args": ["--data-dir", data_dir] },
+        });
+        WebDriver::new_session(&self.url, capabilities).await
+    }
+
+    /// Launches `app` on `data_dir` `runs` times (at least once) and browses in the last launch.
+    async fn launches(&self, app: &Path, data_dir: &Path, runs: usize) -> Result<Launches> {
+        let runs = runs.max(1);
+        let mut launch_ms = Vec::new();
+        let mut memory = None;
+        for run in 0..runs {
+            let started = Instant::now();
+            let driver = self.session(app, data_dir).await?;
+            wait_until("the first item row", Duration::from_secs(60), async || {
+                Ok(driver.find(&tid("item-row")).await?.map(drop))
+            })
+            .await?;
+            launch_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            if run + 1 == runs {
+                browse(&driver).await?;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                memory = app_memory(app, data_dir);
+            }
+            driver.quit().await?;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        launch_ms.sort_by(f64::total_cmp);
+        let median_ms = launch_ms[launch_ms.len() / 2];
+        Ok(Launches {
+            launch_ms,
+            median_ms,
+            memory,
+        })
+    }
+
+    /// Chooses the demo company on a fresh `data_dir` and waits for its first sync, so that the
+    /// next launches reopen it as a returning user's app does.
+    async fn first_demo_sync(&self, app: &Path, data_dir: &Path) -> Result<()> {
+        let driver = self.session(app, data_dir).await?;
+        driver
+            .wait_tid("welcome-demo", Duration::from_secs(60))
+            .await?;
+        driver.click_tid("welcome-demo").await?;
+        driver.wait_tid("nav-sync", Duration::from_secs(60)).await?;
+        driver.click_tid("nav-sync").await?;
+        crate::ui::wait_sync_succeeded(&driver).await?;
+        driver.quit().await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok(())
+    }
+}
+
+/// Launches `app` `runs` times on the account in `data_dir`, then on the demo company in a
+/// fresh folder inside `work`, browsing in the last launch of each.
+pub async fn run(app: &Path, data_dir: &Path, work: &Path, runs: usize) -> Result<Launch> {
     let app = app
         .canonicalize()
         .with_context(|| format!("the app is not built: {}", app.display()))?;
@@ -220,80 +337,37 @@ pub async fn run(app: &Path, data_dir: &Path, runs: usize) -> Result<Launch> {
     if !data_dir.join("cache.sqlite").is_file() {
         bail!("{} holds no cache", data_dir.display());
     }
-    let mut display = std::env::var("DISPLAY").unwrap_or_default();
-    let _xvfb = if display.is_empty() {
-        display = DISPLAY.to_owned();
-        let child = Command::new("Xvfb")
-            .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting Xvfb (apt install xvfb)")?;
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        Some(Background(child))
-    } else {
-        None
-    };
-    let (port, native) = (free_port()?, free_port()?);
-    let _driver = Background(
-        Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .env("DISPLAY", &display)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting tauri-driver (cargo install tauri-driver --locked)")?,
-    );
-    let url = format!("http://127.0.0.1:{port}");
-    wait_until("tauri-driver", Duration::from_secs(20), async || {
-        Ok(reqwest::get(format!("{url}/status")).await.ok().map(drop))
-    })
-    .await?;
-
-    let capabilities = json!({
-        "browserName": "wry",
-        "tauri:options": { "application": app, "args": ["--data-dir", data_dir] },
-    });
-    let runs = runs.max(1);
-    let mut launch_ms = Vec::new();
-    let mut memory = None;
-    for run in 0..runs {
-        let started = Instant::now();
-        let driver = WebDriver::new_session(&url, capabilities.clone()).await?;
-        loop {
-            if driver.find(&tid("item-row")).await?.is_some() {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(60) {
-                bail!("no item row within 60 s");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        launch_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-        if run + 1 == runs {
-            browse(&driver).await?;
-            tokio::time::sleep(Duration::from_secs(2)).await;
-            memory = app_memory(&app, &data_dir);
-        }
-        driver.quit().await?;
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-    launch_ms.sort_by(f64::total_cmp);
-    let median_ms = launch_ms[launch_ms.len() / 2];
+    let driver = Driver::start().await?;
+    let account = driver.launches(&app, &data_dir, runs).await?;
+    let demo_dir = tempfile::tempdir_in(work)?;
+    let demo_dir = demo_dir.path().canonicalize()?;
+    driver
+        .first_demo_sync(&app, &demo_dir)
+        .await
+        .context("the demo company's first sync")?;
+    let demo = driver.launches(&app, &demo_dir, runs).await?;
     Ok(Launch {
-        launch_ms,
-        median_ms,
-        memory,
+        binary_bytes: std::fs::metadata(&app)?.len(),
+        account,
+        demo,
     })
 }
 
-impl Rows for Launch {
-    fn rows(&self) -> Vec<Row> {
+/// `25345160` as `25 345 160`.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Launches {
+    fn rows(&self, company: &str) -> Vec<Row> {
         let spread = self
             .launch_ms
             .iter()
@@ -301,17 +375,17 @@ impl Rows for Launch {
             .collect::<Vec<_>>()
             .join(", ");
         let mut rows = vec![row(
-            "launch to first item row, median ms",
+            &format!("{company}: launch to first item row, median ms"),
             format!("{:.0} (runs: {spread})", self.median_ms),
         )];
         match self.memory {
             Some(m) => rows.extend([
                 row(
-                    "after browsing: app process RSS (PSS) MiB",
+                    &format!("{company}: after browsing, app process RSS (PSS) MiB"),
                     format!("{:.0} ({:.0})", m.app_rss_mib, m.app_pss_mib),
                 ),
                 row(
-                    "app + WebKit processes: PSS, anonymous, RSS summed MiB",
+                    &format!("{company}: app + WebKit processes, PSS, anonymous, RSS summed MiB"),
                     format!(
                         "{:.0}, {:.0}, {:.0}",
                         m.all_pss_mib, m.all_anonymous_mib, m.all_rss_mib
@@ -319,10 +393,32 @@ impl Rows for Launch {
                 ),
             ]),
             None => rows.push(row(
-                "memory after browsing",
+                &format!("{company}: memory after browsing"),
                 "the app process was not found",
             )),
         }
         rows
+    }
+}
+
+impl Rows for Launch {
+    fn rows(&self) -> Vec<Row> {
+        let mut rows = vec![row("app binary, bytes", group_thousands(self.binary_bytes))];
+        rows.extend(self.account.rows("account"));
+        rows.extend(self.demo.rows("demo company"));
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_thousands;
+
+    #[test]
+    fn sizes_are_grouped_by_thousands() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1_000), "1 000");
+        assert_eq!(group_thousands(25_345_160), "25 345 160");
     }
 }

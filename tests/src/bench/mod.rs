@@ -335,7 +335,9 @@ pub async fn run(options: &Options) -> Result<Report> {
         (_, Some(reason)) => Outcome::skipped(reason.clone()),
         (Some(dir), None) if built_error.is_none() => {
             progress("launch of the release app under WebDriver");
-            Outcome::from_result(launch::run(&options.app, dir.path(), options.launch_runs).await)
+            Outcome::from_result(
+                launch::run(&options.app, dir.path(), work, options.launch_runs).await,
+            )
         }
         _ => Outcome::Failed {
             error: built_error.unwrap_or_default(),

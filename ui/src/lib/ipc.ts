@@ -26,6 +26,7 @@ import type {
   ProgressEvent,
   RedirectChoice,
   RegionInfo,
+  RegistrationInfo,
   RunSummary,
   SetAsideRow,
   Settings,
@@ -72,6 +73,10 @@ export const api = {
   startDemo: () => call<AppInfo>('start_demo'),
   /** Opens the system browser and resolves when the sign-in completes (or fails). */
   connect: (request: ConnectRequest) => call<AppInfo>('connect', { request }),
+  /** Whether this copy was set up with a shared app registration (its source and region, never the secret). */
+  registration: () => call<RegistrationInfo>('registration'),
+  /** Like `connect`, with the shared app registration on `region` (null: the registration's own). */
+  connectShared: (region: string | null) => call<AppInfo>('connect_shared', { region }),
   cancelConnect: () => call<void>('cancel_connect'),
   /** Signs in again with the stored app registration (after `auth_required`). */
   reconnect: () => call<AppInfo>('reconnect'),

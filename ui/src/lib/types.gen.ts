@@ -71,6 +71,30 @@ port: number, min_port: number, max_port: number,
  */
 path: string, };
 
+export type RegistrationInfo = { 
+/**
+ * A usable shared registration is present: the welcome screen offers the one-button sign-in.
+ */
+available: boolean, 
+/**
+ * Where it was found (also when it cannot be used); `None` when there is none.
+ */
+source: RegistrationSource | null, 
+/**
+ * The file it was read from (none for a registration built into the program).
+ */
+path: string | null, 
+/**
+ * The region to offer first (`nl`, `be`, ...), when the registration names one.
+ */
+region: string | null, 
+/**
+ * Why the registration found cannot be used: the file and what is wrong in it.
+ */
+error: string | null, };
+
+export type RegistrationSource = "variable" | "beside_app" | "system" | "built_in";
+
 export type DivisionInfo = { code: number, name: string | null, 
 /**
  * The division last opened on Exact's website (a hint only; never chosen silently).

@@ -2,7 +2,7 @@ import '@testing-library/svelte/vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { CommandError, type ErrorKind } from '$lib/ipc';
+import { CommandError, type AppInfo, type ErrorKind } from '$lib/ipc';
 import { setLanguage } from '$lib/i18n.svelte';
 import { infoFixture } from './fixtures';
 import Welcome from './Welcome.svelte';
@@ -12,6 +12,8 @@ const api = vi.hoisted(() => ({
   redirectChoice: vi.fn(),
   startDemo: vi.fn(),
   connect: vi.fn(),
+  connectShared: vi.fn(),
+  registration: vi.fn(),
   cancelConnect: vi.fn(),
 }));
 
@@ -39,7 +41,25 @@ beforeEach(() => {
   ]);
   api.redirectChoice.mockResolvedValue(choice('localhost', 47615));
   api.cancelConnect.mockResolvedValue(undefined);
+  api.registration.mockResolvedValue(noRegistration);
 });
+
+const noRegistration = { available: false, source: null, path: null, region: null, error: null };
+const sharedRegistration = {
+  available: true,
+  source: 'system' as const,
+  path: '/etc/exact-offline/registration.json',
+  region: 'be',
+  error: null,
+};
+
+/** Renders the welcome screen and waits for its choices (shown once the shell said whether a
+ * shared registration is present). */
+async function show(props: { onentered: (info: AppInfo) => void | Promise<void> }) {
+  const rendered = render(Welcome, props);
+  await screen.findByTestId('welcome-choices');
+  return rendered;
+}
 
 async function fill(clientId: string, secret: string) {
   const user = userEvent.setup();
@@ -50,7 +70,7 @@ async function fill(clientId: string, secret: string) {
 
 describe('Welcome', () => {
   it('shows the regions (nl by default) and the redirect URI to register', async () => {
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     const region = screen.getByTestId('connect-region') as HTMLSelectElement;
     await waitFor(() => expect(region.options).toHaveLength(2));
     expect(region.value).toBe('nl');
@@ -64,7 +84,7 @@ describe('Welcome', () => {
 
   it('starts from the host and port the shell names (a saved connection keeps its URI)', async () => {
     api.redirectChoice.mockResolvedValue(choice('127.0.0.1', 53682));
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     await waitFor(() => expect(uriInput().value).toBe('http://127.0.0.1:53682/callback'));
     expect(hostSelect().value).toBe('127.0.0.1');
     expect(portInput().value).toBe('53682');
@@ -72,14 +92,14 @@ describe('Welcome', () => {
 
   it('shows the default when the shell does not answer', async () => {
     api.redirectChoice.mockRejectedValue(new CommandError('internal', 'no'));
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
     expect(uriInput().value).toBe('http://localhost:47615/callback');
     expect(screen.getByTestId('connect-copy')).toBeEnabled();
   });
 
   it('names the redirect controls for assistive technology and reaches them with the keyboard', async () => {
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     const group = screen.getByRole('group', { name: 'Redirect URI' });
     expect(group).toContainElement(screen.getByRole('combobox', { name: 'Host' }));
     expect(group).toContainElement(screen.getByRole('spinbutton', { name: 'Port' }));
@@ -95,7 +115,7 @@ describe('Welcome', () => {
   });
 
   it('updates the URI as host and port change, and copies the one shown', async () => {
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
     const user = userEvent.setup();
     await user.selectOptions(hostSelect(), '127.0.0.1');
@@ -112,7 +132,7 @@ describe('Welcome', () => {
 
   for (const bad of ['80', '0', '70000', '1024.5', '']) {
     it(`refuses the port ${JSON.stringify(bad)} inline and does not connect`, async () => {
-      render(Welcome, { onentered: vi.fn() });
+      await show({ onentered: vi.fn() });
       await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
       const user = userEvent.setup();
       await user.clear(portInput());
@@ -138,7 +158,7 @@ describe('Welcome', () => {
 
   it('says in Dutch what the port must be', async () => {
     setLanguage('nl');
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     const user = userEvent.setup();
     await user.clear(screen.getByRole('spinbutton', { name: 'Poort' }));
     expect(screen.getByTestId('connect-redirect-port-error')).toHaveTextContent(
@@ -149,7 +169,7 @@ describe('Welcome', () => {
 
   it('connects with the chosen host and port', async () => {
     api.connect.mockReturnValue(new Promise(() => {}));
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     await waitFor(() => expect(api.redirectChoice).toHaveBeenCalled());
     const user = userEvent.setup();
     await user.selectOptions(hostSelect(), '127.0.0.1');
@@ -162,7 +182,7 @@ describe('Welcome', () => {
   });
 
   it('refuses a client ID that is not a GUID and an empty secret, without calling Exact', async () => {
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     await fill('my app', '');
     expect(screen.getByTestId('connect-client-id-error')).toHaveTextContent(/does not look like a client ID/);
     expect(screen.getByTestId('connect-client-secret-error')).toHaveTextContent(/client secret/);
@@ -174,7 +194,7 @@ describe('Welcome', () => {
     let resolve: (value: unknown) => void = () => {};
     api.connect.mockReturnValue(new Promise((r) => (resolve = r)));
     const onentered = vi.fn();
-    render(Welcome, { onentered });
+    await show({ onentered });
     await waitFor(() => expect((screen.getByTestId('connect-region') as HTMLSelectElement).options).toHaveLength(2));
     await fireEvent.change(screen.getByTestId('connect-region'), { target: { value: 'be' } });
     await fill(`  ${GUID} `, 's3cret');
@@ -195,7 +215,7 @@ describe('Welcome', () => {
   it('cancels a pending sign-in without showing an error', async () => {
     let reject: (error: unknown) => void = () => {};
     api.connect.mockReturnValue(new Promise((_, r) => (reject = r)));
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     await fill(GUID, 'secret');
     await fireEvent.click(screen.getByTestId('connect-cancel'));
     expect(api.cancelConnect).toHaveBeenCalled();
@@ -214,7 +234,7 @@ describe('Welcome', () => {
   for (const [code, expected] of cases) {
     it(`explains the ${code} error`, async () => {
       api.connect.mockRejectedValue(new CommandError(code, 'Something odd: <b>raw</b>'));
-      render(Welcome, { onentered: vi.fn() });
+      await show({ onentered: vi.fn() });
       await fill(GUID, 'secret');
       const error = await screen.findByTestId('welcome-error');
       expect(error.textContent?.trim()).toMatch(expected);
@@ -228,7 +248,7 @@ describe('Welcome', () => {
     let resolve: (value: unknown) => void = () => {};
     api.startDemo.mockReturnValue(new Promise((r) => (resolve = r)));
     const onentered = vi.fn();
-    render(Welcome, { onentered });
+    await show({ onentered });
     await fireEvent.click(screen.getByTestId('welcome-demo'));
     expect(screen.getByTestId('welcome-demo')).toHaveTextContent('Starting the demo company…');
     expect(screen.getByTestId('welcome-demo')).toBeDisabled();
@@ -238,10 +258,111 @@ describe('Welcome', () => {
   });
 
   it('shows the secret on request', async () => {
-    render(Welcome, { onentered: vi.fn() });
+    await show({ onentered: vi.fn() });
     const secret = screen.getByTestId('connect-client-secret');
     expect(secret).toHaveAttribute('type', 'password');
     await fireEvent.click(screen.getByTestId('connect-secret-toggle'));
     expect(secret).toHaveAttribute('type', 'text');
+  });
+
+  it('shows the same screen as before when there is no shared registration', async () => {
+    await show({ onentered: vi.fn() });
+    await waitFor(() => expect(api.registration).toHaveBeenCalled());
+    expect(screen.getByTestId('welcome-connect')).toBeInTheDocument();
+    expect(screen.queryByTestId('welcome-shared')).toBeNull();
+    expect(screen.queryByTestId('welcome-own-app')).toBeNull();
+  });
+});
+
+describe('Welcome with a shared app registration', () => {
+  beforeEach(() => api.registration.mockResolvedValue(sharedRegistration));
+
+  it('offers one button with the region only, on the registration\'s region', async () => {
+    await show({ onentered: vi.fn() });
+    const button = await screen.findByRole('button', { name: 'Sign in with Exact Online' });
+    const region = screen.getByRole('combobox', { name: 'Region' }) as HTMLSelectElement;
+    await waitFor(() => expect(region.value).toBe('be'));
+    expect(screen.queryByTestId('connect-client-id')).toBeNull();
+    expect(screen.queryByTestId('connect-client-secret')).toBeNull();
+    expect(screen.queryByTestId('connect-redirect-uri')).toBeNull();
+    expect(screen.getByTestId('welcome-demo')).toBeInTheDocument();
+    expect(button).toHaveClass('btn-primary');
+    expect(screen.getByTestId('welcome-demo')).not.toHaveClass('btn-primary');
+  });
+
+  it('signs in with the chosen region and waits for the browser', async () => {
+    let resolve: (value: unknown) => void = () => {};
+    api.connectShared.mockReturnValue(new Promise((r) => (resolve = r)));
+    const onentered = vi.fn();
+    await show({ onentered });
+    const user = userEvent.setup();
+    const region = (await screen.findByTestId('shared-region')) as HTMLSelectElement;
+    await waitFor(() => expect(region.options).toHaveLength(2));
+    await user.selectOptions(region, 'nl');
+    await user.click(screen.getByTestId('shared-sign-in'));
+    expect(api.connectShared).toHaveBeenCalledWith('nl');
+    expect(api.connect).not.toHaveBeenCalled();
+    expect(screen.getByTestId('connect-waiting')).toBeInTheDocument();
+    const info = infoFixture({ mode: 'account' });
+    resolve(info);
+    await waitFor(() => expect(onentered).toHaveBeenCalledWith(info));
+  });
+
+  it('submits with Enter from the region', async () => {
+    api.connectShared.mockReturnValue(new Promise(() => {}));
+    await show({ onentered: vi.fn() });
+    const region = await screen.findByTestId('shared-region');
+    await waitFor(() => expect((region as HTMLSelectElement).value).toBe('be'));
+    await fireEvent.submit(region.closest('form') as HTMLFormElement);
+    expect(api.connectShared).toHaveBeenCalledWith('be');
+  });
+
+  it('says who to ask when Exact refuses the shared registration', async () => {
+    api.connectShared.mockRejectedValue(new CommandError('wrong_credentials', 'refused'));
+    await show({ onentered: vi.fn() });
+    await userEvent.setup().click(await screen.findByTestId('shared-sign-in'));
+    expect(await screen.findByTestId('welcome-error')).toHaveTextContent(
+      'Exact Online refused the app registration set up for your organisation.',
+    );
+    expect(screen.getByTestId('welcome-shared')).toBeInTheDocument();
+  });
+
+  it('opens the own-registration form as the advanced choice, moving the focus', async () => {
+    await show({ onentered: vi.fn() });
+    const user = userEvent.setup();
+    const toggle = await screen.findByRole('button', { name: 'Use my own app registration' });
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await user.click(toggle);
+    expect(screen.getByTestId('connect-client-id')).toHaveFocus();
+    expect(screen.queryByTestId('welcome-shared')).toBeNull();
+    const back = screen.getByTestId('welcome-shared-back');
+    expect(back).toHaveAttribute('aria-expanded', 'true');
+    await user.click(back);
+    expect(screen.getByTestId('shared-sign-in')).toHaveFocus();
+    expect(screen.queryByTestId('welcome-connect')).toBeNull();
+  });
+
+  it('speaks Dutch', async () => {
+    setLanguage('nl');
+    await show({ onentered: vi.fn() });
+    expect(await screen.findByRole('button', { name: 'Inloggen met Exact Online' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Mijn eigen app-registratie gebruiken' })).toBeInTheDocument();
+  });
+
+  it('shows why a broken registration cannot be used, as text, beside today\'s form', async () => {
+    api.registration.mockResolvedValue({
+      available: false,
+      source: 'beside_app',
+      path: '/opt/exact-offline/registration.json',
+      region: null,
+      error: 'The shared app registration in /opt/exact-offline/registration.json cannot be used: unknown field "<b>x</b>"',
+    });
+    await show({ onentered: vi.fn() });
+    const banner = await screen.findByTestId('welcome-registration-error');
+    expect(banner).toHaveTextContent('cannot be used');
+    expect(banner).toHaveTextContent('/opt/exact-offline/registration.json');
+    expect(banner.querySelector('b')).toBeNull();
+    expect(screen.getByTestId('welcome-connect')).toBeInTheDocument();
+    expect(screen.queryByTestId('welcome-shared')).toBeNull();
   });
 });

@@ -69,6 +69,16 @@ export const en: Record<string, string> = {
   'shell.welcome.connect_button': 'Connect and sign in',
   'shell.welcome.waiting': 'Waiting for you to sign in in your browser…',
   'shell.welcome.waiting_hint': 'Your browser opened Exact Online. Sign in there and allow access; this window continues by itself.',
+  'shell.welcome.shared_title': 'Sign in to your company',
+  'shell.welcome.shared_text':
+    'Exact Offline is set up for your organisation. Choose your region, then sign in with your Exact Online user name and password in your browser.',
+  'shell.welcome.shared_button': 'Sign in with Exact Online',
+  'shell.welcome.own_app': 'Use my own app registration',
+  'shell.welcome.back_to_shared': 'Use the sign-in set up for your organisation',
+  'shell.welcome.registration_error':
+    'The app registration set up for this computer cannot be used. Ask whoever set it up to correct it; until then, connect with your own app registration or try the demo company.',
+  'shell.welcome.shared_refused':
+    'Exact Online refused the app registration set up for your organisation. Ask whoever set it up to check it, or use your own app registration.',
 
   'shell.signin.error.wrong_credentials':
     'Exact refused the client ID or secret. Check both in the Exact App Center and try again.',
@@ -374,6 +384,16 @@ export const nl: Record<string, string> = {
   'shell.welcome.waiting': 'Wachten tot je inlogt in je browser…',
   'shell.welcome.waiting_hint':
     'Je browser heeft Exact Online geopend. Log daar in en geef toegang; dit venster gaat daarna vanzelf verder.',
+  'shell.welcome.shared_title': 'Inloggen bij je bedrijf',
+  'shell.welcome.shared_text':
+    'Exact Offline is ingesteld voor je organisatie. Kies je regio en log daarna in je browser in met je gebruikersnaam en wachtwoord van Exact Online.',
+  'shell.welcome.shared_button': 'Inloggen met Exact Online',
+  'shell.welcome.own_app': 'Mijn eigen app-registratie gebruiken',
+  'shell.welcome.back_to_shared': 'De inlog gebruiken die voor je organisatie is ingesteld',
+  'shell.welcome.registration_error':
+    'De app-registratie die voor deze computer is ingesteld, kan niet worden gebruikt. Vraag degene die haar heeft ingesteld om haar te herstellen; verbind tot dan met je eigen app-registratie of probeer het demobedrijf.',
+  'shell.welcome.shared_refused':
+    'Exact Online heeft de app-registratie van je organisatie geweigerd. Vraag degene die haar heeft ingesteld om haar te controleren, of gebruik je eigen app-registratie.',
 
   'shell.signin.error.wrong_credentials':
     'Exact heeft de client-ID of secret geweigerd. Controleer beide in het Exact App Center en probeer het opnieuw.',
