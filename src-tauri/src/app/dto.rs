@@ -176,6 +176,8 @@ pub enum Language {
     System,
     En,
     Nl,
+    Fr,
+    De,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -17,6 +17,13 @@ describe('formatAmount', () => {
     expect(formatAmount(0.1 + 0.2, 'EUR')).toBe('€0.30');
   });
 
+  it('formats euros the French and the German way', () => {
+    setLanguage('fr');
+    expect(plain(formatAmount(1234.5, 'EUR'))).toBe('1 234,50 €');
+    setLanguage('de');
+    expect(plain(formatAmount(1234.5, 'EUR'))).toBe('1.234,50 €');
+  });
+
   it('uses the currency of the row, trimmed and in capitals', () => {
     expect(formatAmount(10, ' usd ')).toBe('US$10.00');
     expect(plain(formatAmount(10, 'GBP', null, 'nl-NL'))).toBe('£ 10,00');
@@ -56,6 +63,8 @@ describe('formatExactDate', () => {
     const ms = Date.UTC(2024, 0, 1); // /Date(1704067200000)/
     expect(formatExactDate(ms, 'en-GB')).toBe('1 Jan 2024');
     expect(formatExactDate(ms, 'nl-NL')).toBe('1 jan 2024');
+    expect(formatExactDate(ms, 'fr-FR')).toBe('1 janv. 2024');
+    expect(formatExactDate(ms, 'de-DE')).toBe('01.01.2024');
     expect(formatExactDate(null)).toBe('');
   });
 });

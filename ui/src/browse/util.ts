@@ -1,6 +1,8 @@
 // Small helpers shared by the browse views.
 
-import { language } from '$lib/i18n.svelte';
+import { locale } from '$lib/i18n.svelte';
+
+export { locale };
 
 /** The message to show for a failed command (CommandError.message, or the error's text). */
 export function errorMessage(error: unknown): string {
@@ -9,10 +11,6 @@ export function errorMessage(error: unknown): string {
     return String((error as { message: unknown }).message);
   }
   return String(error);
-}
-
-export function locale(): string {
-  return language() === 'nl' ? 'nl-NL' : 'en-GB';
 }
 
 /** A country's name in the current language (`NL` → "Netherlands"), or the code itself. */

@@ -2,8 +2,8 @@
 //
 // Taken from the property descriptions in crates/exact-fields/data/<Entity>.json for the
 // entities the app shows. `values.test.ts` goes over every property of those lists and fails
-// when one that documents codes or a flag is missing here, or when a documented code has no
-// English or Dutch label. Properties not listed are shown as the plain value.
+// when one that documents codes or a flag is missing here, or when a documented code lacks a
+// label in one of the UI's languages. Properties not listed are shown as the plain value.
 
 import type { Lang } from '$lib/i18n.svelte';
 
@@ -50,10 +50,10 @@ export interface Reference {
 
 const ORDER_PROGRESS = (partial: Label, complete: Label): Enumeration => ({
   codes: {
-    '12': { en: 'Open', nl: 'Open' },
+    '12': { en: 'Open', nl: 'Open', fr: 'Ouverte', de: 'Offen' },
     '20': partial,
     '21': complete,
-    '45': { en: 'Cancelled', nl: 'Geannuleerd' },
+    '45': { en: 'Cancelled', nl: 'Geannuleerd', fr: 'Annulée', de: 'Storniert' },
   },
 });
 
@@ -62,62 +62,62 @@ export const ENUMERATIONS: Readonly<Record<FieldEntity, Readonly<Record<string, 
   Items: {
     UnitType: {
       codes: {
-        A: { en: 'Area', nl: 'Oppervlakte' },
-        L: { en: 'Length', nl: 'Lengte' },
-        O: { en: 'Other', nl: 'Overig' },
-        T: { en: 'Time', nl: 'Tijd' },
-        V: { en: 'Volume', nl: 'Volume' },
-        W: { en: 'Weight', nl: 'Gewicht' },
+        A: { en: 'Area', nl: 'Oppervlakte', fr: 'Surface', de: 'Fläche' },
+        L: { en: 'Length', nl: 'Lengte', fr: 'Longueur', de: 'Länge' },
+        O: { en: 'Other', nl: 'Overig', fr: 'Autre', de: 'Sonstige' },
+        T: { en: 'Time', nl: 'Tijd', fr: 'Temps', de: 'Zeit' },
+        V: { en: 'Volume', nl: 'Volume', fr: 'Volume', de: 'Volumen' },
+        W: { en: 'Weight', nl: 'Gewicht', fr: 'Poids', de: 'Gewicht' },
       },
     },
   },
   Accounts: {
     Status: {
       codes: {
-        A: { en: 'No status', nl: 'Geen status' },
-        S: { en: 'Suspect', nl: 'Suspect' },
-        P: { en: 'Prospect', nl: 'Prospect' },
-        C: { en: 'Customer', nl: 'Klant' },
+        A: { en: 'No status', nl: 'Geen status', fr: 'Sans statut', de: 'Kein Status' },
+        S: { en: 'Suspect', nl: 'Suspect', fr: 'Suspect', de: 'Lead' },
+        P: { en: 'Prospect', nl: 'Prospect', fr: 'Prospect', de: 'Interessent' },
+        C: { en: 'Customer', nl: 'Klant', fr: 'Client', de: 'Kunde' },
       },
     },
     Type: {
       codes: {
-        A: { en: 'Relation', nl: 'Relatie' },
-        D: { en: 'Division', nl: 'Administratie' },
+        A: { en: 'Relation', nl: 'Relatie', fr: 'Relation', de: 'Relation' },
+        D: { en: 'Division', nl: 'Administratie', fr: 'Dossier', de: 'Administration' },
       },
     },
     DeliveryAdvice: {
       codes: {
-        '0': { en: 'Partial delivery', nl: 'Deellevering' },
-        '1': { en: 'Complete delivery only', nl: 'Alleen volledige levering' },
-        '2': { en: 'Partial delivery without backorder', nl: 'Deellevering zonder backorder' },
+        '0': { en: 'Partial delivery', nl: 'Deellevering', fr: 'Livraison partielle', de: 'Teillieferung' },
+        '1': { en: 'Complete delivery only', nl: 'Alleen volledige levering', fr: 'Livraison complète uniquement', de: 'Nur vollständige Lieferung' },
+        '2': { en: 'Partial delivery without backorder', nl: 'Deellevering zonder backorder', fr: 'Livraison partielle sans reliquat', de: 'Teillieferung ohne Rückstand' },
       },
     },
     IsAccountant: {
       codes: {
-        '0': { en: 'No', nl: 'Nee' },
-        '1': { en: 'Yes (unlisted)', nl: 'Ja (niet vermeld)' },
-        '2': { en: 'Yes (listed)', nl: 'Ja (vermeld)' },
+        '0': { en: 'No', nl: 'Nee', fr: 'Non', de: 'Nein' },
+        '1': { en: 'Yes (unlisted)', nl: 'Ja (niet vermeld)', fr: 'Oui (non répertorié)', de: 'Ja (nicht gelistet)' },
+        '2': { en: 'Yes (listed)', nl: 'Ja (vermeld)', fr: 'Oui (répertorié)', de: 'Ja (gelistet)' },
       },
     },
     SeparateInvPerSubscription: {
       codes: {
-        '0': { en: 'Combine per customer', nl: 'Combineren per klant' },
-        '1': { en: 'One invoice per subscription', nl: 'Eén factuur per abonnement' },
+        '0': { en: 'Combine per customer', nl: 'Combineren per klant', fr: 'Regrouper par client', de: 'Pro Kunde zusammenfassen' },
+        '1': { en: 'One invoice per subscription', nl: 'Eén factuur per abonnement', fr: 'Une facture par abonnement', de: 'Eine Rechnung pro Abonnement' },
       },
     },
     // Only "0 none" is documented; the project/WBS/item combinations show their code.
     ConsolidationScenario: {
-      codes: { '0': { en: 'None', nl: 'Geen' } },
+      codes: { '0': { en: 'None', nl: 'Geen', fr: 'Aucun', de: 'Keine' } },
     },
     InvoicingMethod: {
       bits: true,
       codes: {
-        '1': { en: 'Paper', nl: 'Papier' },
-        '2': { en: 'E-mail', nl: 'E-mail' },
-        '4': { en: 'Mailbox', nl: 'Mailbox' },
-        '8': { en: 'Send & Track', nl: 'Send & Track' },
-        '32': { en: 'Peppol', nl: 'Peppol' },
+        '1': { en: 'Paper', nl: 'Papier', fr: 'Papier', de: 'Papier' },
+        '2': { en: 'E-mail', nl: 'E-mail', fr: 'E-mail', de: 'E-Mail' },
+        '4': { en: 'Mailbox', nl: 'Mailbox', fr: 'Mailbox', de: 'Mailbox' },
+        '8': { en: 'Send & Track', nl: 'Send & Track', fr: 'Send & Track', de: 'Send & Track' },
+        '32': { en: 'Peppol', nl: 'Peppol', fr: 'Peppol', de: 'Peppol' },
       },
     },
   },
@@ -125,10 +125,10 @@ export const ENUMERATIONS: Readonly<Record<FieldEntity, Readonly<Record<string, 
   Addresses: {
     Type: {
       codes: {
-        '1': { en: 'Visit address', nl: 'Bezoekadres' },
-        '2': { en: 'Postal address', nl: 'Postadres' },
-        '3': { en: 'Invoice address', nl: 'Factuuradres' },
-        '4': { en: 'Delivery address', nl: 'Afleveradres' },
+        '1': { en: 'Visit address', nl: 'Bezoekadres', fr: 'Adresse de visite', de: 'Besuchsadresse' },
+        '2': { en: 'Postal address', nl: 'Postadres', fr: 'Adresse postale', de: 'Postanschrift' },
+        '3': { en: 'Invoice address', nl: 'Factuuradres', fr: 'Adresse de facturation', de: 'Rechnungsadresse' },
+        '4': { en: 'Delivery address', nl: 'Afleveradres', fr: 'Adresse de livraison', de: 'Lieferadresse' },
       },
     },
   },
@@ -136,41 +136,41 @@ export const ENUMERATIONS: Readonly<Record<FieldEntity, Readonly<Record<string, 
   SalesOrders: {
     ApprovalStatus: {
       codes: {
-        '0': { en: 'Awaiting approval', nl: 'Wacht op goedkeuring' },
-        '1': { en: 'Approved automatically', nl: 'Automatisch goedgekeurd' },
-        '2': { en: 'Approved', nl: 'Goedgekeurd' },
+        '0': { en: 'Awaiting approval', nl: 'Wacht op goedkeuring', fr: 'En attente d’approbation', de: 'Wartet auf Genehmigung' },
+        '1': { en: 'Approved automatically', nl: 'Automatisch goedgekeurd', fr: 'Approuvée automatiquement', de: 'Automatisch genehmigt' },
+        '2': { en: 'Approved', nl: 'Goedgekeurd', fr: 'Approuvée', de: 'Genehmigt' },
       },
     },
     Status: ORDER_PROGRESS(
-      { en: 'Partly delivered', nl: 'Deels geleverd' },
-      { en: 'Complete', nl: 'Afgehandeld' },
+      { en: 'Partly delivered', nl: 'Deels geleverd', fr: 'Partiellement livrée', de: 'Teilweise geliefert' },
+      { en: 'Complete', nl: 'Afgehandeld', fr: 'Terminée', de: 'Abgeschlossen' },
     ),
     DeliveryStatus: ORDER_PROGRESS(
-      { en: 'Partly delivered', nl: 'Deels geleverd' },
-      { en: 'Delivered', nl: 'Geleverd' },
+      { en: 'Partly delivered', nl: 'Deels geleverd', fr: 'Partiellement livrée', de: 'Teilweise geliefert' },
+      { en: 'Delivered', nl: 'Geleverd', fr: 'Livrée', de: 'Geliefert' },
     ),
     InvoiceStatus: ORDER_PROGRESS(
-      { en: 'Partly invoiced', nl: 'Deels gefactureerd' },
-      { en: 'Invoiced', nl: 'Gefactureerd' },
+      { en: 'Partly invoiced', nl: 'Deels gefactureerd', fr: 'Partiellement facturée', de: 'Teilweise fakturiert' },
+      { en: 'Invoiced', nl: 'Gefactureerd', fr: 'Facturée', de: 'Fakturiert' },
     ),
   },
   StockPositions: {},
   ItemWarehouses: {
     OrderPolicy: {
       codes: {
-        '1': { en: 'Lot for lot', nl: 'Lot-for-lot' },
-        '2': { en: 'Fixed quantity', nl: 'Vaste hoeveelheid' },
-        '3': { en: 'Min/max', nl: 'Min/max' },
-        '4': { en: 'Order', nl: 'Op order' },
+        '1': { en: 'Lot for lot', nl: 'Lot-for-lot', fr: 'Lot pour lot', de: 'Los für Los' },
+        '2': { en: 'Fixed quantity', nl: 'Vaste hoeveelheid', fr: 'Quantité fixe', de: 'Feste Menge' },
+        '3': { en: 'Min/max', nl: 'Min/max', fr: 'Min/max', de: 'Min/Max' },
+        '4': { en: 'Order', nl: 'Op order', fr: 'À la commande', de: 'Auftragsbezogen' },
       },
     },
     ReplenishmentType: {
       codes: {
-        '1': { en: 'Purchase', nl: 'Inkopen' },
-        '2': { en: 'Assemble', nl: 'Assembleren' },
-        '3': { en: 'Make', nl: 'Produceren' },
-        '4': { en: 'Transfer', nl: 'Overboeken' },
-        '5': { en: 'None', nl: 'Geen' },
+        '1': { en: 'Purchase', nl: 'Inkopen', fr: 'Achat', de: 'Einkauf' },
+        '2': { en: 'Assemble', nl: 'Assembleren', fr: 'Assemblage', de: 'Montage' },
+        '3': { en: 'Make', nl: 'Produceren', fr: 'Fabrication', de: 'Fertigung' },
+        '4': { en: 'Transfer', nl: 'Overboeken', fr: 'Transfert', de: 'Umlagerung' },
+        '5': { en: 'None', nl: 'Geen', fr: 'Aucun', de: 'Keine' },
       },
     },
   },

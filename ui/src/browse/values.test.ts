@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LANGS, type Lang } from '$lib/i18n.svelte';
+import { translationProblems } from '$lib/translations';
 import { groupAttributes } from './attributes';
 import {
   codeLabel,
@@ -102,17 +104,33 @@ describe('the value table covers every property of the shown entities', () => {
       expect(wrong, 'a property with documented codes or a flag would be shown raw').toEqual([]);
     });
 
-    it(`${entity}: every documented code has an English and a Dutch label`, () => {
+    it(`${entity}: every documented code has a label in every language`, () => {
       const missing: string[] = [];
       for (const field of list) {
         const codes = documentedCodes(field.description ?? '');
         const enumeration = enumerationOf(entity, field.name);
         for (const code of codes) {
           const label = enumeration?.codes[code];
-          if (!label?.en.trim() || !label.nl.trim()) missing.push(`${field.name} ${code}`);
+          for (const lang of LANGS) if (!label?.[lang]?.trim()) missing.push(`${field.name} ${code} ${lang}`);
         }
       }
-      expect(missing, 'documented codes without words in both languages').toEqual([]);
+      expect(missing, 'documented codes without words in every language').toEqual([]);
+    });
+
+    it(`${entity}: leaves no label in English unless it is the same in that language`, () => {
+      // The labels as message tables, keyed `Property.code`, checked like the UI's messages.
+      const tables = Object.fromEntries(LANGS.map((lang) => [lang, {} as Record<string, string>])) as Record<
+        Lang,
+        Record<string, string>
+      >;
+      for (const [name, enumeration] of Object.entries(ENUMERATIONS[entity])) {
+        for (const [code, label] of Object.entries(enumeration.codes)) {
+          for (const lang of LANGS) tables[lang][`${name}.${code}`] = label[lang];
+        }
+      }
+      const problems = translationProblems(tables);
+      expect(problems.missing).toEqual([]);
+      expect(problems.untranslated, 'add a translation, or the string to SAME_AS_ENGLISH').toEqual([]);
     });
 
     it(`${entity}: each enumeration labels exactly the codes Exact documents`, () => {

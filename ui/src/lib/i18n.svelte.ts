@@ -1,14 +1,20 @@
-// English and Dutch. Each area of the UI registers its own messages (`addMessages`) in both
-// languages; `t(key, params)` looks a key up in the current language, falling back to English
+// English, Dutch, French and German. Each area of the UI registers its own messages
+// (`addMessages`) in every language; `t(key, params)` looks a key up in the current language, falling back to English
 // and then to the key itself (so a missing message shows up, rather than an empty label).
 //
 // Usage in a component: `import { t } from '$lib/i18n.svelte';` then `{t('items.search')}`;
 // parameters: `t('sync.rows', { count: 12 })` with `{count}` in the message.
 
-export type Lang = 'en' | 'nl';
+export type Lang = 'en' | 'nl' | 'fr' | 'de';
 type Messages = Record<string, string>;
 
-const dictionaries: Record<Lang, Messages> = { en: {}, nl: {} };
+/** Every language the UI speaks, English (the reference) first. */
+export const LANGS: readonly Lang[] = ['en', 'nl', 'fr', 'de'];
+
+/** The conventions numbers, amounts and dates follow in each language. */
+const LOCALES: Record<Lang, string> = { en: 'en-GB', nl: 'nl-NL', fr: 'fr-FR', de: 'de-DE' };
+
+const dictionaries: Record<Lang, Messages> = { en: {}, nl: {}, fr: {}, de: {} };
 
 const current = $state<{ lang: Lang }>({ lang: 'en' });
 
@@ -25,10 +31,16 @@ export function language(): Lang {
   return current.lang;
 }
 
-/** The language the system prefers, when it is one we speak. */
+/** The locale of the current language (`nl-NL`), for `Intl` formats. */
+export function locale(): string {
+  return LOCALES[current.lang];
+}
+
+/** The language the system prefers (`fr-BE` → French), when it is one we speak; else English. */
 export function systemLanguage(): Lang {
-  const preferred = typeof navigator === 'undefined' ? 'en' : navigator.language;
-  return preferred.toLowerCase().startsWith('nl') ? 'nl' : 'en';
+  const preferred = typeof navigator === 'undefined' ? 'en' : (navigator.language ?? 'en');
+  const base = preferred.toLowerCase().split(/[-_]/)[0] ?? '';
+  return (LANGS as readonly string[]).includes(base) ? (base as Lang) : 'en';
 }
 
 export function t(key: string, params?: Record<string, string | number>): string {
@@ -41,14 +53,14 @@ export function t(key: string, params?: Record<string, string | number>): string
 
 /** Numbers, dates and amounts in the current language's conventions. */
 export function formatNumber(value: number, digits = 0): string {
-  return new Intl.NumberFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+  return new Intl.NumberFormat(locale(), {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   }).format(value);
 }
 
 export function formatDateTime(ms: number): string {
-  return new Intl.DateTimeFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+  return new Intl.DateTimeFormat(locale(), {
     dateStyle: 'medium',
     timeStyle: 'short',
   }).format(new Date(ms));
@@ -56,13 +68,13 @@ export function formatDateTime(ms: number): string {
 
 /** The time of day alone ("14:03"). */
 export function formatTime(ms: number): string {
-  return new Intl.DateTimeFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+  return new Intl.DateTimeFormat(locale(), {
     timeStyle: 'short',
   }).format(new Date(ms));
 }
 
 export function formatDate(ms: number): string {
-  return new Intl.DateTimeFormat(current.lang === 'nl' ? 'nl-NL' : 'en-GB', {
+  return new Intl.DateTimeFormat(locale(), {
     dateStyle: 'medium',
   }).format(new Date(ms));
 }

@@ -115,7 +115,7 @@ export type AttachmentAction = "open" | "open_anyway" | "show_in_folder";
 
 export type AttachmentOpened = { "kind": "opened" } | { "kind": "shown_in_folder" } | { "kind": "needs_confirmation", file_name: string, real_type: string, };
 
-export type Language = "system" | "en" | "nl";
+export type Language = "system" | "en" | "nl" | "fr" | "de";
 
 export type Theme = "system" | "light" | "dark";
 

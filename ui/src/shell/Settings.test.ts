@@ -82,6 +82,25 @@ describe('Settings', () => {
     expect(api.saveSettings).toHaveBeenLastCalledWith(expect.objectContaining({ interval_minutes: null }));
   });
 
+  it('offers each language in its own language, and saves French or German', async () => {
+    const user = userEvent.setup();
+    render(Settings);
+    const select = screen.getByTestId('settings-language') as HTMLSelectElement;
+    expect([...select.options].map((o) => [o.value, o.textContent?.trim()])).toEqual([
+      ['system', 'System'],
+      ['en', 'English'],
+      ['nl', 'Nederlands'],
+      ['fr', 'Français'],
+      ['de', 'Deutsch'],
+    ]);
+    await fireEvent.change(select, { target: { value: 'fr' } });
+    await user.click(screen.getByTestId('settings-save'));
+    expect(api.saveSettings).toHaveBeenLastCalledWith({ ...saved, language: 'fr' });
+    await fireEvent.change(select, { target: { value: 'de' } });
+    await user.click(screen.getByTestId('settings-save'));
+    expect(api.saveSettings).toHaveBeenLastCalledWith({ ...saved, language: 'de' });
+  });
+
   it('chooses languages for item descriptions', async () => {
     const user = userEvent.setup();
     render(Settings);

@@ -1,7 +1,7 @@
 // Pure functions over the sync snapshot: the chip's state, the overall percentage, staleness and
 // ages. Kept apart from the components so they are tested on their own.
 
-import { formatDateTime, formatTime, language, t } from '$lib/i18n.svelte';
+import { formatDateTime, formatTime, locale, t } from '$lib/i18n.svelte';
 import {
   CommandError,
   type EntityResult,
@@ -66,7 +66,7 @@ export function isStale(lastSuccessMs: number | null, intervalMinutes: number | 
 export function formatAge(thenMs: number, nowMs: number): string {
   const diff = Math.max(0, nowMs - thenMs);
   if (diff < MINUTE) return t('shell.age.now');
-  const rtf = new Intl.RelativeTimeFormat(language() === 'nl' ? 'nl-NL' : 'en-GB', {
+  const rtf = new Intl.RelativeTimeFormat(locale(), {
     numeric: 'auto',
     style: 'short',
   });
@@ -78,7 +78,7 @@ export function formatAge(thenMs: number, nowMs: number): string {
 /** "in 5 min", "in 2 hr", "in less than a minute": when the next background sync is due. */
 export function formatIn(ms: number): string {
   if (ms < MINUTE) return t('shell.in.soon');
-  const rtf = new Intl.RelativeTimeFormat(language() === 'nl' ? 'nl-NL' : 'en-GB', { style: 'short' });
+  const rtf = new Intl.RelativeTimeFormat(locale(), { style: 'short' });
   if (ms < HOUR) return rtf.format(Math.round(ms / MINUTE), 'minute');
   if (ms < DAY) return rtf.format(Math.round(ms / HOUR), 'hour');
   return rtf.format(Math.round(ms / DAY), 'day');
