@@ -16,6 +16,34 @@ use tauri::Manager;
 
 use crate::folders::Folders;
 
+/// Linux: WebKitGTK draws the page without accelerated compositing and caches like a document
+/// viewer, not a browser. The UI is lists and forms, which the CPU paints fast enough, while
+/// compositing layers cost the web process about 150 MiB after browsing when the GPU is a
+/// software one (measured under Xvfb, see ARCHITECTURE.md) and are the usual cause of blank
+/// WebKitGTK windows on some GPU drivers. macOS and Windows keep their webviews' defaults.
+#[cfg(target_os = "linux")]
+fn lighten_webview(window: &tauri::WebviewWindow) {
+    let done = window.with_webview(|webview| {
+        use webkit2gtk::{
+            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+        };
+        let view = webview.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+        // One local page: no memory cache of other pages or of resources a browser would keep.
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "cannot set the webview's drawing and cache policy");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lighten_webview(_window: &tauri::WebviewWindow) {}
+
 /// Opens the window on `folders` and runs until it is closed.
 pub fn run(folders: Folders) -> anyhow::Result<()> {
     let mut context = tauri::generate_context!();
@@ -76,9 +104,10 @@ pub fn run(folders: Folders) -> anyhow::Result<()> {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
             }
             for window in &app.config().app.windows {
-                tauri::WebviewWindowBuilder::from_config(&handle, window)?
+                let window = tauri::WebviewWindowBuilder::from_config(&handle, window)?
                     .data_directory(folders.webview())
                     .build()?;
+                lighten_webview(&window);
             }
             // The last company reopens in the background; the window asks `app_info` and
             // shows what is there.

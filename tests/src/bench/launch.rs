@@ -358,7 +358,7 @@ fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -375,17 +375,17 @@ impl Launches {
             .collect::<Vec<_>>()
             .join(", ");
         let mut rows = vec![row(
-            &format!("{company}: launch to first item row, median ms"),
+            format!("{company}: launch to first item row, median ms"),
             format!("{:.0} (runs: {spread})", self.median_ms),
         )];
         match self.memory {
             Some(m) => rows.extend([
                 row(
-                    &format!("{company}: after browsing, app process RSS (PSS) MiB"),
+                    format!("{company}: after browsing, app process RSS (PSS) MiB"),
                     format!("{:.0} ({:.0})", m.app_rss_mib, m.app_pss_mib),
                 ),
                 row(
-                    &format!("{company}: app + WebKit processes, PSS, anonymous, RSS summed MiB"),
+                    format!("{company}: app + WebKit processes, PSS, anonymous, RSS summed MiB"),
                     format!(
                         "{:.0}, {:.0}, {:.0}",
                         m.all_pss_mib, m.all_anonymous_mib, m.all_rss_mib
@@ -393,7 +393,7 @@ impl Launches {
                 ),
             ]),
             None => rows.push(row(
-                &format!("{company}: memory after browsing"),
+                format!("{company}: memory after browsing"),
                 "the app process was not found",
             )),
         }
