@@ -12,7 +12,7 @@ trap 'rm -f "$log"' EXIT
 status=0
 for prefix in "" env; do
   label=${prefix:-none}
-  if SETUP_SIMULATE=1 SETUP_SUDO="$prefix" bash -euo pipefail -c '. scripts/setup.sh; setup_test_tools' 2>"$log"; then
+  if SETUP_SIMULATE=1 SETUP_SUDO="$prefix" bash -euo pipefail -c '. scripts/setup.sh; setup_test_tools; setup_package_tools' 2>"$log"; then
     echo "install steps, simulated (privilege prefix: $label): ok"
   else
     echo "install steps, simulated (privilege prefix: $label): failed" >&2

@@ -12,6 +12,9 @@ app_packages=(build-essential pkg-config curl ca-certificates libssl-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 # The WebDriver tests: a virtual display, WebKit's driver, screenshots, xdpyinfo, ss; shellcheck lints.
 test_packages=(xvfb xauth webkit2gtk-driver imagemagick x11-utils iproute2 shellcheck)
+# The installers (scripts/package.sh, scripts/install-test.sh): desktop-file-validate checks the
+# .desktop entry. Tauri writes .deb and .rpm itself: neither dpkg-deb nor rpmbuild is needed.
+package_packages=(desktop-file-utils)
 tauri_driver_version=2.1.0
 
 setup_simulate() { [ "${SETUP_SIMULATE:-}" = 1 ]; }
@@ -83,9 +86,25 @@ ui_packages() {
   fi
 }
 
+# Builds the UI into ui/dist, writing only the files whose content changed: the app embeds ui/dist
+# and cargo rebuilds it when one of those files is newer than the last build (minutes for the
+# release build), so an unchanged UI must leave the files as they were.
 ui_build() {
   setup_simulate && return 0
-  (cd ui && npm run --silent build >/dev/null)
+  local fresh file
+  fresh=$(mktemp -d)
+  (cd ui && npm run --silent build -- --outDir "$fresh" --emptyOutDir >/dev/null)
+  mkdir -p ui/dist
+  while IFS= read -r -d '' file; do
+    if ! cmp -s "$fresh/$file" "ui/dist/$file"; then
+      mkdir -p "ui/dist/$(dirname "$file")"
+      cp "$fresh/$file" "ui/dist/$file"
+    fi
+  done < <(cd "$fresh" && find . -type f -print0)
+  while IFS= read -r -d '' file; do
+    [ -e "$fresh/$file" ] || rm -f "ui/dist/$file"
+  done < <(cd ui/dist && find . -type f -print0)
+  rm -rf "$fresh"
 }
 
 # tauri-driver, the WebDriver server in front of WebKitWebDriver, at the pinned version.
@@ -110,6 +129,10 @@ setup_app() {
 setup_test_tools() {
   apt_install "${test_packages[@]}"
   tauri_driver_install
+}
+
+setup_package_tools() {
+  apt_install "${package_packages[@]}"
 }
 
 setup_app

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine: installs what is missing, then runs
-# formatting, the UI's type check and component tests, lints, every Rust test, and the WebDriver
-# tests of the real app under Xvfb (scripts/ui-tests.sh). Used by .ci/run; run it yourself the
-# same way.
+# formatting, the UI's type check and component tests, lints, every Rust test, the WebDriver
+# tests of the real app under Xvfb (scripts/ui-tests.sh), and the installers: built
+# (scripts/package.sh), then the .deb installed, launched and removed (scripts/install-test.sh).
+# Used by .ci/run; run it yourself the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -36,4 +37,9 @@ fi
 
 step "ui: end-to-end (WebDriver, the real app under Xvfb)"
 scripts/ui-tests.sh || status=$?
+
+step "package: build, install, launch, remove"
+# The release build and this platform's installers, then the .deb installed with apt-get, the
+# installed program launched on the demo company to its items list, and purged.
+{ scripts/package.sh && scripts/install-test.sh; } || status=$?
 exit "$status"

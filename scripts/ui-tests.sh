@@ -6,6 +6,7 @@
 #
 # UI_TESTS_SKIP_BUILD=1 skips the app build (use what is already built).
 # Extra arguments go to the test runner, e.g. `scripts/ui-tests.sh items_search_and_detail`.
+# EXACT_OFFLINE_APP=PATH tests that program instead of target/debug/exact-offline (tests/src/ui.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -14,7 +15,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 out=target/test-output
 mkdir -p "$out/screenshots"
-rm -f "$out/screenshots/"*.png
+# A whole run starts from no screenshots; a run of some scenarios (a filter, as scripts/install-test.sh
+# passes) keeps the others' from the last whole run.
+if [ $# -eq 0 ]; then rm -f "$out/screenshots/"*.png; fi
 
 step "system packages, tauri-driver"
 setup_test_tools
@@ -68,15 +71,17 @@ export LIBGL_ALWAYS_SOFTWARE="${LIBGL_ALWAYS_SOFTWARE:-1}"
 listener_pids() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
 
 step "tauri-driver on port 4444"
+# A tauri-driver on 4444 is another run's (its WebKitWebDriver on 4445 is left alone); without one,
+# a WebKitWebDriver on 4445 is a leftover of a killed run.
+if [ -n "$(listener_pids 4444)" ]; then
+  echo "port 4444 is taken (pid $(listener_pids 4444 | tr '\n' ' ')): stop that tauri-driver first" >&2
+  exit 1
+fi
 for pid in $(listener_pids 4445); do
   echo "stopping a leftover WebKitWebDriver on port 4445 (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
 done
 for _ in $(seq 50); do [ -z "$(listener_pids 4445)" ] && break; sleep 0.1; done
-if [ -n "$(listener_pids 4444)" ]; then
-  echo "port 4444 is taken (pid $(listener_pids 4444 | tr '\n' ' ')): stop that tauri-driver first" >&2
-  exit 1
-fi
 tauri-driver --port 4444 --native-port 4445 >"$out/tauri-driver.log" 2>&1 &
 driver_pid=$!
 for _ in $(seq 100); do
@@ -87,12 +92,20 @@ done
 echo "tauri-driver running (pid $driver_pid)"
 
 step "WebDriver scenarios (one at a time)"
+# The installed package's scenario needs the package: scripts/install-test.sh runs it by name.
+nextest_skip=()
+test_skip=()
+if [ $# -eq 0 ]; then
+  nextest_skip=(-E 'not test(=installed_app_reaches_the_items_list)')
+  test_skip=(--skip installed_app_reaches_the_items_list)
+fi
 status=0
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run -p exact-offline-tests --locked --run-ignored only -j 1 --no-capture \
-    --no-fail-fast "$@" || status=$?
+    --no-fail-fast "${nextest_skip[@]}" "$@" || status=$?
 else
-  cargo test -p exact-offline-tests --locked --test ui -- --ignored --test-threads 1 "$@" || status=$?
+  cargo test -p exact-offline-tests --locked --test ui -- --ignored --test-threads 1 \
+    "${test_skip[@]}" "$@" || status=$?
 fi
 echo "screenshots: $out/screenshots/"
 exit "$status"
