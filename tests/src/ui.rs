@@ -1,5 +1,6 @@
 //! The harness of the WebDriver scenarios: launching the real app through tauri-driver on a
-//! throwaway data folder, explicit waits, `data-testid` helpers and screenshots.
+//! throwaway data folder, explicit waits, `data-testid` helpers, screenshots and accessibility checks
+//! (axe-core, from ui/node_modules).
 //!
 //! Environment:
 //! - `TAURI_DRIVER_URL` (default `http://127.0.0.1:4444`), the running tauri-driver;
@@ -245,6 +246,25 @@ impl Scenario {
     /// Logs a step, with the time since the scenario started.
     pub fn step(&self, what: &str) {
         eprintln!("[{}] {what}", self.name);
+    }
+    /// Runs axe-core on the current screen and fails with a readable list of its serious and
+    /// critical violations (`screen` names the screen in the message).
+    pub async fn check_accessibility(&self, screen: &str) -> Result<()> {
+        let violations = accessibility_violations(self.driver()?).await?;
+        if violations.is_empty() {
+            self.step(&format!(
+                "accessibility of {screen}: no serious or critical violation"
+            ));
+            return Ok(());
+        }
+        let mut message = format!(
+            "{screen}: {} serious or critical accessibility violation(s) (axe-core)",
+            violations.len()
+        );
+        for violation in &violations {
+            message.push_str(&format!("\n{violation}"));
+        }
+        bail!(message)
     }
 }
 
@@ -645,6 +665,120 @@ pub fn value_string(value: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// axe-core's script, from the UI's packages (`npm ci` in ui/ installs it).
+pub fn axe_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js")
+}
+
+/// How long axe-core may take on one screen.
+const AXE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One serious or critical accessibility violation found by axe-core.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// The axe rule, e.g. `color-contrast`.
+    pub rule: String,
+    /// `serious` or `critical`.
+    pub impact: String,
+    pub help: String,
+    pub help_url: String,
+    /// How many elements break the rule.
+    pub count: usize,
+    /// The first few: (CSS target, outer HTML shortened, axe's summary of what fails).
+    pub nodes: Vec<(String, String, String)>,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "- {} ({}, {} element(s)): {} <{}>",
+            self.rule, self.impact, self.count, self.help, self.help_url
+        )?;
+        for (target, html, summary) in &self.nodes {
+            write!(f, "\n    {target}: {html}")?;
+            let summary = summary.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !summary.is_empty() {
+                write!(f, "\n      {summary}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs axe-core on the whole document and returns its serious and critical violations.
+///
+/// The app's CSP only allows its own scripts, so axe-core is not loaded by a `<script>`: its
+/// text is the body of a WebDriver script, which the driver runs whatever the page's CSP. The
+/// run is asynchronous: its result lands in a global the harness polls.
+pub async fn accessibility_violations(driver: &WebDriver) -> Result<Vec<Violation>> {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let loaded = driver
+        .execute("return typeof window.axe?.run === 'function';", vec![])
+        .await?;
+    if loaded != json!(true) {
+        let source = match AXE.get() {
+            Some(source) => source,
+            None => {
+                let path = axe_path();
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {} (cd ui && npm ci)", path.display()))?;
+                AXE.get_or_init(|| text)
+            }
+        };
+        let script = format!("{source}\n;return typeof window.axe?.run === 'function';");
+        let loaded = driver.execute(&script, vec![]).await?;
+        if loaded != json!(true) {
+            bail!("axe-core did not load in the app's window: {loaded}");
+        }
+    }
+    // Let transitions (a dialog fading in, a theme change) end before colours are measured.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let start = "window.__axeResult = null;
+        const serious = (v) => v.impact === 'serious' || v.impact === 'critical';
+        window.axe.run(document, { resultTypes: ['violations'] }).then(
+            (r) => { window.__axeResult = { violations: r.violations.filter(serious).map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, count: v.nodes.length,
+                nodes: v.nodes.slice(0, 4).map((n) => ({ target: n.target.map(String).join(' '),
+                    html: n.html.slice(0, 240), summary: n.failureSummary ?? '' })) })) }; },
+            (e) => { window.__axeResult = { error: String((e && e.stack) || e) }; });
+        return true;";
+    driver.execute(start, vec![]).await?;
+    let result = wait_until("axe-core's result", AXE_TIMEOUT, async || {
+        let value = driver.execute("return window.__axeResult;", vec![]).await?;
+        Ok((!value.is_null()).then_some(value))
+    })
+    .await?;
+    if let Some(error) = result.get("error") {
+        bail!("axe-core failed: {}", value_string(error));
+    }
+    let text = |v: &Value, name: &str| v[name].as_str().unwrap_or_default().to_owned();
+    let violations = result["violations"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|v| Violation {
+                    rule: text(v, "id"),
+                    impact: text(v, "impact"),
+                    help: text(v, "help"),
+                    help_url: text(v, "helpUrl"),
+                    count: v["count"].as_u64().unwrap_or(0) as usize,
+                    nodes: v["nodes"]
+                        .as_array()
+                        .map(|nodes| {
+                            nodes
+                                .iter()
+                                .map(|n| (text(n, "target"), text(n, "html"), text(n, "summary")))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(violations)
 }
 
 #[cfg(test)]
