@@ -206,7 +206,8 @@ async fn browse(driver: &WebDriver) -> Result<()> {
 pub struct Launch {
     /// The size of the app's binary.
     pub binary_bytes: u64,
-    /// A signed-in account of 100 000 items (at scale 1.0) whose simulator is another process.
+    /// A signed-in account of 100 000 items (at scale 1.0), synced from a simulator in the
+    /// benchmark's process that is stopped by then: the app starts offline.
     pub account: Launches,
     /// The built-in demo company, whose simulator runs inside the app.
     pub demo: Launches,
