@@ -693,11 +693,11 @@ fn date_in(code: &str, text: &str) -> bool {
     }
 }
 
-/// Chooses a language in Settings and saves it.
-async fn choose_language(driver: &WebDriver, code: &str) -> Result<()> {
+/// Chooses `value` in the Settings select `select_tid` and saves it.
+async fn choose_setting(driver: &WebDriver, select_tid: &str, value: &str) -> Result<()> {
     driver.click_tid("nav-settings").await?;
-    let select = driver.wait_tid("settings-language", UI_TIMEOUT).await?;
-    driver.select_value(&select, code).await?;
+    let select = driver.wait_tid(select_tid, UI_TIMEOUT).await?;
+    driver.select_value(&select, value).await?;
     let save = driver.wait_tid("settings-save", UI_TIMEOUT).await?;
     wait_until("settings-save to be enabled", UI_TIMEOUT, async || {
         Ok(driver
@@ -711,7 +711,13 @@ async fn choose_language(driver: &WebDriver, code: &str) -> Result<()> {
     driver
         .wait_tid("settings-saved", UI_TIMEOUT)
         .await
-        .context("saving the language should show settings-saved")?;
+        .with_context(|| format!("saving {select_tid} should show settings-saved"))?;
+    Ok(())
+}
+
+/// Chooses a language in Settings, saves, and waits for `<html lang>` to follow.
+async fn choose_language(driver: &WebDriver, code: &str) -> Result<()> {
+    choose_setting(driver, "settings-language", code).await?;
     wait_until(&format!("<html lang={code}>"), UI_TIMEOUT, async || {
         let lang = driver
             .execute("return document.documentElement.lang;", vec![])
@@ -1127,23 +1133,7 @@ fn set_aside_records_are_shown() {
 
 /// Chooses a theme in Settings, saves, and waits for `<html data-theme>` to follow.
 async fn choose_theme(driver: &WebDriver, theme: &str) -> Result<()> {
-    driver.click_tid("nav-settings").await?;
-    let select = driver.wait_tid("settings-theme", UI_TIMEOUT).await?;
-    driver.select_value(&select, theme).await?;
-    let save = driver.wait_tid("settings-save", UI_TIMEOUT).await?;
-    wait_until("settings-save to be enabled", UI_TIMEOUT, async || {
-        Ok(driver
-            .attr(&save, "disabled")
-            .await?
-            .is_none()
-            .then_some(()))
-    })
-    .await?;
-    driver.click(&save).await?;
-    driver
-        .wait_tid("settings-saved", UI_TIMEOUT)
-        .await
-        .context("saving the theme should show settings-saved")?;
+    choose_setting(driver, "settings-theme", theme).await?;
     wait_until(
         &format!("<html data-theme={theme}>"),
         UI_TIMEOUT,
