@@ -16,6 +16,7 @@ test_packages=(xvfb xauth webkit2gtk-driver imagemagick x11-utils iproute2 shell
 # .desktop entry. Tauri writes .deb and .rpm itself: neither dpkg-deb nor rpmbuild is needed.
 package_packages=(desktop-file-utils)
 tauri_driver_version=2.1.0
+cargo_machete_version=0.9.2
 
 setup_simulate() { [ "${SETUP_SIMULATE:-}" = 1 ]; }
 
@@ -107,13 +108,15 @@ ui_build() {
   rm -rf "$fresh"
 }
 
-# tauri-driver, the WebDriver server in front of WebKitWebDriver, at the pinned version.
-tauri_driver_install() {
-  if setup_simulate || ! cargo install --list | grep -q "^tauri-driver v$tauri_driver_version:"; then
+# A Rust tool from crates.io at its pinned version: tauri-driver (the WebDriver server in front of
+# WebKitWebDriver) and cargo-machete (finds unused dependencies).
+cargo_tool_install() {
+  local tool=$1 version=$2
+  if setup_simulate || ! cargo install --list | grep -q "^$tool v$version:"; then
     # With that version installed this changes nothing, so the simulation runs it as is; on a machine
     # without it, a simulation is the install.
-    echo "installing tauri-driver $tauri_driver_version" >&2
-    cargo install --quiet --locked tauri-driver --version "$tauri_driver_version"
+    echo "installing $tool $version" >&2
+    cargo install --quiet --locked "$tool" --version "$version"
   fi
 }
 
@@ -128,7 +131,8 @@ setup_app() {
 
 setup_test_tools() {
   apt_install "${test_packages[@]}"
-  tauri_driver_install
+  cargo_tool_install tauri-driver "$tauri_driver_version"
+  cargo_tool_install cargo-machete "$cargo_machete_version"
 }
 
 setup_package_tools() {

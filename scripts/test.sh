@@ -19,6 +19,7 @@ step "ui: types, components"
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo machete
 shellcheck -x scripts/*.sh .ci/run
 scripts/check-setup.sh
 

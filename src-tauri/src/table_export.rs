@@ -6,6 +6,9 @@
 //! (numeric cells in XLSX). Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`
 //! first) is written with a leading apostrophe in CSV and as a plain string in XLSX, so a
 //! hostile description cannot become a formula on the user's machine.
+//!
+//! With "Values as shown" ([`ShownValues`]) codes, flags and references are written in words
+//! instead, as the detail screen shows them; the column headers stay Exact's property names.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -16,6 +19,10 @@ use offline_cache::{AccountQuery, Cache, ItemQuery};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+mod shown;
+
+pub use shown::{ShownValues, ValueRule};
 
 /// The file format of an exported list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -41,13 +48,14 @@ pub enum ListQuery {
     Customers(AccountQuery),
 }
 
-/// Writes every record of `list` (offset and limit ignored) to `path` with `columns`;
-/// `progress(done, total)` is called every 1 000 rows and at the end. Returns the rows written.
-/// On failure the partial file is removed.
+/// Writes every record of `list` (offset and limit ignored) to `path` with `columns`, their
+/// values as stored or as `shown` says; `progress(done, total)` is called every 1 000 rows and
+/// at the end. Returns the rows written. On failure the partial file is removed.
 pub fn export_list(
     cache: &Cache,
     list: &ListQuery,
     columns: &[String],
+    shown: &ShownValues,
     format: TableFormat,
     path: &Path,
     progress: &mut dyn FnMut(u64, u64),
@@ -60,7 +68,10 @@ pub fn export_list(
     if columns.is_empty() {
         bail!("choose at least one column to export");
     }
-    let result = write(cache, list, &columns, format, path, progress);
+    if let Some(column) = shown.columns().find(|c| !columns.iter().any(|e| e == c)) {
+        bail!("a value rule names {column}, which is not an exported column");
+    }
+    let result = write(cache, list, &columns, shown, format, path, progress);
     if result.is_err() {
         let _ = std::fs::remove_file(path);
     }
@@ -71,6 +82,7 @@ fn write(
     cache: &Cache,
     list: &ListQuery,
     columns: &[String],
+    shown: &ShownValues,
     format: TableFormat,
     path: &Path,
     progress: &mut dyn FnMut(u64, u64),
@@ -82,7 +94,7 @@ fn write(
             offline_cache::Error::Export(format!("a stored record is not JSON: {e}"))
         })?;
         table
-            .row(&record)
+            .row(columns.iter().map(|c| shown.cell(c, &record)))
             .map_err(|e| offline_cache::Error::Export(format!("{e:#}")))?;
         done += 1;
         if done.is_multiple_of(1000) || done == total {
@@ -103,10 +115,9 @@ fn write(
 
 /// The open output file.
 enum Table {
-    Csv(Box<CsvSheet<BufWriter<File>>>, Vec<String>),
+    Csv(Box<CsvSheet<BufWriter<File>>>),
     Xlsx {
         workbook: Box<Workbook>,
-        columns: Vec<String>,
         row: u32,
         path: PathBuf,
     },
@@ -119,7 +130,7 @@ impl Table {
                 let file = File::create(path)
                     .with_context(|| format!("cannot create {}", path.display()))?;
                 let csv = CsvSheet::new(BufWriter::new(file), columns)?;
-                Ok(Table::Csv(Box::new(csv), columns.to_vec()))
+                Ok(Table::Csv(Box::new(csv)))
             }
             TableFormat::Xlsx => {
                 let mut workbook = Workbook::new();
@@ -130,7 +141,6 @@ impl Table {
                 }
                 Ok(Table::Xlsx {
                     workbook: Box::new(workbook),
-                    columns: columns.to_vec(),
                     row: 0,
                     path: path.to_path_buf(),
                 })
@@ -138,17 +148,10 @@ impl Table {
         }
     }
 
-    fn row(&mut self, record: &Map<String, Value>) -> Result<()> {
+    fn row(&mut self, cells: impl Iterator<Item = Cell>) -> Result<()> {
         match self {
-            Table::Csv(csv, columns) => {
-                csv.row(columns.iter().map(|c| cell(record.get(c))))?;
-            }
-            Table::Xlsx {
-                workbook,
-                columns,
-                row,
-                ..
-            } => {
+            Table::Csv(csv) => csv.row(cells)?,
+            Table::Xlsx { workbook, row, .. } => {
                 *row += 1;
                 if *row >= 1_048_576 {
                     bail!("an XLSX sheet holds at most 1 048 575 rows; export CSV instead");
@@ -156,8 +159,8 @@ impl Table {
                 let sheet = workbook
                     .worksheet_from_index(0)
                     .context("the export's worksheet")?;
-                for (col, name) in columns.iter().enumerate() {
-                    write_xlsx(sheet, *row, column_index(col)?, cell(record.get(name)))?;
+                for (col, cell) in cells.enumerate() {
+                    write_xlsx(sheet, *row, column_index(col)?, cell)?;
                 }
             }
         }
@@ -166,7 +169,7 @@ impl Table {
 
     fn finish(self) -> Result<()> {
         match self {
-            Table::Csv(mut csv, _) => csv.flush()?,
+            Table::Csv(mut csv) => csv.flush()?,
             Table::Xlsx {
                 mut workbook, path, ..
             } => workbook

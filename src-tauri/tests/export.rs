@@ -1,20 +1,21 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 //! Exporting a filtered list of 100 000 items: every matching row, in the list's order, with the
-//! chosen columns, as CSV and as XLSX, with progress reported along the way.
+//! chosen columns, as CSV and as XLSX, with progress reported along the way; and a list
+//! written with "Values as shown" rules.
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use exact_api::Record;
-use exact_offline::table_export::{ListQuery, TableFormat, export_list};
+use exact_offline::table_export::{ListQuery, ShownValues, TableFormat, ValueRule, export_list};
 use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity};
 use offline_cache::{Cache, Entity, ItemQuery};
 
 const ITEMS: usize = 100_000;
 
-fn cache_with_items(dir: &std::path::Path) -> (Cache, i32) {
+fn cache_with_items(dir: &std::path::Path, items: usize) -> (Cache, i32) {
     let ds = Dataset::new(DataConfig {
         seed: 11,
         divisions: 1,
-        items: ITEMS,
+        items,
         accounts: 10,
         contacts: None,
         addresses: None,
@@ -43,7 +44,7 @@ fn cache_with_items(dir: &std::path::Path) -> (Cache, i32) {
             .unwrap();
         after = last;
     }
-    assert_eq!(cache.count(division, Entity::Items).unwrap(), ITEMS as u64);
+    assert_eq!(cache.count(division, Entity::Items).unwrap(), items as u64);
     (cache, division)
 }
 
@@ -68,7 +69,7 @@ fn listed_codes(cache: &Cache, q: &ItemQuery) -> Vec<String> {
 #[test]
 fn a_filtered_list_of_100_000_items_exports_whole_and_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let (cache, division) = cache_with_items(dir.path());
+    let (cache, division) = cache_with_items(dir.path(), ITEMS);
     let query = ItemQuery {
         division,
         in_stock: Some(true),
@@ -92,6 +93,7 @@ fn a_filtered_list_of_100_000_items_exports_whole_and_in_order() {
         &cache,
         &ListQuery::Items(query.clone()),
         &columns,
+        &ShownValues::default(),
         TableFormat::Csv,
         &csv_path,
         &mut |done, total| progress.push((done, total)),
@@ -135,6 +137,7 @@ fn a_filtered_list_of_100_000_items_exports_whole_and_in_order() {
         &cache,
         &ListQuery::Items(query),
         &columns,
+        &ShownValues::default(),
         TableFormat::Xlsx,
         &xlsx_path,
         &mut |_, _| {},
@@ -169,6 +172,7 @@ fn an_export_without_columns_is_refused_and_leaves_no_file() {
         &cache,
         &ListQuery::Items(ItemQuery::default()),
         &[" ".to_owned()],
+        &ShownValues::default(),
         TableFormat::Csv,
         &path,
         &mut |_, _| {},
@@ -176,4 +180,143 @@ fn an_export_without_columns_is_refused_and_leaves_no_file() {
     .unwrap_err();
     assert!(err.to_string().contains("at least one column"), "{err}");
     assert!(!path.exists());
+}
+
+/// A record's property as trimmed text.
+fn text(record: &serde_json::Value, name: &str) -> String {
+    record[name].as_str().unwrap_or_default().trim().to_owned()
+}
+
+#[test]
+fn values_as_shown_follow_the_rules_and_keep_exacts_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cache, division) = cache_with_items(dir.path(), 300);
+    let query = ItemQuery {
+        division,
+        ..ItemQuery::default()
+    };
+    let mut records = Vec::new();
+    cache
+        .export_items(&query, &mut |_, json| {
+            records.push(serde_json::from_str::<serde_json::Value>(json).unwrap());
+            Ok(())
+        })
+        .unwrap();
+    let columns: Vec<String> = ["Code", "ItemGroup", "Unit", "UnitType", "IsSalesItem"]
+        .map(String::from)
+        .to_vec();
+    let labels = [("W", "Gewicht"), ("L", "Lengte"), ("O", "Overig")]
+        .map(|(c, l)| (c.to_owned(), l.to_owned()))
+        .into_iter()
+        .collect();
+    let shown = ShownValues::new([
+        (
+            "ItemGroup".to_owned(),
+            ValueRule::Reference {
+                code: Some("ItemGroupCode".into()),
+                description: Some("ItemGroupDescription".into()),
+            },
+        ),
+        (
+            "Unit".to_owned(),
+            ValueRule::Reference {
+                code: None,
+                description: Some("UnitDescription".into()),
+            },
+        ),
+        (
+            "UnitType".to_owned(),
+            ValueRule::codes(labels, false).unwrap(),
+        ),
+        (
+            "IsSalesItem".to_owned(),
+            ValueRule::Flag {
+                yes: "Ja".into(),
+                no: "Nee".into(),
+            },
+        ),
+    ])
+    .unwrap();
+    let path = dir.path().join("shown.csv");
+    let rows = export_list(
+        &cache,
+        &ListQuery::Items(query),
+        &columns,
+        &shown,
+        TableFormat::Csv,
+        &path,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(rows, records.len() as u64);
+
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        columns,
+        "the headers stay Exact's property names"
+    );
+    let written: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(written.len(), records.len());
+    let mut flags = std::collections::HashSet::new();
+    for (row, record) in written.iter().zip(&records) {
+        assert_eq!(row[0], text(record, "Code"));
+        assert_eq!(
+            row[1],
+            format!(
+                "{} — {}",
+                text(record, "ItemGroupCode"),
+                text(record, "ItemGroupDescription")
+            ),
+            "a group by its code and description, not its GUID"
+        );
+        assert_eq!(
+            row[2],
+            format!(
+                "{} — {}",
+                text(record, "Unit"),
+                text(record, "UnitDescription")
+            )
+        );
+        let unit_type = match text(record, "UnitType").as_str() {
+            "W" => "Gewicht".to_owned(),
+            "L" => "Lengte".to_owned(),
+            "O" => "Overig".to_owned(),
+            other => other.to_owned(),
+        };
+        assert_eq!(row[3], unit_type, "a code without a label stays as stored");
+        let flag = if record["IsSalesItem"].as_bool().unwrap() {
+            "Ja"
+        } else {
+            "Nee"
+        };
+        assert_eq!(&row[4], flag);
+        flags.insert(row[4].to_owned());
+    }
+    assert_eq!(flags.len(), 2, "the sample holds sales and non-sales items");
+
+    let stray = ShownValues::new([(
+        "Barcode".to_owned(),
+        ValueRule::Flag {
+            yes: "Yes".into(),
+            no: "No".into(),
+        },
+    )])
+    .unwrap();
+    let refused = dir.path().join("stray.csv");
+    let err = export_list(
+        &cache,
+        &ListQuery::Items(ItemQuery {
+            division,
+            ..ItemQuery::default()
+        }),
+        &columns,
+        &stray,
+        TableFormat::Csv,
+        &refused,
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("not an exported column"), "{err}");
+    assert!(!refused.exists(), "a refused export leaves no file");
 }

@@ -21,6 +21,11 @@ pub mod keys {
     pub const ESCAPE: &str = "\u{E00C}";
     pub const CONTROL: &str = "\u{E009}";
     pub const BACKSPACE: &str = "\u{E003}";
+    pub const TAB: &str = "\u{E004}";
+    pub const SHIFT: &str = "\u{E008}";
+    pub const SPACE: &str = "\u{E00D}";
+    pub const ARROW_UP: &str = "\u{E013}";
+    pub const ARROW_DOWN: &str = "\u{E015}";
 }
 
 /// A reference to an element in the current page.
@@ -197,6 +202,29 @@ impl WebDriver {
         }
     }
 
+    /// Presses `key` while `modifier` is held (Shift+Tab), on whatever has the focus.
+    pub async fn press_with(&self, modifier: &str, key: &str) -> Result<()> {
+        let actions = json!({ "actions": [{
+            "type": "key",
+            "id": "keyboard",
+            "actions": [
+                { "type": "keyDown", "value": modifier },
+                { "type": "keyDown", "value": key },
+                { "type": "keyUp", "value": key },
+                { "type": "keyUp", "value": modifier },
+            ],
+        }]});
+        match self.post("/actions", actions).await {
+            Ok(_) => Ok(()),
+            // Element Send Keys holds a modifier until the end of its text (or the NULL key).
+            Err(_) => {
+                let active = Element::from_value(&self.get("/element/active").await?)?;
+                self.send_keys(&active, &format!("{modifier}{key}\u{E000}"))
+                    .await
+            }
+        }
+    }
+
     pub async fn attr(&self, element: &Element, name: &str) -> Result<Option<String>> {
         let value = self
             .get(&format!("/element/{}/attribute/{name}", element.id))
@@ -230,6 +258,14 @@ impl WebDriver {
                 .ok_or_else(|| anyhow!("no {name} in the window rect: {value}"))
         };
         Ok((field("x")?, field("y")?, field("width")?, field("height")?))
+    }
+
+    /// Asks for the window's outer size (the window manager or the window's minimum size may
+    /// refuse part of it): returns the rect the driver reports afterwards.
+    pub async fn set_window_size(&self, width: i64, height: i64) -> Result<(i64, i64, i64, i64)> {
+        self.post("/window/rect", json!({ "width": width, "height": height }))
+            .await?;
+        self.window_rect().await
     }
 
     /// A PNG of the window, from the WebDriver screenshot endpoint, waiting at most `timeout`.

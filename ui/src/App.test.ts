@@ -80,6 +80,20 @@ describe('App', () => {
     expect(screen.getByTestId('demo-badge')).toBeInTheDocument();
   });
 
+  it('moves the focus from the welcome to the current view in the navigation', async () => {
+    api.appInfo.mockResolvedValue(infoFixture({ mode: 'welcome' }));
+    api.getSettings.mockResolvedValue(settings());
+    render(App);
+    const demo = await screen.findByTestId('welcome-demo');
+    demo.focus();
+    api.startDemo.mockResolvedValue(infoFixture({ mode: 'demo' }));
+    api.getSettings.mockResolvedValue(settings({ divisions: [1001, 1002] }));
+    await fireEvent.click(demo);
+    await screen.findByTestId('view-stub');
+    // The welcome's button is gone: without the move the focus would be on <body>.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('nav-items')));
+  });
+
   it('switches views with the sidebar and Alt+1..4, and divisions with the switcher', async () => {
     render(App);
     const stub = await screen.findByTestId('view-stub');
@@ -125,6 +139,7 @@ describe('App', () => {
     await fireEvent.click(screen.getByTestId('divisions-save'));
     expect(api.saveSettings).toHaveBeenCalledWith(expect.objectContaining({ divisions: [1002] }));
     expect(await screen.findByTestId('view-stub')).toHaveAttribute('data-division', '1002');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('nav-items')));
   });
 
   it('applies the theme from the settings', async () => {

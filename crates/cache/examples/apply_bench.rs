@@ -13,7 +13,7 @@
 
 use std::time::Instant;
 
-use exact_api::{RawRecord, Record};
+use exact_record::{RawRecord, Record};
 use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity};
 use offline_cache::{AccountQuery, Cache, Entity, ItemQuery, PreparedRecord};
 

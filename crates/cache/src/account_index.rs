@@ -3,7 +3,7 @@
 //! term matches an account through either (see [`TERM_MATCHES`]). Index rows are written after
 //! every row write of the batch, so that FTS5 flushes its pending terms once (migration 5).
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::columns::text;

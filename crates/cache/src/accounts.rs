@@ -1,6 +1,6 @@
 //! The `accounts` table: row type, upsert, list with search and filters, and the detail view.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 use serde::{Deserialize, Serialize};
@@ -190,7 +190,26 @@ pub struct AccountDetail {
     pub orders: Vec<OrderRow>,
     /// Every attribute as Exact sent it (JSON object text).
     pub attributes: String,
+    /// The records its attributes point to by GUID alone (`Parent`, `Accountant`,
+    /// `MainContact`), named from the cache; a link to a record not kept is left out.
+    pub links: Vec<LinkRow>,
 }
+
+/// A record an attribute points to by GUID alone, as the cache knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LinkRow {
+    /// The attribute holding the GUID (`Parent`).
+    pub property: String,
+    pub code: Option<String>,
+    /// The linked record's name.
+    pub name: Option<String>,
+}
+
+/// Attributes of an account that name another account by GUID alone.
+const ACCOUNT_LINKS: [&str; 2] = ["Parent", "Accountant"];
+/// Attributes of an account that name a contact person by GUID alone.
+const CONTACT_LINKS: [&str; 1] = ["MainContact"];
 
 /// How many orders a customer's detail shows.
 const ACCOUNT_ORDERS: usize = 50;
@@ -384,8 +403,61 @@ pub(crate) fn detail(
         documents: documents::for_account(conn, division, &id)?,
         prices: crate::prices::for_account(conn, division, &id, now_ms)?,
         orders: crate::orders::for_account(conn, division, &id, ACCOUNT_ORDERS)?,
+        links: links(conn, division, &attributes)?,
         attributes,
     }))
+}
+
+/// Names the accounts and contacts the attributes point to by GUID alone.
+fn links(conn: &Connection, division: i32, attributes: &str) -> Result<Vec<LinkRow>> {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(attributes) else {
+        return Ok(Vec::new());
+    };
+    let guid = |property: &str| match fields.get(property) {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(normalise_id(s)),
+        _ => None,
+    };
+    let mut account = conn
+        .prepare_cached("SELECT code, name FROM accounts WHERE division = ?1 AND id = ?2")
+        .context("preparing an account link")?;
+    let mut contact = conn
+        .prepare_cached("SELECT full_name FROM contacts WHERE division = ?1 AND id = ?2")
+        .context("preparing a contact link")?;
+    let mut found = Vec::new();
+    for property in ACCOUNT_LINKS {
+        let Some(id) = guid(property) else { continue };
+        let row = account
+            .query_row(params![division, id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .context("reading a linked account")?;
+        if let Some((code, name)) = row {
+            found.push(LinkRow {
+                property: property.to_owned(),
+                code: text_opt(code),
+                name: text_opt(name),
+            });
+        }
+    }
+    for property in CONTACT_LINKS {
+        let Some(id) = guid(property) else { continue };
+        let name: Option<Option<String>> = contact
+            .query_row(params![division, id], |r| r.get(0))
+            .optional()
+            .context("reading a linked contact")?;
+        if let Some(name) = name {
+            found.push(LinkRow {
+                property: property.to_owned(),
+                code: None,
+                name: text_opt(name),
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// Trimmed text, None when blank.
+fn text_opt(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 pub(crate) fn countries(conn: &Connection, division: i32) -> Result<Vec<String>> {

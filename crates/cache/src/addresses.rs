@@ -1,6 +1,6 @@
 //! The `addresses` table (visit, postal, invoice and delivery addresses of accounts).
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Row, Statement, params};
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! The `document_attachments` table: the files of documents (downloaded by offline-assets).
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Row, Statement, params};
 use serde::Serialize;
 

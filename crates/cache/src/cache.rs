@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use exact_api::Record;
+use exact_record::Record;
 
 use crate::accounts::{self, AccountDetail, AccountQuery, AccountSummary};
 use crate::clock::now_ms;
@@ -21,6 +21,7 @@ use crate::refusals;
 use crate::runs::{self, EntityResult, RunSummary};
 use crate::set_aside::{self, NewSetAside, SetAsideRow, SetAsideSummary};
 use crate::status::{self, EntityStatus};
+use crate::units::{self, UnitRow};
 
 /// The offline cache. Cheap to clone (an `Arc` inside), `Send + Sync`; all methods block, so
 /// async callers use `spawn_blocking`.
@@ -402,6 +403,11 @@ impl Cache {
     /// A division's item groups, by code.
     pub fn item_groups(&self, division: i32) -> Result<Vec<ItemGroupRow>> {
         self.db.read(|c| item_groups::list(c, division))
+    }
+
+    /// A division's units of measure, by code.
+    pub fn units(&self, division: i32) -> Result<Vec<UnitRow>> {
+        self.db.read(|c| units::list(c, division))
     }
 
     /// The distinct countries of a division's accounts, sorted.

@@ -3,7 +3,7 @@
 //! The attribute JSON is stored verbatim; these helpers only shape the browsing columns
 //! (trimmed text, UTC epoch milliseconds, 0/1 flags, "is this a real picture").
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 
 /// Exact links records without a picture or logo to a placeholder image under

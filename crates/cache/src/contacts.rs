@@ -1,7 +1,7 @@
 //! The `contacts` table. Contacts' full names are indexed for the account search in
 //! `contacts_fts` (see [`crate::account_index`]), written by the caller after the batch's rows.
 
-use exact_api::Record;
+use exact_record::Record;
 
 use rusqlite::{Connection, OptionalExtension, Row, Statement, Transaction, params};
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! The `item_descriptions` table: an item's description and extra description per language,
 //! as Exact returns them for the `CustomDescriptionLanguage` request header.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Transaction, params};
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! The `divisions` table: system/Divisions rows and the move date the engine last acted on.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! The `documents` table: documents linked to an account and/or an item.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Row, Statement, params};
 use serde::Serialize;
 

@@ -199,7 +199,7 @@ impl Entity {
 
     /// The key a record is stored under: its `ID`, or for extra fields (which have none)
     /// their item and number. `None` when the record lacks it.
-    pub fn key(self, record: &exact_api::Record) -> Option<String> {
+    pub fn key(self, record: &exact_record::Record) -> Option<String> {
         crate::records::key(self, record)
     }
 

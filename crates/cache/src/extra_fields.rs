@@ -1,7 +1,7 @@
 //! The `item_extra_fields` table (`read/logistics/ItemExtraField`): free fields of an item,
 //! numbered per item. They have no `ID`; the stored key is `"<item guid>/<number>"`.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Row, Statement, params};
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! The `item_groups` table (logistics/ItemGroups, replaced as a whole on every sync).
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 use serde::Serialize;
 

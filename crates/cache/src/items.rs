@@ -1,6 +1,6 @@
 //! The `items` table: row type, upsert, list with search and filters, and the detail view.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::types::Value;
 use rusqlite::{
     Connection, OptionalExtension, Row, Statement, Transaction, params, params_from_iter,

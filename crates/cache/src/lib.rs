@@ -59,7 +59,9 @@ mod status;
 mod stock;
 mod units;
 
-pub use accounts::{AccountDetail, AccountKind, AccountQuery, AccountSort, AccountSummary};
+pub use accounts::{
+    AccountDetail, AccountKind, AccountQuery, AccountSort, AccountSummary, LinkRow,
+};
 pub use addresses::AddressRow;
 pub use attachments::AttachmentRow;
 pub use cache::Cache;

@@ -1,7 +1,7 @@
 //! The `sales_order_headers` and `sales_order_lines` tables, joined on the order's ID
 //! (`OrderID`; a header's `ID` is its `OrderID`).
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Row, Statement, params};
 use serde::Serialize;
 

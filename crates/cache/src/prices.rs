@@ -1,7 +1,7 @@
 //! The `sales_item_prices` table: general sales prices (no account) and customer price
 //! agreements, with quantity breaks, units and validity dates.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Row, Statement, params};
 use serde::Serialize;
 

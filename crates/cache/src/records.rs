@@ -1,7 +1,7 @@
 //! Operations common to every entity table: batch upserts (dispatched to the entity's module
 //! for its typed columns), deletion by id, mark-and-sweep, replace, count and export.
 
-use exact_api::{RawRecord, Record};
+use exact_record::{RawRecord, Record};
 use rusqlite::{Connection, Statement, Transaction, params};
 use serde::Serialize;
 

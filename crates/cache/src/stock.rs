@@ -1,6 +1,6 @@
 //! The `stock_positions` table: an item's stock per warehouse.
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, Row, Statement, params};
 use serde::Serialize;
 

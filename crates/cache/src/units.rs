@@ -1,6 +1,6 @@
 //! The `units` table (logistics/Units, replaced as a whole on every sync).
 
-use exact_api::Record;
+use exact_record::Record;
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 use serde::Serialize;
 
@@ -55,6 +55,20 @@ fn row(r: &Row<'_>) -> rusqlite::Result<UnitRow> {
         unit_type: r.get(3)?,
         active: r.get(4)?,
     })
+}
+
+pub(crate) fn list(conn: &Connection, division: i32) -> Result<Vec<UnitRow>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, code, description, type, active FROM units
+             WHERE division = ?1 ORDER BY code, id",
+        )
+        .context("preparing the unit list")?;
+    let rows = stmt
+        .query_map(params![division], row)
+        .context("listing units")?;
+    rows.collect::<rusqlite::Result<_>>()
+        .context("listing units")
 }
 
 pub(crate) fn by_code(conn: &Connection, division: i32, code: &str) -> Result<Option<UnitRow>> {

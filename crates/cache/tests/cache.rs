@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
-use exact_api::{RawRecord, Record};
+use exact_record::{RawRecord, Record};
 use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity, ListFilter, Variant};
 use offline_cache::{
     AccountKind, AccountQuery, Cache, DELETED_CURSOR, Entity, EntityResult, Error, ExclusionCause,
-    ItemQuery, ItemSort, MIGRATIONS, PreparedRecord, migrate_to,
+    ItemQuery, ItemSort, LinkRow, MIGRATIONS, PreparedRecord, migrate_to,
 };
 use serde_json::{Value, json};
 
@@ -1248,4 +1248,62 @@ fn prepared_records_with_only_the_column_properties_store_the_same_rows() {
         contents(&prepared_path, &prepared, f.division),
         contents(&whole_path, &whole, f.division)
     );
+}
+
+#[test]
+fn an_account_detail_names_the_records_its_guids_point_to() {
+    let f = fixture();
+    let parent = record(json!({
+        "ID": "aaaaaaaa-0000-0000-0000-0000000000a1", "Code": " 100 ",
+        "Name": "Holding Jansen", "Status": "C", "Timestamp": 1
+    }));
+    let main_contact = "cccccccc-0000-0000-0000-0000000000c1";
+    let child = record(json!({
+        "ID": "aaaaaaaa-0000-0000-0000-0000000000a2", "Code": "101", "Name": "Jansen Winkel",
+        "Status": "C", "Timestamp": 2,
+        // Exact writes GUIDs in either case; the cache keeps them lower case.
+        "Parent": "AAAAAAAA-0000-0000-0000-0000000000A1",
+        "MainContact": main_contact,
+        // An accountant the cache does not hold: nothing to name it by.
+        "Accountant": "aaaaaaaa-0000-0000-0000-0000000000ff",
+    }));
+    f.cache
+        .apply_upserts(f.division, Entity::Accounts, &[parent, child], None, None)
+        .unwrap();
+    let mut person = record(json!({
+        "ID": main_contact, "FullName": "Griet Jansen", "Timestamp": 3,
+        "Account": "aaaaaaaa-0000-0000-0000-0000000000a2",
+    }));
+    person.0.insert("IsMainContact".into(), json!(true));
+    f.cache
+        .apply_upserts(f.division, Entity::Contacts, &[person], None, None)
+        .unwrap();
+
+    let detail = f
+        .cache
+        .account(f.division, "aaaaaaaa-0000-0000-0000-0000000000a2")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        detail.links,
+        vec![
+            LinkRow {
+                property: "Parent".into(),
+                code: Some("100".into()),
+                name: Some("Holding Jansen".into())
+            },
+            LinkRow {
+                property: "MainContact".into(),
+                code: None,
+                name: Some("Griet Jansen".into())
+            },
+        ]
+    );
+    // An account without links has none.
+    let detail = f
+        .cache
+        .account(f.division, "aaaaaaaa-0000-0000-0000-0000000000a1")
+        .unwrap()
+        .unwrap();
+    assert!(detail.links.is_empty(), "{:?}", detail.links);
 }

@@ -22,7 +22,6 @@
 pub mod body;
 pub mod client;
 pub mod clock;
-pub mod dates;
 pub mod download;
 pub mod error;
 pub mod loopback;
@@ -30,12 +29,13 @@ pub mod oauth;
 pub mod odata;
 pub mod pacing;
 pub mod pager;
-pub mod record;
 pub mod region;
 pub mod renewal;
 pub mod salvage;
 pub mod session;
 pub mod tokens;
+
+pub use exact_record::{dates, record};
 
 pub use client::{
     Charge, ClientConfig, DIVISIONS_SELECT, ExactClient, ME_SELECT, RequestOptions, RetryPolicy,

@@ -13,6 +13,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+pub use exact_record::RawRecord;
+
 use crate::record::Record;
 
 /// One page of a collection.
@@ -104,31 +106,6 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    }
-}
-
-/// A record kept as the JSON text Exact sent, with the few properties a consumer reads parsed.
-///
-/// Parsing every property into a [`Record`] and writing it back out costs more than storing
-/// the page's own text: a sync that stores records verbatim reads only the properties it needs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawRecord {
-    /// The record's JSON exactly as received, minus its `__metadata` member.
-    pub json: String,
-    /// The properties the parse was asked to keep (those present), a subset of `json`'s.
-    pub fields: Record,
-}
-
-impl RawRecord {
-    /// From a parsed record: the JSON is written from its map, `fields` keeps what `keep` says.
-    pub fn from_record(record: Record, keep: &dyn Fn(&str) -> bool) -> RawRecord {
-        let json = serde_json::to_string(&record.0).unwrap_or_else(|_| "{}".into());
-        let mut map = record.0;
-        map.retain(|name, _| keep(name));
-        RawRecord {
-            json,
-            fields: Record(map),
-        }
     }
 }
 

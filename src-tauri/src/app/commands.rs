@@ -5,7 +5,7 @@
 use offline_assets::{AssetEntity, OpenPolicy, Outcome};
 use offline_cache::{
     AccountDetail, AccountQuery, AccountSummary, Entity, EntityStatus, ItemDetail, ItemGroupRow,
-    ItemQuery, ItemSummary, ListPage, RunSummary, SetAsideRow,
+    ItemQuery, ItemSummary, ListPage, RunSummary, SetAsideRow, UnitRow,
 };
 use tauri::State;
 
@@ -237,6 +237,12 @@ pub async fn item_groups(
 }
 
 #[tauri::command]
+pub async fn units(shell: State<'_, Shell>, division: i32) -> CommandResult<Vec<UnitRow>> {
+    let cache = std::sync::Arc::clone(&shell.current().await?.cache);
+    blocking(move || Ok(cache.units(division)?)).await
+}
+
+#[tauri::command]
 pub async fn accounts(
     shell: State<'_, Shell>,
     mut query: AccountQuery,
@@ -355,6 +361,7 @@ pub async fn export_list(
 ) -> CommandResult<ExportResult> {
     use tauri::{Emitter, Manager};
     let w = shell.current().await?;
+    let shown = request.shown_values()?;
     let (list, what) = match (request.list, request.items, request.customers) {
         (ExportList::Items, Some(q), _) => (ListQuery::Items(q), "items"),
         (ExportList::Customers, _, Some(q)) => (ListQuery::Customers(q), "customers"),
@@ -371,6 +378,7 @@ pub async fn export_list(
             &cache,
             &list,
             &request.columns,
+            &shown,
             request.format,
             &path,
             &mut |done, total| {

@@ -3,9 +3,13 @@
 //! engine DTOs the commands return) are generated into `ui/src/lib/types.gen.ts`; a test fails
 //! when the committed file is out of date (`UPDATE_BINDINGS=1 cargo test -p exact-offline bindings`).
 
+use std::collections::HashMap;
+
 use offline_sync::{ProgressEvent, RunReport};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::table_export::{ShownValues, ValueRule};
 
 /// What the window shows first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -303,7 +307,8 @@ pub enum ExportList {
 }
 
 /// `export_list`: the list as shown (its query; offset and limit are ignored), the columns
-/// (Exact's property names) and the file format.
+/// (Exact's property names) and the file format. `as_shown` null: Exact's stored values;
+/// otherwise "Values as shown", with a rule for each column that has one.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ExportRequest {
     pub list: ExportList,
@@ -311,6 +316,54 @@ pub struct ExportRequest {
     pub customers: Option<offline_cache::AccountQuery>,
     pub columns: Vec<String>,
     pub format: crate::table_export::TableFormat,
+    #[serde(default)]
+    pub as_shown: Option<HashMap<String, ExportValueRule>>,
+}
+
+impl ExportRequest {
+    /// The value rules, checked (their number and size); none: Exact's stored values.
+    pub fn shown_values(&self) -> Result<ShownValues, AppError> {
+        let rules = self.as_shown.clone().unwrap_or_default();
+        let rules = rules
+            .into_iter()
+            .map(|(column, rule)| Ok((column, rule.into_rule()?)))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .and_then(ShownValues::new)
+            .map_err(|e| AppError::invalid(format!("{e:#}")))?;
+        Ok(rules)
+    }
+}
+
+/// How one column's values are written with "Values as shown", in the user's language. The
+/// window builds these from its tables of meanings (`ui/src/browse/exportValues.ts`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExportValueRule {
+    /// Documented codes and their words; `bits`: the value is a sum of codes (a bitmask).
+    Codes {
+        labels: HashMap<String, String>,
+        bits: bool,
+    },
+    /// A yes/no property, whatever type it was stored as.
+    Flag { yes: String, no: String },
+    /// A link to another record, shown by the same record's properties holding its code
+    /// and description.
+    Reference {
+        code: Option<String>,
+        description: Option<String>,
+    },
+}
+
+impl ExportValueRule {
+    fn into_rule(self) -> anyhow::Result<ValueRule> {
+        Ok(match self {
+            ExportValueRule::Codes { labels, bits } => ValueRule::codes(labels, bits)?,
+            ExportValueRule::Flag { yes, no } => ValueRule::Flag { yes, no },
+            ExportValueRule::Reference { code, description } => {
+                ValueRule::Reference { code, description }
+            }
+        })
+    }
 }
 
 /// Where an export was written and how many rows it has.
@@ -325,4 +378,73 @@ pub struct ExportResult {
 pub struct ExportProgress {
     pub done: u64,
     pub total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(as_shown: serde_json::Value) -> serde_json::Result<ExportRequest> {
+        serde_json::from_value(json!({
+            "list": "items",
+            "items": null,
+            "customers": null,
+            "columns": ["Code", "Unit", "IsSalesItem"],
+            "format": "csv",
+            "as_shown": as_shown,
+        }))
+    }
+
+    #[test]
+    fn value_rules_arrive_checked() {
+        let stored = request(json!(null)).expect("a request without rules");
+        assert_eq!(
+            stored.shown_values().expect("no rules"),
+            ShownValues::default()
+        );
+
+        let shown = request(json!({
+            "Unit": { "kind": "reference", "code": null, "description": "UnitDescription" },
+            "IsSalesItem": { "kind": "flag", "yes": "Oui", "no": "Non" },
+            "UnitType": { "kind": "codes", "labels": { "W": "Poids" }, "bits": false },
+        }))
+        .expect("a request with rules");
+        let values = shown.shown_values().expect("small rules are accepted");
+        let record = json!({ "IsSalesItem": 1, "UnitType": "W" });
+        let record = record.as_object().expect("an object");
+        assert_eq!(
+            values.cell("IsSalesItem", record),
+            crate::table_export::Cell::Text("Oui".into())
+        );
+        assert_eq!(
+            values.cell("UnitType", record),
+            crate::table_export::Cell::Text("Poids".into())
+        );
+    }
+
+    #[test]
+    fn unknown_or_malformed_rules_are_refused() {
+        let unknown = request(json!({ "Code": { "kind": "file", "path": "/etc/passwd" } }))
+            .expect_err("an unknown kind is refused");
+        assert!(
+            unknown.to_string().contains("unknown variant `file`"),
+            "the error names the kind: {unknown}"
+        );
+        let incomplete = request(json!({ "IsSalesItem": { "kind": "flag", "yes": "Yes" } }))
+            .expect_err("a flag without its no is refused");
+        assert!(
+            incomplete.to_string().contains("missing field `no`"),
+            "{incomplete}"
+        );
+
+        let bits = request(json!({
+            "Code": { "kind": "codes", "labels": { "A": "Area" }, "bits": true },
+        }))
+        .expect("well-formed JSON");
+        let error = bits
+            .shown_values()
+            .expect_err("a bitmask of letters is refused");
+        assert_eq!(error.code, ErrorKind::InvalidInput);
+    }
 }

@@ -84,6 +84,7 @@ pub fn run(folders: Folders) -> anyhow::Result<()> {
             commands::items,
             commands::item,
             commands::item_groups,
+            commands::units,
             commands::accounts,
             commands::account,
             commands::account_countries,

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::cli::{ExportArgs, Format};
 use crate::config::{cache_path, demo_dir};
-use crate::table_export::{Cell, CsvSheet, ListQuery, TableFormat, export_list};
+use crate::table_export::{Cell, CsvSheet, ListQuery, ShownValues, TableFormat, export_list};
 
 pub fn run(data_dir: &Path, args: &ExportArgs) -> Result<ExitCode> {
     let entity: Entity = args.entity.parse()?;
@@ -119,6 +119,7 @@ fn export_as_list(
         cache,
         &list,
         &columns,
+        &ShownValues::default(),
         format,
         output,
         &mut |done, total| {

@@ -6,11 +6,12 @@
 //!
 //! Starts Xvfb (when there is no `$DISPLAY`) and tauri-driver itself, and stops them with
 //! SIGTERM. The launch time includes WebKitWebDriver starting the app and the polling interval
-//! (20 ms), so it is an upper bound of what a user sees.
+//! (20 ms), so it is an upper bound of what a user sees. Each launch is also split into phases
+//! (`Phases`) from the app process's start time and the page's own performance marks.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
@@ -95,6 +96,119 @@ pub struct Memory {
     pub all_anonymous_mib: f64,
 }
 
+/// Where the time of one launch went, in ms, from the WebDriver session request to the first
+/// item row seen by the benchmark's polling.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Phases {
+    /// Session request → the app process exists (tauri-driver and WebKitWebDriver starting it;
+    /// `/proc` start times have a 10 ms resolution).
+    pub driver_ms: f64,
+    /// Process start → the page's navigation starts (Rust start-up, Tauri setup, opening the
+    /// cache, building the window, WebKit's web process).
+    pub native_ms: f64,
+    /// Navigation start → the UI's script runs (HTML, JS and CSS loaded and parsed).
+    pub page_ms: f64,
+    /// Script start → the app component mounted.
+    pub mount_ms: f64,
+    /// Mounted → the first page of items arrived (settings, company state, the items query).
+    pub first_rows_ms: f64,
+    /// First rows arrived → a row seen in the DOM by the benchmark (rendering and polling).
+    pub seen_ms: f64,
+}
+
+impl Phases {
+    /// The per-phase medians of several launches.
+    fn median(all: &[Phases]) -> Option<Phases> {
+        if all.is_empty() {
+            return None;
+        }
+        let med = |f: fn(&Phases) -> f64| {
+            let mut v: Vec<f64> = all.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        Some(Phases {
+            driver_ms: med(|p| p.driver_ms),
+            native_ms: med(|p| p.native_ms),
+            page_ms: med(|p| p.page_ms),
+            mount_ms: med(|p| p.mount_ms),
+            first_rows_ms: med(|p| p.first_rows_ms),
+            seen_ms: med(|p| p.seen_ms),
+        })
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+fn epoch_ms(t: SystemTime) -> f64 {
+    t.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+        * 1000.0
+}
+
+/// When process `pid` started, in ms since the epoch: its start in clock ticks after boot
+/// (`/proc/PID/stat`, field 22) plus the boot time (`/proc/stat`, `btime`).
+fn process_start_ms(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name start at field 3 (state).
+    let ticks: f64 = stat
+        .rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(19)?
+        .parse()
+        .ok()?;
+    let boot: f64 = std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    let hz: f64 = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0);
+    Some(boot * 1000.0 + ticks * 1000.0 / hz)
+}
+
+/// The phases of the launch requested at `requested`, whose first row was seen at `seen`.
+async fn phases(
+    driver: &WebDriver,
+    app: &Path,
+    data_dir: &Path,
+    requested: SystemTime,
+    seen: SystemTime,
+) -> Result<Phases> {
+    let pid = app_pid(app, data_dir).context("the app process was not found")?;
+    let started = process_start_ms(pid).context("the app process's start time")?;
+    let marks = driver
+        .execute(
+            "const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+             return [performance.timeOrigin, at('exo:script'), at('exo:mounted'),
+                     at('exo:first-rows')];",
+            vec![],
+        )
+        .await?;
+    let mark = |i: usize| {
+        marks[i]
+            .as_f64()
+            .with_context(|| format!("performance mark {i} missing: {marks}"))
+    };
+    let (origin, script, mounted, rows) = (mark(0)?, mark(1)?, mark(2)?, mark(3)?);
+    Ok(Phases {
+        driver_ms: started - epoch_ms(requested),
+        native_ms: origin - started,
+        page_ms: script,
+        mount_ms: mounted - script,
+        first_rows_ms: rows - mounted,
+        seen_ms: epoch_ms(seen) - (origin + rows),
+    })
+}
+
 /// Every process as (pid, parent pid, command line).
 fn processes() -> Vec<(u32, u32, String)> {
     let mut out = Vec::new();
@@ -120,19 +234,28 @@ fn processes() -> Vec<(u32, u32, String)> {
     out
 }
 
+/// The app's process: the one running `app` on `data_dir`.
+fn app_pid(app: &Path, data_dir: &Path) -> Option<u32> {
+    processes()
+        .into_iter()
+        .find(|(_, _, cmd)| {
+            cmd.starts_with(&app.display().to_string())
+                && cmd.contains(&data_dir.display().to_string())
+        })
+        .map(|(pid, _, _)| pid)
+}
+
 /// The app's memory and that of it plus its WebKit child processes.
 fn app_memory(app: &Path, data_dir: &Path) -> Option<Memory> {
+    let pid = app_pid(app, data_dir)?;
     let all = processes();
-    let (pid, _, _) = all.iter().find(|(_, _, cmd)| {
-        cmd.starts_with(&app.display().to_string()) && cmd.contains(&data_dir.display().to_string())
-    })?;
     let mut m = Memory {
-        app_rss_mib: memory_mib(*pid, "Rss:"),
-        app_pss_mib: memory_mib(*pid, "Pss:"),
+        app_rss_mib: memory_mib(pid, "Rss:"),
+        app_pss_mib: memory_mib(pid, "Pss:"),
         ..Memory::default()
     };
-    let mut family = vec![*pid];
-    let mut parents = vec![*pid];
+    let mut family = vec![pid];
+    let mut parents = vec![pid];
     while let Some(parent) = parents.pop() {
         for (child, _, _) in all.iter().filter(|(_, ppid, _)| *ppid == parent) {
             family.push(*child);
@@ -219,6 +342,8 @@ pub struct Launches {
     /// Each launch to the first item row, sorted.
     pub launch_ms: Vec<f64>,
     pub median_ms: f64,
+    /// The median of each phase; `None` when no launch could be split.
+    pub phases: Option<Phases>,
     /// After browsing in the last launch; `None` when the app process was not found.
     pub memory: Option<Memory>,
 }
@@ -285,15 +410,21 @@ impl Driver {
     async fn launches(&self, app: &Path, data_dir: &Path, runs: usize) -> Result<Launches> {
         let runs = runs.max(1);
         let mut launch_ms = Vec::new();
+        let mut split = Vec::new();
         let mut memory = None;
         for run in 0..runs {
-            let started = Instant::now();
+            let (requested, started) = (SystemTime::now(), Instant::now());
             let driver = self.session(app, data_dir).await?;
             wait_until("the first item row", Duration::from_secs(60), async || {
                 Ok(driver.find(&tid("item-row")).await?.map(drop))
             })
             .await?;
             launch_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            let seen = SystemTime::now();
+            match phases(&driver, app, data_dir, requested, seen).await {
+                Ok(p) => split.push(p),
+                Err(e) => eprintln!("launch {run}: not split into phases: {e:#}"),
+            }
             if run + 1 == runs {
                 browse(&driver).await?;
                 tokio::time::sleep(Duration::from_secs(2)).await;
@@ -307,6 +438,7 @@ impl Driver {
         Ok(Launches {
             launch_ms,
             median_ms,
+            phases: Phases::median(&split),
             memory,
         })
     }
@@ -379,6 +511,18 @@ impl Launches {
             format!("{company}: launch to first item row, median ms"),
             format!("{:.0} (runs: {spread})", self.median_ms),
         )];
+        if let Some(p) = self.phases {
+            rows.push(row(
+                format!(
+                    "{company}: phases, median ms: driver, native start, page load, mount, \
+                     first rows, seen"
+                ),
+                format!(
+                    "{:.0}, {:.0}, {:.0}, {:.0}, {:.0}, {:.0}",
+                    p.driver_ms, p.native_ms, p.page_ms, p.mount_ms, p.first_rows_ms, p.seen_ms
+                ),
+            ));
+        }
         match self.memory {
             Some(m) => rows.extend([
                 row(

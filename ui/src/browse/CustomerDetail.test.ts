@@ -207,6 +207,44 @@ describe('CustomerDetail', () => {
     }
   });
 
+  it('names linked records, shows amounts with currency and folds GUIDs nothing names', async () => {
+    const summary = account(6);
+    const own = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+    const parent = '4f2504e0-4f89-11d3-9a0c-0305e82c3301';
+    const priceList = '5f2504e0-4f89-11d3-9a0c-0305e82c3301';
+    vi.mocked(api.account).mockResolvedValue(
+      accountDetail(summary, {
+        attributes: JSON.stringify({
+          ID: own,
+          Parent: parent,
+          PriceList: priceList,
+          CreditLineSales: 2500,
+          SalesCurrency: 'USD',
+          DiscountSales: 0.1,
+        }),
+        links: [{ property: 'Parent', code: '100', name: 'Holding Jansen' }],
+      }),
+    );
+    const { container } = render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
+    await screen.findAllByTestId('attribute');
+    const field = (name: string) => container.querySelector(`[data-name="${name}"] dd`);
+    expect(field('Parent')).toHaveTextContent(/^100 — Holding Jansen$/);
+    expect(field('Parent')).toHaveAttribute('title', parent);
+    expect(field('CreditLineSales')).toHaveTextContent(/^US\$2,500\.00$/);
+    expect(field('DiscountSales')).toHaveTextContent(/^10%$/);
+    // The record's own ID and a link to a price list the app does not keep: folded away.
+    const detail = screen.getByTestId('account-detail');
+    expect(detail).not.toHaveTextContent(own);
+    expect(detail).not.toHaveTextContent(priceList);
+    const identifiers = container.querySelector('[data-group="identifiers"]') as HTMLElement;
+    const fold = within(identifiers).getByRole('button', { name: /Show 2 identifiers/ });
+    expect(fold).toHaveAttribute('aria-expanded', 'false');
+    await fireEvent.click(fold);
+    expect(fold).toHaveAttribute('aria-expanded', 'true');
+    expect(field('ID')).toHaveTextContent(own);
+    expect(field('PriceList')).toHaveTextContent(priceList);
+  });
+
   it('closes with Escape', async () => {
     vi.mocked(api.account).mockResolvedValue(accountDetail(account(4)));
     const onclose = vi.fn();

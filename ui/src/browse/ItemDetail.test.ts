@@ -109,6 +109,21 @@ describe('ItemDetail', () => {
     expect(container.querySelector('[data-group="free"]')).toHaveTextContent('1 empty field');
   });
 
+  it('shows the stock with its unit and the cost price with its currency', async () => {
+    const summary = item(7, { stock: 1571, cost_price: 407.85 });
+    vi.mocked(api.item).mockResolvedValue(
+      itemDetail(summary, {
+        attributes: JSON.stringify({ Unit: 'kg', Stock: 1571, CostPriceStandard: 407.85, CostPriceCurrency: 'USD' }),
+      }),
+    );
+    const { container } = render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
+    // The summary beside the picture, then the same words among all fields.
+    expect(await screen.findAllByText('1,571 kg')).toHaveLength(2);
+    expect(screen.getAllByText('US$407.85')).toHaveLength(2);
+    expect(container.querySelector('[data-name="Stock"] dd')).toHaveTextContent(/^1,571 kg$/);
+    expect(container.querySelector('[data-name="CostPriceStandard"] dd')).toHaveTextContent(/^US\$407\.85$/);
+  });
+
   it('shows flags and the item group in words among all fields, not codes or GUIDs', async () => {
     const summary = item(8);
     const guid = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';

@@ -49,6 +49,24 @@ describe('Items', () => {
     expect(queries()[0]).toMatchObject({ division: 7, search: null, offset: 0, limit: 100 });
   });
 
+  it('names each unit by its description, with the code as a tooltip', async () => {
+    vi.mocked(api.items).mockResolvedValue(
+      page([item(1, { unit: 'pc' }), item(2, { unit: 'box' }), item(3, { unit: null })], 3),
+    );
+    vi.mocked(api.units).mockResolvedValue([
+      { id: 'u1', code: 'pc ', description: 'Piece', unit_type: 'A', active: true },
+      { id: 'u2', code: 'kg', description: 'Kilogram', unit_type: 'W', active: true },
+    ]);
+    render(Items, { division: 7 });
+    const cells = () => screen.getAllByTestId('item-unit-cell');
+    await waitFor(() => expect(cells()[0]).toHaveTextContent(/^Piece$/));
+    expect(cells()[0]).toHaveAttribute('title', 'pc');
+    // A unit the division's list does not name keeps its code.
+    expect(cells()[1]).toHaveTextContent(/^box$/);
+    expect(cells()[2]).toHaveTextContent(/^$/);
+    expect(api.units).toHaveBeenCalledWith(7);
+  });
+
   it('debounces search-as-you-type', async () => {
     vi.mocked(api.items).mockResolvedValue(page([item(1)]));
     render(Items, { division: 1 });

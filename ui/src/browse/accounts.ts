@@ -1,7 +1,7 @@
 // Ordering and labels of an account's addresses and contacts.
 
 import { language, t, type Lang } from '$lib/i18n.svelte';
-import type { AddressRow, ContactRow } from '$lib/ipc';
+import type { AddressRow, ContactRow, LinkRow } from '$lib/ipc';
 import './messages';
 import { codeLabel } from './values';
 
@@ -34,4 +34,14 @@ export function addressTypeLabel(type: number | null, lang: Lang = language()): 
 /** An account status letter (C, P, S, A) in words, or null when it is not one. */
 export function statusLabel(status: string | null, lang: Lang = language()): string | null {
   return codeLabel('Accounts', 'Status', status, lang);
+}
+
+/** The records an account points to by GUID alone, as "code — name" per property. */
+export function linkTexts(links: readonly LinkRow[]): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const link of links) {
+    const text = [link.code, link.name].filter(Boolean).join(' — ');
+    if (text) texts[link.property] = text;
+  }
+  return texts;
 }

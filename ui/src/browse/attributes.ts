@@ -4,13 +4,16 @@
 // crates/exact-fields/data/{Items,Accounts}.json (every documented property is placed; free
 // fields and item classes by pattern). A property Exact adds later lands in "other".
 // Values are only ever turned into plain strings here; components render them as text.
-// Documented codes, flags and references are shown in words by `values.ts`; a reference's
-// code and description rows are folded into the reference's own row.
+// Documented codes, flags, references and measures are shown in words by `values.ts`; a
+// reference's code and description rows are folded into the reference's own row. A GUID with
+// nothing known to name it by (the record's own ID, a link to a record the app does not keep)
+// is not shown among the fields: it goes to the "identifiers" group, folded away.
 
 import type { ExtraFieldRow } from '$lib/ipc';
 import type { Lang } from '$lib/i18n.svelte';
 import { ACCOUNT_FIELD_DESCRIPTIONS, ITEM_FIELD_DESCRIPTIONS } from './fieldDescriptions';
-import { foldedIntoReferences, showValue } from './values';
+import { fieldLabel } from './fieldLabels';
+import { foldedIntoReferences, GUID, showValue } from './values';
 import type { FieldEntity } from './valueTable';
 
 export type AttributeEntity = 'item' | 'account';
@@ -31,7 +34,8 @@ export type GroupKey =
   | 'purchase'
   | 'free'
   | 'extra'
-  | 'other';
+  | 'other'
+  | 'identifiers';
 
 type Table = ReadonlyArray<readonly [GroupKey, string]>;
 
@@ -126,7 +130,17 @@ const ACCOUNT_GROUPS: Table = [
 
 /** The order groups are shown in. */
 export const GROUP_ORDER: Record<AttributeEntity, readonly GroupKey[]> = {
-  item: ['basic', 'classification', 'pricing', 'inventory', 'taxation', 'free', 'extra', 'other'],
+  item: [
+    'basic',
+    'classification',
+    'pricing',
+    'inventory',
+    'taxation',
+    'free',
+    'extra',
+    'other',
+    'identifiers',
+  ],
   account: [
     'basic',
     'address',
@@ -137,6 +151,7 @@ export const GROUP_ORDER: Record<AttributeEntity, readonly GroupKey[]> = {
     'classification',
     'free',
     'other',
+    'identifiers',
   ],
 };
 
@@ -251,6 +266,8 @@ export interface FormatContext {
   lang: Lang;
   yes: string;
   no: string;
+  /** The division's currency, for amounts whose record names none. */
+  currency?: string | null;
 }
 
 /**
@@ -351,13 +368,15 @@ function extraAttributes(rows: readonly ExtraFieldRow[], ctx: FormatContext): At
 
 /**
  * Every attribute, grouped in display order; groups without any attribute are left out. An
- * item's extra fields (`extra`) form a group of their own.
+ * item's extra fields (`extra`) form a group of their own. `links` names records that
+ * attributes point to by GUID alone (property → "code — name"), as the cache knows them.
  */
 export function groupAttributes(
   entity: AttributeEntity,
   json: string | null | undefined,
   ctx: FormatContext,
   extra: readonly ExtraFieldRow[] = [],
+  links: Readonly<Record<string, string>> = {},
 ): GroupedAttributes {
   const data = parseAttributes(json);
   const extras = extraAttributes(extra, ctx);
@@ -376,18 +395,21 @@ export function groupAttributes(
   const folded = foldedIntoReferences(FIELD_ENTITY[entity], data);
   for (const [name, value] of Object.entries(data)) {
     if (name === '__metadata' || folded.has(name)) continue;
-    const group = groupOf(entity, name);
     const rank = PLACEMENTS[entity].get(name)?.rank ?? Number.MAX_SAFE_INTEGER;
-    const shown = showValue(FIELD_ENTITY[entity], name, value, data, ctx);
+    const link = Object.hasOwn(links, name) && typeof value === 'string' ? links[name] : undefined;
+    const shown = link
+      ? { text: link, stored: value as string }
+      : showValue(FIELD_ENTITY[entity], name, value, data, ctx);
     const attr: Attribute = {
       name,
-      label: humanise(name),
+      label: fieldLabel(FIELD_ENTITY[entity], name, ctx.lang),
       description: describe(entity, name),
       value,
       text: shown ? shown.text : formatValue(value, ctx),
       empty: shown ? shown.text === '' : isEmptyValue(value),
     };
     if (shown?.stored !== undefined) attr.stored = shown.stored;
+    const group = GUID.test(attr.text) ? 'identifiers' : groupOf(entity, name);
     const list = buckets.get(group) ?? [];
     list.push({ attr, rank });
     buckets.set(group, list);

@@ -133,6 +133,11 @@ export const en: Record<string, string> = {
   'attr.group.purchase': 'Purchase',
   'attr.group.free': 'Free fields',
   'attr.group.other': 'Other',
+  'attr.group.identifiers': 'Identifiers',
+  'attr.identifiersHint': 'Exact’s own references for this record and for linked records not kept offline.',
+  'attr.showIdentifiers': 'Show {count} identifiers',
+  'attr.showIdentifier': 'Show 1 identifier',
+  'attr.hideIdentifiers': 'Hide identifiers',
 
   'docs.title': 'Documents',
   'docs.none': 'No documents.',
@@ -231,6 +236,8 @@ export const en: Record<string, string> = {
   'export.failed': 'The export failed: {message}',
   'export.revealFailed': 'Could not show the file: {message}',
   'export.needColumns': 'Choose at least one column.',
+  'export.asShown': 'Values as shown',
+  'export.asShownHint': 'Codes, yes/no fields and links in words, as on the detail screen; off: Exact’s stored values.',
 };
 
 export const nl: Record<string, string> = {
@@ -364,6 +371,11 @@ export const nl: Record<string, string> = {
   'attr.group.purchase': 'Inkoop',
   'attr.group.free': 'Vrije velden',
   'attr.group.other': 'Overig',
+  'attr.group.identifiers': 'Identificaties',
+  'attr.identifiersHint': 'Exacts eigen verwijzingen naar dit record en naar gekoppelde records die niet offline worden bewaard.',
+  'attr.showIdentifiers': '{count} identificaties tonen',
+  'attr.showIdentifier': '1 identificatie tonen',
+  'attr.hideIdentifiers': 'Identificaties verbergen',
 
   'docs.title': 'Documenten',
   'docs.none': 'Geen documenten.',
@@ -465,6 +477,8 @@ export const nl: Record<string, string> = {
   'export.failed': 'Het exporteren is mislukt: {message}',
   'export.revealFailed': 'Kon het bestand niet tonen: {message}',
   'export.needColumns': 'Kies minstens één kolom.',
+  'export.asShown': 'Waarden zoals getoond',
+  'export.asShownHint': 'Codes, ja/nee-velden en koppelingen in woorden, zoals in het detailscherm; uit: de waarden zoals Exact ze opslaat.',
 };
 
 export const fr: Record<string, string> = {
@@ -598,6 +612,11 @@ export const fr: Record<string, string> = {
   'attr.group.purchase': 'Achats',
   'attr.group.free': 'Champs libres',
   'attr.group.other': 'Autres',
+  'attr.group.identifiers': 'Identifiants',
+  'attr.identifiersHint': 'Les références internes d’Exact pour cette fiche et pour les fiches liées non conservées hors ligne.',
+  'attr.showIdentifiers': 'Afficher {count} identifiants',
+  'attr.showIdentifier': 'Afficher 1 identifiant',
+  'attr.hideIdentifiers': 'Masquer les identifiants',
 
   'docs.title': 'Documents',
   'docs.none': 'Aucun document.',
@@ -697,6 +716,8 @@ export const fr: Record<string, string> = {
   'export.failed': 'L’exportation a échoué : {message}',
   'export.revealFailed': 'Impossible d’afficher le fichier : {message}',
   'export.needColumns': 'Choisissez au moins une colonne.',
+  'export.asShown': 'Valeurs telles qu’affichées',
+  'export.asShownHint': 'Codes, champs oui/non et liens en toutes lettres, comme sur la fiche détaillée ; décoché : les valeurs enregistrées par Exact.',
 };
 
 export const de: Record<string, string> = {
@@ -830,6 +851,11 @@ export const de: Record<string, string> = {
   'attr.group.purchase': 'Einkauf',
   'attr.group.free': 'Freie Felder',
   'attr.group.other': 'Sonstiges',
+  'attr.group.identifiers': 'Kennungen',
+  'attr.identifiersHint': 'Exacts interne Verweise auf diesen Datensatz und auf verknüpfte Datensätze, die nicht offline gespeichert werden.',
+  'attr.showIdentifiers': '{count} Kennungen anzeigen',
+  'attr.showIdentifier': '1 Kennung anzeigen',
+  'attr.hideIdentifiers': 'Kennungen ausblenden',
 
   'docs.title': 'Dokumente',
   'docs.none': 'Keine Dokumente.',
@@ -929,6 +955,8 @@ export const de: Record<string, string> = {
   'export.failed': 'Der Export ist fehlgeschlagen: {message}',
   'export.revealFailed': 'Die Datei konnte nicht angezeigt werden: {message}',
   'export.needColumns': 'Wählen Sie mindestens eine Spalte.',
+  'export.asShown': 'Werte wie angezeigt',
+  'export.asShownHint': 'Codes, Ja/Nein-Felder und Verknüpfungen in Worten, wie in der Detailansicht; aus: die von Exact gespeicherten Werte.',
 };
 
 addMessages('en', en);

@@ -30,6 +30,19 @@ export function clean(value: string | null | undefined): string | null {
   return s === '' ? null : s;
 }
 
+/** Unit code (trimmed) → description, for the division's units that have both. */
+export function unitDescriptions(
+  units: readonly { code: string | null; description: string | null }[],
+): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const unit of units) {
+    const code = clean(unit.code);
+    const description = clean(unit.description);
+    if (code && description && !names.has(code)) names.set(code, description);
+  }
+  return names;
+}
+
 /** `code — description` of a linked record (unit, group), leaving out what is missing. */
 export function codeAndDescription(
   code: string | null | undefined,

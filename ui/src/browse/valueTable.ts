@@ -296,3 +296,44 @@ export const REFERENCES: Readonly<Record<FieldEntity, Readonly<Record<string, Re
     Warehouse: { code: 'WarehouseCode', description: 'WarehouseDescription' },
   },
 };
+
+/**
+ * A number that is an amount of money, a quantity in some unit, or a fraction shown as a
+ * percentage. `unit` names the property holding the currency or unit code; an amount without
+ * one (or with that property blank) is in the division's currency. `fixedUnit` is a unit the
+ * figure is always in.
+ */
+export interface Measure {
+  kind: 'amount' | 'quantity' | 'percent';
+  unit?: string;
+  fixedUnit?: string;
+}
+
+/** Numbers that are amounts, quantities or fractions, per entity and property. */
+export const MEASURES: Readonly<Record<FieldEntity, Readonly<Record<string, Measure>>>> = {
+  Items: {
+    AverageCost: { kind: 'amount' },
+    BatchQuantity: { kind: 'quantity', unit: 'Unit' },
+    CostPriceNew: { kind: 'amount', unit: 'CostPriceCurrency' },
+    CostPriceStandard: { kind: 'amount', unit: 'CostPriceCurrency' },
+    NetWeight: { kind: 'quantity', unit: 'NetWeightUnit' },
+    // Intrastat declares net mass in kilograms.
+    StatisticalNetWeight: { kind: 'quantity', fixedUnit: 'kg' },
+    StatisticalValue: { kind: 'amount' },
+    Stock: { kind: 'quantity', unit: 'Unit' },
+  },
+  Accounts: {
+    CreditLinePurchase: { kind: 'amount', unit: 'PurchaseCurrency' },
+    CreditLineSales: { kind: 'amount', unit: 'SalesCurrency' },
+    DiscountPurchase: { kind: 'percent' },
+    DiscountSales: { kind: 'percent' },
+  },
+  Contacts: {},
+  Addresses: {},
+  // Prices, stock and orders are shown in their own tables, which format amounts with the
+  // record's currency and quantities with their unit (`format.ts`).
+  SalesItemPrices: {},
+  SalesOrders: {},
+  StockPositions: {},
+  ItemWarehouses: {},
+};

@@ -13,11 +13,19 @@ import {
   flagValue,
   foldedIntoReferences,
   kindOf,
+  measureText,
   referenceText,
   showValue,
   type ValueKind,
 } from './values';
-import { ENUMERATIONS, FIELD_ENTITIES, FLAGS, REFERENCES, type FieldEntity } from './valueTable';
+import {
+  ENUMERATIONS,
+  FIELD_ENTITIES,
+  FLAGS,
+  MEASURES,
+  REFERENCES,
+  type FieldEntity,
+} from './valueTable';
 
 // The project's copy of Exact's field lists: the source of truth this table must follow.
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '../../../crates/exact-fields/data');
@@ -337,5 +345,117 @@ describe('codeLabel', () => {
     expect(codeLabel('Accounts', 'Status', 'X', 'en')).toBeNull();
     expect(codeLabel('Accounts', 'Status', null, 'en')).toBeNull();
     expect(codeLabel('Items', 'Description', 'A', 'en')).toBeNull();
+  });
+});
+
+/** Numbers of items and accounts shown as plain figures, reviewed. */
+const REVIEWED_NUMBERS: Readonly<Record<string, string>> = {
+  'Items.GrossWeight': 'Exact documents no unit for it',
+  'Items.StatisticalUnits': 'a count of supplementary units, their kind set per goods code',
+  'Accounts.Latitude': 'a coordinate',
+  'Accounts.Longitude': 'a coordinate',
+};
+
+/** The entities whose every property the detail screens show ("All fields"). */
+const DETAILED: readonly ['Items', 'Accounts'] = ['Items', 'Accounts'];
+
+describe('amounts, quantities and fractions', () => {
+  const at = { ...en, locale: 'en-GB', currency: 'EUR' };
+
+  for (const entity of DETAILED) {
+    it(`${entity}: every documented number is a measure or reviewed`, () => {
+      const unreviewed = fields(entity)
+        .filter((f) => f.type === 'Edm.Double' || f.type === 'Edm.Decimal')
+        .filter((f) => !/^FreeNumberField_\d+$/.test(f.name))
+        .filter((f) => kindOf(entity, f.name) !== 'measure')
+        .filter((f) => !REVIEWED_NUMBERS[`${entity}.${f.name}`])
+        .map((f) => `${f.name}: ${f.description ?? ''}`);
+      expect(unreviewed, 'an amount or quantity would be shown without its currency or unit').toEqual(
+        [],
+      );
+    });
+
+    it(`${entity}: each measure's unit is a property Exact sends`, () => {
+      const names = new Set(fields(entity).map((f) => f.name));
+      for (const [name, measure] of Object.entries(MEASURES[entity])) {
+        expect(names.has(name), `${entity}.${name}`).toBe(true);
+        if (measure.unit) expect(names.has(measure.unit), `${entity}.${name} → ${measure.unit}`).toBe(true);
+      }
+    });
+  }
+
+  it('shows an amount in the record’s currency, else the division’s', () => {
+    const item = { CostPriceStandard: 12.5, CostPriceCurrency: 'USD', AverageCost: 3 };
+    expect(showValue('Items', 'CostPriceStandard', 12.5, item, at)).toEqual({ text: 'US$12.50' });
+    expect(showValue('Items', 'AverageCost', 3, item, at)).toEqual({ text: '€3.00' });
+    const blank = { CostPriceStandard: 7, CostPriceCurrency: ' ' };
+    expect(showValue('Items', 'CostPriceStandard', 7, blank, at)?.text).toBe('€7.00');
+    const nlAt = { ...nl, locale: 'nl-NL', currency: 'EUR' };
+    // Intl puts a no-break space between the sign and the figure.
+    expect(showValue('Accounts', 'CreditLineSales', 1500, {}, nlAt)?.text).toBe('€\u00a01.500,00');
+    // Without any currency known, a plain figure with two decimals.
+    expect(showValue('Accounts', 'CreditLineSales', 1500, {}, { ...en, locale: 'en-GB' })?.text).toBe(
+      '1,500.00',
+    );
+  });
+
+  it('shows a quantity with its unit and a fraction as a percentage', () => {
+    expect(showValue('Items', 'Stock', 12, { Unit: 'pc' }, at)?.text).toBe('12 pc');
+    expect(showValue('Items', 'Stock', 2.5, {}, at)?.text).toBe('2.5');
+    expect(showValue('Items', 'StatisticalNetWeight', 0.25, {}, at)?.text).toBe('0.25 kg');
+    expect(showValue('Accounts', 'DiscountSales', 0.055, {}, at)?.text).toBe('5.5%');
+    expect(showValue('Accounts', 'DiscountSales', 0.055, {}, { ...nl, locale: 'nl-NL' })?.text).toBe(
+      '5,5%',
+    );
+  });
+
+  it('leaves what is not a number to the general formatter', () => {
+    expect(measureText(MEASURES.Items.Stock, '12', {}, at)).toBeNull();
+    expect(showValue('Items', 'Stock', null, {}, at)).toBeNull();
+    expect(showValue('Items', 'Stock', Number.NaN, {}, at)).toBeNull();
+  });
+});
+
+describe('GUIDs', () => {
+  const ctx = { ...en, locale: 'en-GB' };
+  const entityOf = { Items: 'item', Accounts: 'account' } as const;
+
+  for (const entity of DETAILED) {
+    it(`${entity}: a GUID nothing names is never shown among the fields`, () => {
+      const shown: string[] = [];
+      for (const field of fields(entity).filter((f) => f.type === 'Edm.Guid')) {
+        const { groups } = groupAttributes(entityOf[entity], JSON.stringify({ [field.name]: GUID }), ctx);
+        for (const group of groups) {
+          if (group.key === 'identifiers') continue;
+          for (const a of [...group.filled, ...group.empty]) {
+            if (a.name === field.name) shown.push(`${field.name} in ${group.key}: ${a.text}`);
+          }
+        }
+        const folded = groups.find((g) => g.key === 'identifiers')?.filled.map((a) => a.name);
+        expect(folded, field.name).toEqual([field.name]);
+      }
+      expect(shown).toEqual([]);
+    });
+  }
+
+  it('names a linked record the cache knows, keeping the GUID for the tooltip', () => {
+    const account = { ID: GUID, Parent: GUID.replace('3f', '4f'), MainContact: null };
+    const { groups } = groupAttributes('account', JSON.stringify(account), ctx, [], {
+      Parent: '100 — Holding Jansen',
+    });
+    const parent = groups.find((g) => g.key === 'basic')?.filled.find((a) => a.name === 'Parent');
+    expect(parent?.text).toBe('100 — Holding Jansen');
+    expect(parent?.stored).toBe(account.Parent);
+    const identifiers = groups.at(-1);
+    expect(identifiers?.key).toBe('identifiers');
+    expect(identifiers?.filled.map((a) => a.name)).toEqual(['ID']);
+    // The empty MainContact stays an empty field of its own group.
+    expect(groups.find((g) => g.key === 'basic')?.empty.map((a) => a.name)).toContain('MainContact');
+  });
+
+  it('leaves a GUID with its code and description among the fields', () => {
+    const item = { ItemGroup: GUID, ItemGroupCode: 'GRP' };
+    const { groups } = groupAttributes('item', JSON.stringify(item), ctx);
+    expect(groups.map((g) => g.key)).toEqual(['classification']);
   });
 });

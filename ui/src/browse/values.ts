@@ -2,26 +2,35 @@
 // language, flags as Yes/No whatever type Exact stored them in, and links to other records as
 // "code — description" instead of a GUID. The meanings live in `valueTable.ts`.
 //
-// Display only: exports keep Exact's values. Unknown codes show the code itself, so nothing
-// Exact sent is ever hidden.
+// Amounts carry their currency, quantities their unit, fractions show as percentages.
+//
+// Display only: exports keep Exact's values unless the user asks for values as shown. Unknown
+// codes show the code itself, so nothing Exact sent is ever hidden.
 
 import type { Lang } from '$lib/i18n.svelte';
+import { formatAmount, formatQuantity } from './format';
 import {
   ENUMERATIONS,
   FLAGS,
+  MEASURES,
   REFERENCES,
   type Enumeration,
   type FieldEntity,
+  type Measure,
   type Reference,
 } from './valueTable';
 
-export type ValueKind = 'enumeration' | 'flag' | 'reference' | 'plain';
+export type ValueKind = 'enumeration' | 'flag' | 'reference' | 'measure' | 'plain';
 
-/** What the formatter needs to know about the user's language. */
+/** What the formatter needs to know about the user's language and the record's division. */
 export interface ValueContext {
   lang: Lang;
   yes: string;
   no: string;
+  /** The number and date locale (`nl-NL`); the language's own when absent. */
+  locale?: string;
+  /** The division's currency, for amounts whose record names none. */
+  currency?: string | null;
 }
 
 const FLAG_SETS = new Map<FieldEntity, ReadonlySet<string>>(
@@ -36,6 +45,7 @@ export function kindOf(entity: FieldEntity, name: string): ValueKind {
   if (Object.hasOwn(ENUMERATIONS[entity], name)) return 'enumeration';
   if (FLAG_SETS.get(entity)?.has(name)) return 'flag';
   if (Object.hasOwn(REFERENCES[entity], name)) return 'reference';
+  if (Object.hasOwn(MEASURES[entity], name)) return 'measure';
   return 'plain';
 }
 
@@ -44,7 +54,8 @@ export function enumerationOf(entity: FieldEntity, name: string): Enumeration | 
   return Object.hasOwn(ENUMERATIONS[entity], name) ? ENUMERATIONS[entity][name] : undefined;
 }
 
-const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
+/** A GUID as Exact writes it (with or without braces). */
+export const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 const EMPTY_GUID = /^\{?0{8}-0{4}-0{4}-0{4}-0{12}\}?$/;
 
 /** A scalar as trimmed text ('' for null, blank, the empty GUID, objects). */
@@ -146,6 +157,37 @@ export function referenceText(
   return [code, description].filter(Boolean).join(' — ') || own;
 }
 
+const percentFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * An amount with its currency, a quantity with its unit (`12 pc`), a fraction as a percentage
+ * (`0.055` → `5.5%`); null when the value is not a number.
+ */
+export function measureText(
+  measure: Measure,
+  value: unknown,
+  record: Readonly<Record<string, unknown>>,
+  ctx: ValueContext,
+): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const loc = ctx.locale ?? ctx.lang;
+  const unit = measure.fixedUnit ?? (measure.unit ? scalar(record[measure.unit]) : '');
+  switch (measure.kind) {
+    case 'amount':
+      return formatAmount(value, unit, ctx.currency ?? null, loc);
+    case 'quantity':
+      return [formatQuantity(value, loc), unit].filter(Boolean).join(' ');
+    case 'percent': {
+      let format = percentFormats.get(loc);
+      if (!format) {
+        format = new Intl.NumberFormat(loc, { style: 'percent', maximumFractionDigits: 2 });
+        percentFormats.set(loc, format);
+      }
+      return format.format(value);
+    }
+  }
+}
+
 /** A value shown as words, with the stored value kept for a tooltip when it differs. */
 export interface ShownValue {
   text: string;
@@ -175,6 +217,11 @@ export function showValue(
     case 'reference':
       text = referenceText(REFERENCES[entity][name], value, record);
       break;
+    case 'measure': {
+      const shown = measureText(MEASURES[entity][name], value, record, ctx);
+      // The figure is in the text itself: no stored value for a tooltip.
+      return shown === null ? null : { text: shown };
+    }
     case 'plain':
       return null;
   }

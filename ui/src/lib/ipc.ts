@@ -32,6 +32,7 @@ import type {
   Settings,
   StorageInfo,
   SyncSnapshot,
+  UnitRow,
 } from './types.gen';
 
 export type * from './types.gen';
@@ -97,6 +98,7 @@ export const api = {
   items: (query: ItemQuery) => call<ListPage<ItemSummary>>('items', { query }),
   item: (division: number, id: string) => call<ItemDetail>('item', { division, id }),
   itemGroups: (division: number) => call<ItemGroupRow[]>('item_groups', { division }),
+  units: (division: number) => call<UnitRow[]>('units', { division }),
   accounts: (query: AccountQuery) => call<ListPage<AccountSummary>>('accounts', { query }),
   account: (division: number, id: string) => call<AccountDetail>('account', { division, id }),
   accountCountries: (division: number) => call<string[]>('account_countries', { division }),

@@ -44,6 +44,7 @@ export const SAME_AS_ENGLISH: Readonly<Record<Translated, readonly string[]>> = 
     'Send & Track',
     'Peppol',
     'Min/max',
+    'Accountant',
   ],
   fr: [
     'Exact Offline',
@@ -76,6 +77,9 @@ export const SAME_AS_ENGLISH: Readonly<Record<Translated, readonly string[]>> = 
     'Send & Track',
     'Peppol',
     'Min/max',
+    'Notes',
+    'Latitude',
+    'Longitude',
   ],
   de: [
     'Exact Offline',

@@ -182,7 +182,9 @@ export type AppError = { code: ErrorKind, message: string, };
 
 export type ExportList = "items" | "customers";
 
-export type ExportRequest = { list: ExportList, items: ItemQuery | null, customers: AccountQuery | null, columns: Array<string>, format: TableFormat, };
+export type ExportRequest = { list: ExportList, items: ItemQuery | null, customers: AccountQuery | null, columns: Array<string>, format: TableFormat, as_shown: { [key in string]: ExportValueRule } | null, };
+
+export type ExportValueRule = { "kind": "codes", labels: { [key in string]: string }, bits: boolean, } | { "kind": "flag", yes: string, no: string, } | { "kind": "reference", code: string | null, description: string | null, };
 
 export type ExportResult = { path: string, rows: number, };
 
@@ -450,7 +452,22 @@ orders: Array<OrderRow>,
 /**
  * Every attribute as Exact sent it (JSON object text).
  */
-attributes: string, };
+attributes: string, 
+/**
+ * The records its attributes point to by GUID alone (`Parent`, `Accountant`,
+ * `MainContact`), named from the cache; a link to a record not kept is left out.
+ */
+links: Array<LinkRow>, };
+
+export type LinkRow = { 
+/**
+ * The attribute holding the GUID (`Parent`).
+ */
+property: string, code: string | null, 
+/**
+ * The linked record's name.
+ */
+name: string | null, };
 
 export type ContactRow = { id: string, account: string | null, full_name: string | null, email: string | null, phone: string | null, mobile: string | null, is_main: boolean, picture_url: string | null, 
 /**

@@ -14,6 +14,7 @@ import type {
   OrderRow,
   PriceRow,
   StockRow,
+  UnitRow,
 } from '$lib/ipc';
 
 export function item(n: number, extra: Partial<ItemSummary> = {}): ItemSummary {
@@ -98,6 +99,7 @@ export function accountDetail(
     prices: [],
     orders: [],
     attributes: JSON.stringify({ Name: summary.name }),
+    links: [],
     ...extra,
   };
 }
@@ -110,6 +112,7 @@ export function mockApi() {
       throw new Error('not mocked');
     }),
     itemGroups: vi.fn(async () => [] as { id: string; code: string | null; description: string | null }[]),
+    units: vi.fn(async () => [] as UnitRow[]),
     accounts: vi.fn(async () => page<AccountSummary>([])),
     account: vi.fn(async (): Promise<AccountDetail> => {
       throw new Error('not mocked');
