@@ -52,8 +52,13 @@ impl Shell {
 
     /// Opens what was open last time: the account, else the demo if it was chosen.
     pub async fn restore(&self) -> CommandResult<()> {
+        let started = std::time::Instant::now();
         let result = self.reopen().await;
         self.restored.send_replace(true);
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "the last company is reopened"
+        );
         result
     }
 

@@ -110,8 +110,13 @@ pub struct Phases {
     pub page_ms: f64,
     /// Script start → the app component mounted.
     pub mount_ms: f64,
-    /// Mounted → the first page of items arrived (settings, company state, the items query).
-    pub first_rows_ms: f64,
+    /// Mounted → the app's state is known (mode, settings, sync state: the shell answers once
+    /// the last company is open again).
+    pub state_ms: f64,
+    /// State known → the items view asks for its first page.
+    pub view_ms: f64,
+    /// First page asked for → arrived (the round trip to the shell and the cache's query).
+    pub items_ms: f64,
     /// First rows arrived → a row seen in the DOM by the benchmark (rendering and polling).
     pub seen_ms: f64,
 }
@@ -132,7 +137,9 @@ impl Phases {
             native_ms: med(|p| p.native_ms),
             page_ms: med(|p| p.page_ms),
             mount_ms: med(|p| p.mount_ms),
-            first_rows_ms: med(|p| p.first_rows_ms),
+            state_ms: med(|p| p.state_ms),
+            view_ms: med(|p| p.view_ms),
+            items_ms: med(|p| p.items_ms),
             seen_ms: med(|p| p.seen_ms),
         })
     }
@@ -147,7 +154,9 @@ fn epoch_ms(t: SystemTime) -> f64 {
 }
 
 /// When process `pid` started, in ms since the epoch: its start in clock ticks after boot
-/// (`/proc/PID/stat`, field 22) plus the boot time (`/proc/stat`, `btime`).
+/// (`/proc/PID/stat`, field 22) set against the time since boot now (`/proc/uptime`), read
+/// beside the wall clock. (`btime` in `/proc/stat` is whole seconds and drifts from the wall
+/// clock, so it is not used.)
 fn process_start_ms(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the parenthesised command name start at field 3 (state).
@@ -158,13 +167,6 @@ fn process_start_ms(pid: u32) -> Option<f64> {
         .nth(19)?
         .parse()
         .ok()?;
-    let boot: f64 = std::fs::read_to_string("/proc/stat")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("btime "))?
-        .trim()
-        .parse()
-        .ok()?;
     let hz: f64 = Command::new("getconf")
         .arg("CLK_TCK")
         .output()
@@ -172,7 +174,14 @@ fn process_start_ms(pid: u32) -> Option<f64> {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(100.0);
-    Some(boot * 1000.0 + ticks * 1000.0 / hz)
+    let now = epoch_ms(SystemTime::now());
+    let up_s: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(now - (up_s - ticks / hz) * 1000.0)
 }
 
 /// The phases of the launch requested at `requested`, whose first row was seen at `seen`.
@@ -189,7 +198,7 @@ async fn phases(
         .execute(
             "const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
              return [performance.timeOrigin, at('exo:script'), at('exo:mounted'),
-                     at('exo:first-rows')];",
+                     at('exo:ready'), at('exo:items-asked'), at('exo:first-rows')];",
             vec![],
         )
         .await?;
@@ -198,13 +207,16 @@ async fn phases(
             .as_f64()
             .with_context(|| format!("performance mark {i} missing: {marks}"))
     };
-    let (origin, script, mounted, rows) = (mark(0)?, mark(1)?, mark(2)?, mark(3)?);
+    let (origin, script, mounted) = (mark(0)?, mark(1)?, mark(2)?);
+    let (ready, asked, rows) = (mark(3)?, mark(4)?, mark(5)?);
     Ok(Phases {
         driver_ms: started - epoch_ms(requested),
         native_ms: origin - started,
         page_ms: script,
         mount_ms: mounted - script,
-        first_rows_ms: rows - mounted,
+        state_ms: ready - mounted,
+        view_ms: asked - ready,
+        items_ms: rows - asked,
         seen_ms: epoch_ms(seen) - (origin + rows),
     })
 }
@@ -515,11 +527,18 @@ impl Launches {
             rows.push(row(
                 format!(
                     "{company}: phases, median ms: driver, native start, page load, mount, \
-                     first rows, seen"
+                     app state, items view, first items, seen"
                 ),
                 format!(
-                    "{:.0}, {:.0}, {:.0}, {:.0}, {:.0}, {:.0}",
-                    p.driver_ms, p.native_ms, p.page_ms, p.mount_ms, p.first_rows_ms, p.seen_ms
+                    "{:.0}, {:.0}, {:.0}, {:.0}, {:.0}, {:.0}, {:.0}, {:.0}",
+                    p.driver_ms,
+                    p.native_ms,
+                    p.page_ms,
+                    p.mount_ms,
+                    p.state_ms,
+                    p.view_ms,
+                    p.items_ms,
+                    p.seen_ms
                 ),
             ));
         }

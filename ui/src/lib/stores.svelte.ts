@@ -159,16 +159,20 @@ export async function start(): Promise<() => void> {
   const stops: Array<() => void> = [];
   const timer = setInterval(() => (app.now = Date.now()), 30_000);
   stops.push(() => clearInterval(timer));
-  try {
-    stops.push(await onSyncState(applySnapshot));
-    stops.push(await onProgress(applyProgress));
-  } catch {
-    // No shell (a plain browser): the state stays as fetched.
-  }
-  const info = await api.appInfo();
-  app.info = info;
+  // The subscriptions, the mode and the settings are asked for at once: each is a round trip
+  // to the shell, which answers once the last company is open again.
+  const listening = Promise.all([onSyncState(applySnapshot), onProgress(applyProgress)])
+    .then((subscribed) => stops.push(...subscribed))
+    .catch(() => {
+      // No shell (a plain browser): the state stays as fetched.
+    });
   // Language and theme apply on the welcome screen too; a failure leaves the defaults.
-  await reloadSettings().catch(() => undefined);
+  const [info] = await Promise.all([
+    api.appInfo(),
+    reloadSettings().catch(() => undefined),
+    listening,
+  ]);
+  app.info = info;
   if (info.mode !== 'welcome') {
     await reloadSyncState();
     void reloadDivisions();
