@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the parsers that read what Exact sends (issue #7): the OData page parser, the
+# Fuzzes the parsers that read what Exact sends: the OData page parser, the
 # /Date(ms)/ parser and the picture intake. Builds the cargo-fuzz targets in fuzz/, runs each for
 # a bounded time, and prints per target the executions done and whether it crashed.
 #

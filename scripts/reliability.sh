@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long version of the reliability suite (src-tauri/tests/reliability.rs): 25 SIGKILLs at
+# The long version of the reliability suite (src-tauri/tests/exact_offline/reliability.rs): 25 SIGKILLs at
 # random moments, a 10-minute soak of incremental syncs under mutations and faults, a full disk
 # (needs root or CAP_SYS_ADMIN for its tmpfs), and two syncs at once on one data folder.
 # Prints each scenario's counts at the end. Replay a failure with RELIABILITY_SEED=<printed seed>.
@@ -21,9 +21,9 @@ trap 'rm -f "$log"' EXIT
 status=0
 if cargo nextest --version >/dev/null 2>&1; then
   # --no-capture runs the tests one after another, so their timings do not disturb each other.
-  cargo nextest run -p exact-offline --test reliability --no-capture --no-fail-fast --locked 2>&1 | tee "$log" || status=$?
+  cargo nextest run -p exact-offline --test exact_offline --no-capture --no-fail-fast --locked -E 'test(/^reliability::/)' 2>&1 | tee "$log" || status=$?
 else
-  cargo test -p exact-offline --test reliability --locked -- --nocapture --test-threads 1 2>&1 | tee "$log" || status=$?
+  cargo test -p exact-offline --test exact_offline --locked -- reliability:: --nocapture --test-threads 1 2>&1 | tee "$log" || status=$?
 fi
 
 printf '\n== counts\n'

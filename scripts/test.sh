@@ -14,8 +14,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "format"
 cargo fmt --all --check
 
-step "ui: types, components"
-(cd ui && npm run --silent check && npx vitest run --reporter=dot)
+step "ui: types, lint, format, components"
+(cd ui && npm run --silent check && npm run --silent lint && npm run --silent format:check \
+  && npx vitest run --reporter=dot)
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -793,8 +793,7 @@ mod tests {
             let old = root.path().join("old");
             earlier(&old);
             let to = platform_like(root.path(), &root.path().join("data"));
-            let held =
-                crate::commands::sync::lock_folder(old.join(lock).parent().unwrap()).unwrap();
+            let held = crate::company::lock_folder(old.join(lock).parent().unwrap()).unwrap();
             let before = tree(root.path());
 
             let report = carry_over(&old, &to).unwrap();

@@ -6,7 +6,7 @@
 
 pub mod app;
 pub mod cli;
-pub mod commands;
+pub mod company;
 pub mod config;
 pub mod diagnostics;
 pub mod folders;

@@ -82,7 +82,7 @@ fn demo_mode_first_sync() {
 ///
 /// The browser is a stand-in: an `xdg-open` first on the app's `PATH` that writes the URL it is
 /// given to a file. The test reads it and plays the browser (the simulator consents at once and
-/// redirects to the app's loopback listener), as `src-tauri/tests/cli.rs` does for `login`.
+/// redirects to the app's loopback listener), as `src-tauri/tests/exact_offline/cli.rs` does for `login`.
 #[test]
 #[ignore = "needs a display and tauri-driver: scripts/ui-tests.sh"]
 fn sign_in_with_a_shared_registration() {
@@ -1268,34 +1268,11 @@ async fn check_main_screens(s: &Scenario, theme: &str, failures: &mut Vec<String
         driver.wait_tid("item-row", UI_TIMEOUT).await?;
     }
     // An item with prices and stock shows the most of the detail.
-    let codes = row_codes(driver, "item-row").await?;
-    let mut checked = false;
-    let tried = codes.len().min(10);
-    for (i, code) in codes.iter().take(tried).enumerate() {
-        let Some(row) = row_by_code(driver, "item-row", code).await? else {
-            continue;
-        };
-        let detail = open_row(driver, &row, "item-detail").await?;
-        let full = wait_until(
-            "prices and stock rows",
-            Duration::from_secs(3),
-            async || {
-                let prices = driver.find_all_in(&detail, &tid("price-row")).await?;
-                let stock = driver.find_all_in(&detail, &tid("stock-row")).await?;
-                Ok((!prices.is_empty() && !stock.is_empty()).then_some(()))
-            },
-        )
-        .await;
-        // The last one tried is checked anyway.
-        if full.is_ok() || i + 1 == tried {
-            check("item detail").await?;
-            close_detail(driver, "item-detail", "item-row").await?;
-            checked = true;
-            break;
-        }
-        close_detail(driver, "item-detail", "item-row").await?;
-    }
-    ensure!(checked, "no item detail opened among {codes:?}");
+    let rows = ["price-row", "stock-row"];
+    check_fullest_detail(driver, "item-row", "item-detail", &rows, async || {
+        check("item detail").await
+    })
+    .await?;
 
     driver.click_tid("export-open").await?;
     driver.wait_tid("export-dialog", UI_TIMEOUT).await?;
@@ -1311,35 +1288,57 @@ async fn check_main_screens(s: &Scenario, theme: &str, failures: &mut Vec<String
     driver.wait_tid("account-row", UI_TIMEOUT).await?;
     check("customers list").await?;
     // A customer with orders shows the most of the detail.
-    let codes = row_codes(driver, "account-row").await?;
-    let mut checked = false;
-    let tried = codes.len().min(10);
-    for (i, code) in codes.iter().take(tried).enumerate() {
-        let Some(row) = row_by_code(driver, "account-row", code).await? else {
-            continue;
-        };
-        let detail = open_row(driver, &row, "account-detail").await?;
-        let full = wait_until("order rows", Duration::from_secs(3), async || {
-            let orders = driver.find_all_in(&detail, &tid("order-row")).await?;
-            Ok((!orders.is_empty()).then_some(()))
-        })
-        .await;
-        // The last one tried is checked anyway.
-        if full.is_ok() || i + 1 == tried {
-            check("customer detail").await?;
-            close_detail(driver, "account-detail", "account-row").await?;
-            checked = true;
-            break;
-        }
-        close_detail(driver, "account-detail", "account-row").await?;
-    }
-    ensure!(checked, "no customer detail opened among {codes:?}");
+    check_fullest_detail(
+        driver,
+        "account-row",
+        "account-detail",
+        &["order-row"],
+        async || check("customer detail").await,
+    )
+    .await?;
 
     // Settings hold the divisions' choice too (the divisions screen of a sign-in).
     driver.click_tid("nav-settings").await?;
     driver.wait_tid("settings", UI_TIMEOUT).await?;
     check("settings").await?;
     Ok(())
+}
+
+/// Opens up to ten rows of the list, one after the other, until a detail shows each of `rows`
+/// (else the last one tried), runs `check` on that detail and closes it.
+async fn check_fullest_detail(
+    driver: &WebDriver,
+    row_testid: &str,
+    detail_testid: &str,
+    rows: &[&str],
+    mut check: impl AsyncFnMut() -> Result<()>,
+) -> Result<()> {
+    let codes = row_codes(driver, row_testid).await?;
+    let tried = codes.len().min(10);
+    for (i, code) in codes.iter().take(tried).enumerate() {
+        let Some(row) = row_by_code(driver, row_testid, code).await? else {
+            continue;
+        };
+        let detail = open_row(driver, &row, detail_testid).await?;
+        let full = wait_until(&rows.join(" and "), Duration::from_secs(3), async || {
+            for wanted in rows {
+                if driver.find_all_in(&detail, &tid(wanted)).await?.is_empty() {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(()))
+        })
+        .await;
+        let chosen = full.is_ok() || i + 1 == tried;
+        if chosen {
+            check().await?;
+        }
+        close_detail(driver, detail_testid, row_testid).await?;
+        if chosen {
+            return Ok(());
+        }
+    }
+    bail!("no {detail_testid} opened among {codes:?}")
 }
 
 /// axe-core finds no serious or critical violation on any main screen, in the light theme and

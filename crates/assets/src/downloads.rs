@@ -303,10 +303,11 @@ impl Assets {
             )),
             Err(e) => e,
         };
-        let retryable = e.is_retryable();
+        let kind = e.kind();
+        let retryable = kind.is_retryable();
         let outcome = Outcome::Failed {
             error: e.to_string(),
-            retryable,
+            kind,
         };
         tracing::warn!(key = ?job.key, error = %e, "asset failed");
         let keep_old = retryable
@@ -360,7 +361,7 @@ impl Assets {
             && thumbs.is_none_or(|f| store.has_thumbnails(hash, f))
     }
 
-    /// Writes the ref; a store failure turns the outcome into a (retryable) failure.
+    /// Writes the ref; a store failure turns the outcome into a (retryable) storage failure.
     fn record(
         &self,
         job: &AssetJob,
@@ -379,7 +380,7 @@ impl Assets {
             Ok(()) => outcome,
             Err(e) => Outcome::Failed {
                 error: e.to_string(),
-                retryable: true,
+                kind: e.kind(),
             },
         }
     }

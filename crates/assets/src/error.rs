@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 /// Why a downloaded file could not become thumbnails.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PictureError {
@@ -72,24 +74,138 @@ impl Error {
         move |source| Error::Io { path, source }
     }
 
-    /// Whether trying the same download again later may succeed (network, server, limits, a
-    /// sign-in Exact refused or a blank image in place of the picture), as opposed to a file
-    /// that will stay unusable until Exact's record changes.
-    pub fn is_retryable(&self) -> bool {
+    /// What this failure means, built on the client's own classification for downloads.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Download(exact_api::Error::DownloadUnauthorized { .. }) => true,
-            Error::Download(e) => !matches!(
-                e,
-                exact_api::Error::Download(_) | exact_api::Error::Api { .. }
-            ),
-            Error::Picture(_) => false,
-            Error::BlankPicture
-            | Error::Io { .. }
-            | Error::Manifest { .. }
-            | Error::NotDownloaded
-            | Error::Task(_) => true,
+            Error::Download(e) => ErrorKind::Exact(e.kind()),
+            // What Exact sends a picture request it does not take as signed in: the same as
+            // its refusing the sign-in outright.
+            Error::BlankPicture => ErrorKind::Exact(exact_api::ErrorKind::DownloadDeferred),
+            Error::Io { .. } | Error::Manifest { .. } => ErrorKind::Storage,
+            Error::Picture(_) => ErrorKind::Unusable,
+            Error::NotDownloaded => ErrorKind::NotDownloaded,
+            Error::Task(_) => ErrorKind::Stopped,
+        }
+    }
+
+    /// Whether trying the same download again later may succeed (see
+    /// [`ErrorKind::is_retryable`]).
+    pub fn is_retryable(&self) -> bool {
+        self.kind().is_retryable()
+    }
+}
+
+/// What an asset failure means, for the retry decision and for the shell's error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The download failed; what the client made of it.
+    Exact(exact_api::ErrorKind),
+    /// The picture store could not be read or written (disk full, permissions, a damaged ref).
+    Storage,
+    /// The file was downloaded but is not a usable picture.
+    Unusable,
+    /// The file is not stored (never downloaded, or the cache was cleared).
+    NotDownloaded,
+    /// Background work stopped before it finished.
+    Stopped,
+}
+
+impl ErrorKind {
+    /// Whether trying the same download again later may succeed (network, server, limits, a
+    /// sign-in Exact refused or a blank image in place of the picture, the store), as opposed
+    /// to a file that will stay unusable or refused until Exact's record changes.
+    pub fn is_retryable(self) -> bool {
+        match self {
+            ErrorKind::Exact(kind) => kind.is_retryable(),
+            ErrorKind::Unusable => false,
+            ErrorKind::Storage | ErrorKind::NotDownloaded | ErrorKind::Stopped => true,
         }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(kind: exact_api::ErrorKind) -> ErrorKind {
+        ErrorKind::Exact(kind)
+    }
+
+    #[test]
+    fn every_variant_has_its_kind_and_retryability() {
+        use exact_api::ErrorKind as Api;
+        let cases = [
+            (
+                Error::Io {
+                    path: "refs/1.json".into(),
+                    source: std::io::Error::other("disk full"),
+                },
+                ErrorKind::Storage,
+                true,
+            ),
+            (
+                Error::Manifest {
+                    path: "refs/1.json".into(),
+                    message: "expected value".into(),
+                },
+                ErrorKind::Storage,
+                true,
+            ),
+            (
+                Error::Download(exact_api::Error::Network("connection reset".into())),
+                exact(Api::Offline),
+                true,
+            ),
+            (
+                Error::Download(exact_api::Error::Server {
+                    status: 503,
+                    message: "Service Unavailable".into(),
+                }),
+                exact(Api::Server),
+                true,
+            ),
+            (
+                Error::Download(exact_api::Error::Api {
+                    status: 404,
+                    message: "Not found".into(),
+                }),
+                exact(Api::Refused),
+                false,
+            ),
+            (
+                Error::Download(exact_api::Error::Download(
+                    "the file is larger than the 1024-byte cap".into(),
+                )),
+                exact(Api::DownloadRefused),
+                false,
+            ),
+            (
+                Error::Download(exact_api::Error::DownloadUnauthorized {
+                    reason: "Exact Online redirected the request to its login page".into(),
+                    retry_after: None,
+                }),
+                exact(Api::DownloadDeferred),
+                true,
+            ),
+            (Error::BlankPicture, exact(Api::DownloadDeferred), true),
+            (
+                Error::Picture(PictureError::Empty),
+                ErrorKind::Unusable,
+                false,
+            ),
+            (Error::NotDownloaded, ErrorKind::NotDownloaded, true),
+            (Error::Task("panicked".into()), ErrorKind::Stopped, true),
+        ];
+        for (error, kind, retryable) in cases {
+            assert_eq!(error.kind(), kind, "{error:?}");
+            assert_eq!(
+                error.is_retryable(),
+                retryable,
+                "retried unless the file itself is refused or unusable: {error:?}"
+            );
+        }
+    }
+}

@@ -47,7 +47,7 @@ pub mod thumbnail;
 
 pub use budget::{DECODE_BUDGET_BYTES, DecodeBudget, Reservation};
 pub use downloads::{Assets, SavedAttachment};
-pub use error::{Error, PictureError, Result};
+pub use error::{Error, ErrorKind, PictureError, Result};
 pub use file_name::{display_file_name, is_invisible, safe_file_name};
 pub use job::{AssetEntity, AssetJob, AssetKey, AssetKind, AssetSource, is_placeholder, job_for};
 pub use open_policy::{OpenKind, OpenPolicy, open_policy, open_policy_for_file};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::error::ErrorKind;
 use crate::job::AssetKey;
 
 /// How one job ended.
@@ -22,8 +23,9 @@ pub enum Outcome {
     Stored { hash: String, bytes: u64 },
     /// Not downloaded by the attachment setting or its size cap.
     Skipped { reason: String },
-    /// Recorded in the asset's ref; `retryable` ones are tried again on the next run.
-    Failed { error: String, retryable: bool },
+    /// Recorded in the asset's ref; retryable ones (see [`ErrorKind::is_retryable`]) are tried
+    /// again on the next run.
+    Failed { error: String, kind: ErrorKind },
 }
 
 /// A progress event.

@@ -51,8 +51,9 @@ fn apply(cache: &Cache, division: i32, entity: Entity, pages: &[Vec<Record>]) {
     let started = Instant::now();
     for (page, records) in pages.iter().zip(&prepared) {
         let cursor = page.iter().filter_map(Record::timestamp).max();
+        // The stamp of the cursor's move; its value costs nothing to store.
         cache
-            .apply_prepared(division, entity, records, cursor, Some(1))
+            .apply_prepared(division, entity, records, cursor, Some(1), 0)
             .unwrap();
     }
     let secs = started.elapsed().as_secs_f64();

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use exact_record::Record;
 
 use crate::accounts::{self, AccountDetail, AccountQuery, AccountSummary};
-use crate::clock::now_ms;
 use crate::cursors::{self, DELETED_CURSOR};
 use crate::database::Database;
 use crate::divisions::{self, DivisionRow};
@@ -54,7 +53,8 @@ impl Cache {
     /// In one transaction: upserts every record (a repeated ID overwrites; deduplication is the
     /// caller's job), keeps the full-text index in step, marks rows with `generation` when given,
     /// and moves the entity's cursor to `max(old, cursor)` when given. A record without an ID
-    /// fails the batch and nothing is committed. Returns the number of records applied.
+    /// fails the batch and nothing is committed. Returns the number of records applied. `now`
+    /// (epoch ms, the caller's clock) stamps the cursor's move.
     pub fn apply_upserts(
         &self,
         division: i32,
@@ -62,8 +62,9 @@ impl Cache {
         records: &[Record],
         cursor: Option<i64>,
         generation: Option<i64>,
+        now: i64,
     ) -> Result<usize> {
-        self.apply(division, entity, records, cursor, generation)
+        self.apply(division, entity, records, cursor, generation, now)
     }
 
     /// [`Cache::apply_upserts`] for records prepared off the writer (compressed, with the
@@ -75,8 +76,9 @@ impl Cache {
         records: &[PreparedRecord],
         cursor: Option<i64>,
         generation: Option<i64>,
+        now: i64,
     ) -> Result<usize> {
-        self.apply(division, entity, records, cursor, generation)
+        self.apply(division, entity, records, cursor, generation, now)
     }
 
     fn apply<R: Upsert>(
@@ -86,8 +88,8 @@ impl Cache {
         records: &[R],
         cursor: Option<i64>,
         generation: Option<i64>,
+        now: i64,
     ) -> Result<usize> {
-        let now = now_ms();
         self.db.write(|tx| {
             let n = records::upsert(tx, division, entity, records, generation)?;
             let keys = records
@@ -102,15 +104,16 @@ impl Cache {
     }
 
     /// In one transaction: stores item descriptions in `language` (records with `ID`,
-    /// `Description`, `ExtraDescription`) and moves that language's cursor to `max(old, cursor)`.
+    /// `Description`, `ExtraDescription`) and moves that language's cursor to `max(old, cursor)`
+    /// (stamped `now`, as [`Cache::apply_upserts`]).
     pub fn apply_descriptions(
         &self,
         division: i32,
         language: &str,
         records: &[Record],
         cursor: Option<i64>,
+        now: i64,
     ) -> Result<usize> {
-        let now = now_ms();
         let key = crate::descriptions::cursor_key(language);
         self.db.write(|tx| {
             let n = crate::descriptions::upsert(tx, division, language, records)?;
@@ -122,14 +125,15 @@ impl Cache {
     }
 
     /// In one transaction: deletes the listed rows (unknown ids are fine) and moves the
-    /// Deleted cursor to `max(old, cursor)`. Returns the number of rows that existed.
+    /// Deleted cursor to `max(old, cursor)` (stamped `now`). Returns the number of rows that
+    /// existed.
     pub fn apply_deletions(
         &self,
         division: i32,
         deletions: &[(Entity, String)],
         cursor: i64,
+        now: i64,
     ) -> Result<usize> {
-        let now = now_ms();
         self.db.write(|tx| {
             let mut n = 0;
             for (entity, id) in deletions {
@@ -162,15 +166,15 @@ impl Cache {
     }
 
     /// Keeps records that could not be stored as they are, seen by `run` (see
-    /// [`crate::SetAsideReason`]). A record already set aside is refreshed.
+    /// [`crate::SetAsideReason`]), `now`. A record already set aside is refreshed.
     pub fn set_aside(
         &self,
         division: i32,
         entity: Entity,
         run: i64,
         records: &[NewSetAside],
+        now: i64,
     ) -> Result<()> {
-        let now = now_ms();
         self.db
             .write(|tx| set_aside::put(tx, division, entity, run, now, records))
     }
@@ -183,7 +187,7 @@ impl Cache {
     }
 
     /// Leaves `property` out of the entity's reads in the division, for `cause` (with Exact's
-    /// message, `reason`). Until the division's next full resync.
+    /// message, `reason`), from `now`. Until the division's next full resync.
     pub fn exclude_property(
         &self,
         division: i32,
@@ -191,8 +195,8 @@ impl Cache {
         property: &str,
         cause: ExclusionCause,
         reason: &str,
+        now: i64,
     ) -> Result<()> {
-        let now = now_ms();
         self.db
             .write(|tx| exclusions::exclude(tx, division, entity, property, cause, reason, now))
     }
@@ -325,9 +329,8 @@ impl Cache {
     // ----- app and CLI side -----
 
     /// Per synced division and entity (plus the Deleted log): rows, cursor, last result, and
-    /// a rest after a refusal that lasts past now (the wall clock).
-    pub fn status(&self) -> Result<Vec<EntityStatus>> {
-        let now = now_ms();
+    /// a rest after a refusal that lasts past `now` (epoch ms).
+    pub fn status(&self, now: i64) -> Result<Vec<EntityStatus>> {
         self.db.read(|c| status::all(c, now))
     }
 
@@ -357,10 +360,9 @@ impl Cache {
         self.db.read(|c| items::list(c, q))
     }
 
-    /// An item with its unit, group, documents (with attachments), prices (valid now marked by
-    /// the wall clock), stock, recent orders, extra fields and attributes.
-    pub fn item(&self, division: i32, id: &str) -> Result<Option<ItemDetail>> {
-        let now = crate::clock::now_ms();
+    /// An item with its unit, group, documents (with attachments), prices (those valid at `now`,
+    /// epoch ms, marked), stock, recent orders, extra fields and attributes.
+    pub fn item(&self, division: i32, id: &str, now: i64) -> Result<Option<ItemDetail>> {
         self.db.read(|c| items::detail(c, division, id, now))
     }
 
@@ -389,9 +391,8 @@ impl Cache {
     }
 
     /// An account with its contacts, addresses, documents (with attachments), price
-    /// agreements, recent orders (with lines) and attributes.
-    pub fn account(&self, division: i32, id: &str) -> Result<Option<AccountDetail>> {
-        let now = crate::clock::now_ms();
+    /// agreements (those valid at `now` marked), recent orders (with lines) and attributes.
+    pub fn account(&self, division: i32, id: &str, now: i64) -> Result<Option<AccountDetail>> {
         self.db.read(|c| accounts::detail(c, division, id, now))
     }
 

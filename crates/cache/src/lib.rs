@@ -33,7 +33,6 @@ mod accounts;
 mod addresses;
 mod attachments;
 mod cache;
-mod clock;
 mod columns;
 mod contacts;
 mod cursors;

@@ -166,14 +166,14 @@ mod tests {
                 )
                 .expect("records");
         }
-        let now = crate::clock::now_ms();
+        let now = 1_780_000_000_000;
         cache
             .rest(7, "Contacts", now + HOUR_MS, "Forbidden")
             .expect("rests");
         cache
             .rest(7, "Accounts", now - 1, "Forbidden")
             .expect("rests");
-        let status = cache.status().expect("status");
+        let status = cache.status(now).expect("status");
         let resting = |entity: &str| {
             status
                 .iter()

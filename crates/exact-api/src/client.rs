@@ -144,6 +144,22 @@ pub enum BodyError {
     Unauthorized(String),
 }
 
+/// One GET as [`ExactClient::send`] sends it, retried as a whole.
+pub(crate) struct Get<'a> {
+    /// The division whose budget the call is paced by and charged to, if any.
+    pub(crate) division: Option<i32>,
+    pub(crate) url: &'a str,
+    pub(crate) options: &'a RequestOptions,
+    pub(crate) accept: &'a str,
+    /// Whether the call waits for Exact's 570 s refresh rule (API calls) or not (downloads:
+    /// see [`crate::renewal`]).
+    pub(crate) patience: Patience,
+    /// Request preconditions (`If-None-Match`, `If-Modified-Since`) sent with every try; when
+    /// there are any, a `304 Not Modified` is handed to the body handler like a 2xx (which must
+    /// look at the status).
+    pub(crate) conditions: &'a HeaderMap,
+}
+
 /// An Exact Online client for one user, app and instance.
 #[derive(Debug, Clone)]
 pub struct ExactClient {
@@ -358,37 +374,32 @@ impl ExactClient {
         Fut: Future<Output = Result<T, BodyError>>,
     {
         let unconditional = HeaderMap::new();
-        self.send(
+        let get = Get {
             division,
             url,
             options,
             accept,
-            Patience::Wait,
-            &unconditional,
-            handle,
-        )
-        .await
+            patience: Patience::Wait,
+            conditions: &unconditional,
+        };
+        self.send(get, handle).await
     }
 
-    /// [`Self::execute`], waiting for Exact's 570 s rule or not (downloads: see
-    /// [`crate::renewal`]). `conditions` are request preconditions (`If-None-Match`,
-    /// `If-Modified-Since`) sent with every try; when there are any, a `304 Not Modified` is
-    /// handed to `handle` like a 2xx (which must look at the status).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send<T, F, Fut>(
-        &self,
-        division: Option<i32>,
-        url: &str,
-        options: &RequestOptions,
-        accept: &str,
-        patience: Patience,
-        conditions: &HeaderMap,
-        handle: F,
-    ) -> Result<T>
+    /// [`Self::execute`] for any [`Get`]: waiting for Exact's 570 s rule or not, conditional or
+    /// not.
+    pub(crate) async fn send<T, F, Fut>(&self, get: Get<'_>, handle: F) -> Result<T>
     where
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T, BodyError>>,
     {
+        let Get {
+            division,
+            url,
+            options,
+            accept,
+            patience,
+            conditions,
+        } = get;
         let inner = &self.inner;
         self.check_origin(url)?;
         let mut retries = 0;

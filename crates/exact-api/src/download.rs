@@ -29,7 +29,7 @@ use reqwest::header::{
 };
 use tokio::io::AsyncWriteExt;
 
-use crate::client::{BodyError, Charge, ExactClient, RequestOptions, describe};
+use crate::client::{BodyError, Charge, ExactClient, Get, RequestOptions, describe};
 use crate::error::{Error, Result};
 use crate::renewal::Patience;
 
@@ -212,12 +212,14 @@ impl ExactClient {
         let conditions = stored.conditions();
         let result = self
             .send(
-                division,
-                url,
-                &options,
-                "*/*",
-                Patience::NoWait,
-                &conditions,
+                Get {
+                    division,
+                    url,
+                    options: &options,
+                    accept: "*/*",
+                    patience: Patience::NoWait,
+                    conditions: &conditions,
+                },
                 |response| {
                     let part = part.clone();
                     async move { stream_to_file(response, &part, max_bytes).await }

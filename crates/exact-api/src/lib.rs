@@ -13,6 +13,8 @@
 //!   other 4xx are never retried.
 //! - Every body is read with a cap on its inflated size ([`body`]): a gzip bomb or a wrong base
 //!   URL cannot exhaust memory.
+//! - One [`Error`], classified once ([`Error::kind`], [`ErrorKind`]): callers build their codes
+//!   and retry decisions from the kind, never from the variants.
 //! - OData paging that follows `__next` verbatim ([`Pager`]) and tolerant parsing into
 //!   [`Record`]s that keep every property Exact sent.
 //!
@@ -42,7 +44,7 @@ pub use client::{
 };
 pub use clock::{Clock, ScaledClock, SharedClock, SystemClock};
 pub use download::{Download, Fetched, Validators};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use loopback::Loopback;
 pub use oauth::{AppCredentials, OAuth};
 pub use odata::{Page, PropertyFilter, RawPage, RawRecord};

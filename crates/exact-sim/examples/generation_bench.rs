@@ -113,7 +113,17 @@ fn compact_page(
     let prefix = format!("http://127.0.0.1:1/api/v1/{division}/{}", def.path);
     let mut feed = JsonFeed::new(None, 1000 * 40 * props.len());
     let page = listing::write_sync_json(
-        &mut feed, ds, division, entity, after, 1000, None, &props, &prefix,
+        &mut feed,
+        ds,
+        division,
+        entity,
+        &listing::SyncSlice {
+            after_ts: after,
+            limit: 1000,
+            lang: None,
+            props: &props,
+            prefix: &prefix,
+        },
     );
     let body = feed.finish(None);
     (page.rows, page.last_ts, body.bytes.len())

@@ -7,13 +7,13 @@ use serde_json::Value;
 
 use crate::api::{ApiError, Ctx, MANDATORY_FILTER, SELECT_REQUIRED, SELECT_STAR, bad};
 use crate::catalog::{Family, PropDef};
-use crate::data::{ListFilter, Record};
+use crate::data::{ListFilter, ListPage, Record};
 use crate::envelope::{self, Body, Format, Prop, Row};
 use crate::odata;
 
 mod sync_json;
 
-pub use sync_json::{SyncRows, write_sync_json};
+pub use sync_json::{SyncRows, SyncSlice, write_sync_json};
 
 /// The properties to output: all, or the validated `$select` in field-list order.
 fn selected(ctx: &Ctx, props: Vec<PropDef>) -> Result<Vec<PropDef>, ApiError> {
@@ -232,11 +232,10 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Body, ApiError> {
             .list_after(
                 ctx.division,
                 entity,
-                variant,
-                None,
-                1,
-                &ListFilter::None,
-                lang,
+                &ListPage {
+                    lang,
+                    ..ListPage::first(variant, 1)
+                },
             )
             .pop()
     };
@@ -292,9 +291,17 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Body, ApiError> {
     };
     let limit = page_limit(ctx);
     let fetch = |after: Option<&str>, limit: usize| {
-        ctx.app
-            .data()
-            .list_after(ctx.division, entity, variant, after, limit, &filter, lang)
+        ctx.app.data().list_after(
+            ctx.division,
+            entity,
+            &ListPage {
+                variant,
+                after_id: after,
+                limit,
+                filter: &filter,
+                lang,
+            },
+        )
     };
     let mut records = fetch(after.as_deref(), limit.saturating_add(1));
     let more = records.len() > limit;

@@ -1,11 +1,14 @@
 //! The engine: for each division (in parallel) and entity (in order), fetch since the stored
 //! cursor, plan batches, and apply each batch in one transaction that also moves the cursor.
+//! This module holds the run as a whole (its divisions, its record in the cache, its report);
+//! one division's run is in `division`, the readers in `pipeline`, `pages` and `deletions`.
 //!
 //! Invariants:
 //! - calls within a division are sequential; divisions run side by side (Exact's limits are per
 //!   division);
-//! - fetching the next page overlaps with applying the current one (a channel of one page), so
-//!   the network and SQLite work at the same time without reordering anything;
+//! - fetching the next pages overlaps with applying the current one (a channel of a batch's
+//!   worth of pages), so the network and SQLite work at the same time without reordering
+//!   anything;
 //! - an entity that fails does not stop the others, except when continuing cannot help (sign-in
 //!   needed, daily budget spent, network gone, cancelled): then the division stops cleanly;
 //! - only the failing batch rolls back; what was committed before it stays, with its cursor.
@@ -14,25 +17,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use exact_api::{ExactClient, SharedClock};
-use offline_cache::{Cache, DELETED_CURSOR, EntityResult, SetAsideCounts};
+use offline_cache::{Cache, EntityResult};
 use tokio_util::sync::CancellationToken;
 
 use crate::failure::Failure;
-use crate::pipeline::{AssetSink, Pass, Tally};
-use crate::plan::PLANS;
-use crate::progress::{Phase, ProgressEvent, ProgressSink};
+use crate::pipeline::AssetSink;
+use crate::progress::{ProgressEvent, ProgressSink};
 use crate::report::{EntityOutcome, ErrorCode, Outcome, RunReport};
-
-/// Exact keeps its Deleted log about two months; a cursor older than this needs a full resync.
-/// (Exact says "about two months"; resync a little before that, to be safe.)
-const DELETED_LOG_KEEPS_MS: i64 = 45 * 24 * 3_600_000;
 
 /// Records per transaction at most, unless the user chooses otherwise. Every commit writes each
 /// page the batch touched, and rows arrive in Timestamp order, so every batch touches pages all
 /// over the GUID and search indexes: 5 000 rows a commit write those pages a fifth as often as
 /// 1 000 (bench, 100 000 items: the writer's time per item fell by a fifth). Batches that big
 /// only form when pages load faster than they are stored; at Exact's pace each page is stored
-/// as it comes (see `Engine::sync_entity`).
+/// as it comes (see `DivisionRun::sync_entity`).
 pub const DEFAULT_BATCH_SIZE: usize = 5_000;
 
 /// Rows in a full page of Exact's sync endpoints.
@@ -94,11 +92,6 @@ impl std::fmt::Debug for Engine {
             .finish_non_exhaustive()
     }
 }
-
-/// How long an entity Exact refused (a 4xx) rests before the engine asks again: Exact blocks an
-/// app after ten errors per endpoint per hour. The rest is kept in the cache with its end, so
-/// that it holds across processes (a sync started from cron is a new process each time).
-const REFUSED_REST_MS: i64 = 3_600_000;
 
 impl Engine {
     pub fn new(client: ExactClient, cache: Arc<Cache>, clock: SharedClock) -> Self {
@@ -168,7 +161,28 @@ impl Engine {
             .into_iter()
             .flatten()
             .collect();
-        for outcome in &entities {
+        self.record_results(run_id, &entities).await;
+        let outcome = run_outcome(cancel.is_cancelled(), &entities);
+        let finished_ms = self.clock.now_ms();
+        if let Err(e) = self
+            .db(move |c| c.finish_run(run_id, finished_ms, outcome.as_str()))
+            .await
+        {
+            tracing::error!(error = %e.message, "cannot record the end of a sync run");
+        }
+        RunReport {
+            run_id,
+            started_ms,
+            finished_ms,
+            outcome,
+            entities,
+            error: None,
+        }
+    }
+
+    /// Stores each entity's outcome with the run; one that cannot be stored is logged.
+    async fn record_results(&self, run_id: i64, entities: &[EntityOutcome]) {
+        for outcome in entities {
             let result = EntityResult {
                 division: outcome.division,
                 entity: outcome.entity.clone(),
@@ -186,30 +200,6 @@ impl Engine {
             {
                 tracing::error!(error = %e.message, "cannot record a sync result");
             }
-        }
-        let outcome = if cancel.is_cancelled() {
-            Outcome::Cancelled
-        } else if entities.iter().all(|e| e.error.is_none()) {
-            Outcome::Succeeded
-        } else if entities.iter().any(|e| e.error.is_none() && e.calls > 0) {
-            Outcome::Partial
-        } else {
-            Outcome::Failed
-        };
-        let finished_ms = self.clock.now_ms();
-        if let Err(e) = self
-            .db(move |c| c.finish_run(run_id, finished_ms, outcome.as_str()))
-            .await
-        {
-            tracing::error!(error = %e.message, "cannot record the end of a sync run");
-        }
-        RunReport {
-            run_id,
-            started_ms,
-            finished_ms,
-            outcome,
-            entities,
-            error: None,
         }
     }
 
@@ -328,271 +318,15 @@ impl Engine {
         Ok(plan)
     }
 
-    async fn sync_division(
+    /// [`Engine::db`] for a write the cache stamps with the time (a cursor's move, a record set
+    /// aside, a property left out): `now` is read from the engine's clock, which also judges
+    /// staleness and rests.
+    pub(crate) async fn stamped<T: Send + 'static>(
         &self,
-        division: i32,
-        full: bool,
-        options: &SyncOptions,
-        run_id: i64,
-        progress: ProgressSink,
-        cancel: CancellationToken,
-    ) -> Vec<EntityOutcome> {
+        f: impl FnOnce(&Cache, i64) -> offline_cache::Result<T> + Send + 'static,
+    ) -> Result<T, Failure> {
         let now = self.clock.now_ms();
-        let deleted_age = self
-            .db(move |c| {
-                Ok(c.cursors(division)?
-                    .into_iter()
-                    .find(|(key, _, _)| key == DELETED_CURSOR)
-                    .map(|(_, _, updated_ms)| updated_ms))
-            })
-            .await
-            .ok()
-            .flatten();
-        let stale = deleted_age.is_some_and(|at| now - at > DELETED_LOG_KEEPS_MS);
-        // A full resync that was begun (a move, a stale log, the user's request) and interrupted
-        // is continued from its cursors with its generation, so its sweep is not lost and the
-        // rows it read are not read again; one begun by an older version is begun afresh.
-        let pending = self.db(move |c| c.full_resync_pending(division)).await;
-        let continued = self
-            .db(move |c| c.full_resync_generation(division))
-            .await
-            .ok()
-            .flatten();
-        let pass = match continued {
-            Some(generation) => Pass {
-                run: run_id,
-                generation: Some(generation),
-                from_start: false,
-            },
-            None if full || stale || matches!(pending, Ok(true)) => {
-                if let Err(e) = self
-                    .db(move |c| c.begin_full_resync(division, now, run_id))
-                    .await
-                {
-                    return vec![self.outcome(division, "Items", Tally::default(), Some(e))];
-                }
-                Pass {
-                    run: run_id,
-                    generation: Some(run_id),
-                    from_start: false,
-                }
-            }
-            // With incremental sync off, every run reads everything and sweeps what vanished.
-            None if !options.incremental => Pass {
-                run: run_id,
-                generation: Some(run_id),
-                from_start: true,
-            },
-            None => Pass {
-                run: run_id,
-                generation: None,
-                from_start: false,
-            },
-        };
-        let full = pass.generation.is_some() && !pass.from_start;
-        let plans: Vec<_> = PLANS
-            .iter()
-            .filter(|p| options.includes(p.entity))
-            .collect();
-        for plan in &plans {
-            emit(
-                &progress,
-                division,
-                plan.entity.as_str(),
-                Phase::Waiting,
-                &Tally::default(),
-                None,
-                self,
-                None,
-            );
-        }
-        let mut outcomes = Vec::new();
-        let mut stop: Option<(ErrorCode, String)> = None;
-        for plan in plans {
-            let name = plan.entity.as_str();
-            if let Some((code, reason)) = &stop {
-                emit(
-                    &progress,
-                    division,
-                    name,
-                    Phase::Skipped,
-                    &Tally::default(),
-                    None,
-                    self,
-                    Some(reason),
-                );
-                outcomes.push(skipped(division, name, *code, reason));
-                continue;
-            }
-            if let Some(reason) = self.resting(division, name).await {
-                emit(
-                    &progress,
-                    division,
-                    name,
-                    Phase::Skipped,
-                    &Tally::default(),
-                    None,
-                    self,
-                    Some(&reason),
-                );
-                outcomes.push(skipped(division, name, ErrorCode::Refused, &reason));
-                continue;
-            }
-            let mut tally = Tally::default();
-            let result = self
-                .read_healing(
-                    division, plan, options, pass, &mut tally, &progress, &cancel,
-                )
-                .await;
-            if let Err(f) = &result
-                && f.stops_division()
-            {
-                stop = Some((f.code, format!("not synced: {}", f.message)));
-            }
-            self.note_refusal(division, name, result.as_ref().err())
-                .await;
-            outcomes.push(self.finish(division, name, tally, result.err(), &progress));
-        }
-        if stop.is_none() && options.includes(offline_cache::Entity::Items) {
-            for language in &options.languages {
-                let name = format!("Items ({})", language.to_ascii_uppercase());
-                let mut tally = Tally::default();
-                let result = self
-                    .sync_descriptions(
-                        division, language, &name, pass, &mut tally, &progress, &cancel,
-                    )
-                    .await;
-                if let Err(f) = &result
-                    && f.stops_division()
-                {
-                    stop = Some((f.code, format!("not synced: {}", f.message)));
-                }
-                outcomes.push(self.finish(division, &name, tally, result.err(), &progress));
-            }
-        }
-        if let Some((code, reason)) = stop {
-            emit(
-                &progress,
-                division,
-                DELETED_CURSOR,
-                Phase::Skipped,
-                &Tally::default(),
-                None,
-                self,
-                Some(&reason),
-            );
-            outcomes.push(skipped(division, DELETED_CURSOR, code, &reason));
-        } else {
-            let mut tally = Tally::default();
-            let result = self
-                .deletions(division, &mut tally, &progress, &cancel)
-                .await;
-            outcomes.push(self.finish(division, DELETED_CURSOR, tally, result.err(), &progress));
-        }
-        // A run of some entities only leaves the others' resync to a later run.
-        if full
-            && options.only.is_empty()
-            && outcomes.iter().all(|o| o.error.is_none())
-            && let Err(e) = self.db(move |c| c.finish_full_resync(division)).await
-        {
-            tracing::error!(division, error = %e.message, "cannot clear the full-resync mark");
-        }
-        outcomes
-    }
-
-    /// Why `entity` is not asked for now, if Exact refused it less than an hour ago (by the
-    /// engine's clock). A rest that cannot be read does not stop the sync: the entity is asked.
-    async fn resting(&self, division: i32, entity: &'static str) -> Option<String> {
-        let now = self.clock.now_ms();
-        match self.db(move |c| c.resting(division, entity, now)).await {
-            Ok(rest) => rest.map(|(until, why)| {
-                format!(
-                    "not asked again until {}, since Exact refused it: {why}",
-                    exact_api::clock::to_utc(until)
-                )
-            }),
-            Err(e) => {
-                tracing::warn!(
-                    division,
-                    entity,
-                    error = %e.message,
-                    "cannot read whether the entity rests; asking it"
-                );
-                None
-            }
-        }
-    }
-
-    /// A refusal rests the entity for [`REFUSED_REST_MS`]; a success ends its rest; another
-    /// failure leaves it as it is. A rest that cannot be stored does not stop the sync.
-    async fn note_refusal(&self, division: i32, entity: &'static str, failure: Option<&Failure>) {
-        let stored = match failure {
-            Some(f) if f.code == ErrorCode::Refused => {
-                let until = self.clock.now_ms() + REFUSED_REST_MS;
-                let reason = f.message.clone();
-                self.db(move |c| c.rest(division, entity, until, &reason))
-                    .await
-            }
-            Some(_) => return,
-            None => self.db(move |c| c.end_rest(division, entity)).await,
-        };
-        if let Err(e) = stored {
-            tracing::warn!(
-                division,
-                entity,
-                error = %e.message,
-                "cannot store the entity's rest"
-            );
-        }
-    }
-
-    fn finish(
-        &self,
-        division: i32,
-        entity: &str,
-        tally: Tally,
-        failure: Option<Failure>,
-        progress: &ProgressSink,
-    ) -> EntityOutcome {
-        let phase = if failure.is_some() {
-            Phase::Failed
-        } else {
-            Phase::Done
-        };
-        emit(
-            progress,
-            division,
-            entity,
-            phase,
-            &tally,
-            None,
-            self,
-            failure.as_ref().map(|f| f.message.as_str()),
-        );
-        if let Some(f) = &failure {
-            tracing::warn!(division, entity, error = %f.message, "entity sync failed");
-        }
-        self.outcome(division, entity, tally, failure)
-    }
-
-    fn outcome(
-        &self,
-        division: i32,
-        entity: &str,
-        tally: Tally,
-        failure: Option<Failure>,
-    ) -> EntityOutcome {
-        EntityOutcome {
-            division,
-            entity: entity.to_owned(),
-            rows_upserted: tally.upserted,
-            rows_deleted: tally.deleted,
-            calls: tally.calls,
-            set_aside: tally.set_aside,
-            without: tally.without,
-            too_large: tally.too_large,
-            error: failure.map(|f| (f.code, f.message)),
-        }
+        self.db(move |c| f(c, now)).await
     }
 
     /// Runs cache work on the blocking pool.
@@ -611,49 +345,16 @@ impl Engine {
     }
 }
 
-/// An entity not attempted because an earlier one showed it could not succeed.
-fn skipped(division: i32, entity: &str, code: ErrorCode, reason: &str) -> EntityOutcome {
-    EntityOutcome {
-        division,
-        entity: entity.to_owned(),
-        rows_upserted: 0,
-        rows_deleted: 0,
-        calls: 0,
-        set_aside: SetAsideCounts::default(),
-        without: Vec::new(),
-        too_large: Vec::new(),
-        error: Some((code, reason.to_owned())),
+/// How a run ended, from its entities' outcomes: partial when some entity that got as far as
+/// calling Exact succeeded.
+fn run_outcome(cancelled: bool, entities: &[EntityOutcome]) -> Outcome {
+    if cancelled {
+        Outcome::Cancelled
+    } else if entities.iter().all(|e| e.error.is_none()) {
+        Outcome::Succeeded
+    } else if entities.iter().any(|e| e.error.is_none() && e.calls > 0) {
+        Outcome::Partial
+    } else {
+        Outcome::Failed
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn emit(
-    progress: &ProgressSink,
-    division: i32,
-    entity: &str,
-    phase: Phase,
-    tally: &Tally,
-    started: Option<std::time::Instant>,
-    engine: &Engine,
-    error: Option<&str>,
-) {
-    let rate = engine.client.rate(division);
-    let per_second = started
-        .map(|s| s.elapsed().as_secs_f64())
-        .filter(|s| *s > 0.0)
-        .map(|s| (tally.upserted + tally.deleted) as f64 / s);
-    progress(ProgressEvent {
-        division,
-        entity: entity.to_owned(),
-        phase,
-        rows: tally.upserted + tally.deleted,
-        pages: tally.pages,
-        calls: tally.calls,
-        total: None,
-        minutely_remaining: rate.minutely_remaining,
-        daily_remaining: rate.daily_remaining,
-        rate: per_second,
-        error: error.map(str::to_owned),
-        waiting: engine.client.refresh_wait().map(|w| w.to_string()),
-    });
 }

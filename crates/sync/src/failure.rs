@@ -40,20 +40,8 @@ impl Failure {
 
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
-        let code = match &e {
-            ApiError::AuthRequired { .. } => ErrorCode::AuthRequired,
-            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
-            ApiError::DailyLimit { .. } => ErrorCode::DailyLimit,
-            ApiError::Network(_) => ErrorCode::Offline,
-            ApiError::Server { .. } => ErrorCode::Server,
-            ApiError::Protocol(_)
-            | ApiError::Download(_)
-            | ApiError::DownloadUnauthorized { .. } => ErrorCode::Protocol,
-            ApiError::Api { .. } => ErrorCode::Refused,
-            ApiError::TokenStore(_) => ErrorCode::Storage,
-        };
         Failure {
-            code,
+            code: e.kind().into(),
             message: e.to_string(),
             may_be_too_large: e.may_be_too_large(),
         }
@@ -68,4 +56,38 @@ impl From<offline_cache::Error> for Failure {
 
 pub(crate) fn cancelled() -> Failure {
     Failure::new(ErrorCode::Cancelled, "cancelled")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_failures_take_their_code_from_the_client() {
+        let refused = Failure::from(ApiError::Api {
+            status: 400,
+            message: "Could not find a property named 'Body'".into(),
+        });
+        assert_eq!(refused.code, ErrorCode::Refused);
+        assert!(!refused.stops_division(), "a refusal is the entity's own");
+        assert!(!refused.may_be_too_large);
+
+        let offline = Failure::from(ApiError::Network("connection refused".into()));
+        assert_eq!(offline.code, ErrorCode::Offline);
+        assert!(
+            offline.stops_division(),
+            "without a network no entity can sync"
+        );
+
+        let server = Failure::from(ApiError::Server {
+            status: 500,
+            message: "An error occurred while processing this request.".into(),
+        });
+        assert_eq!(server.code, ErrorCode::Server);
+        assert!(
+            server.may_be_too_large,
+            "the engine may read it again without large texts"
+        );
+        assert!(server.message.contains("(500)"), "{}", server.message);
+    }
 }

@@ -18,13 +18,12 @@
 //! and reported, until a full resync asks for the property again.
 
 use offline_cache::{Entity, ExclusionCause};
-use tokio_util::sync::CancellationToken;
 
-use crate::engine::{Engine, SyncOptions, emit};
+use crate::division::DivisionRun;
 use crate::failure::Failure;
-use crate::pipeline::{Pass, Tally, read_names};
+use crate::pipeline::{Tally, read_names};
 use crate::plan::{Plan, Source};
-use crate::progress::{Phase, ProgressSink};
+use crate::progress::Phase;
 use crate::report::ErrorCode;
 
 /// Properties healed away per entity and run at most: each refusal is one of the ten errors
@@ -108,33 +107,136 @@ struct Shrink {
     fitted: bool,
 }
 
-impl Engine {
+/// How to heal a failed read.
+#[derive(Debug, PartialEq)]
+enum Heal {
+    /// Read again without this property Exact refused.
+    Refused(&'static str),
+    /// Read again without these large text properties.
+    TooLarge(Vec<&'static str>),
+}
+
+/// What one entity's read has left out so far, and what its failed reads cost.
+struct Healing {
+    /// Left out with their causes: those stored before this run, then those of this run.
+    excluded: Vec<(String, ExclusionCause)>,
+    /// Refused properties left out in this run.
+    healed: usize,
+    /// The calls of the reads that failed and were healed.
+    failed_calls: u64,
+    /// The large text left out in this run, if it was.
+    shrink: Option<Shrink>,
+}
+
+impl Healing {
+    /// The properties the next read selects: the plan's, less those left out.
+    fn selected(&self, plan: &Plan) -> Vec<&'static str> {
+        plan.properties()
+            .into_iter()
+            .filter(|p| !self.excluded.iter().any(|(x, _)| x == p))
+            .collect()
+    }
+
+    /// How to heal `failure` of a read that selected `selected`, if it can be healed: a
+    /// refused property while fewer than [`MAX_HEALS`] were, otherwise the large text once.
+    fn heal(
+        &self,
+        failure: &Failure,
+        entity: Entity,
+        selected: &[&'static str],
+        needed: &[&str],
+    ) -> Option<Heal> {
+        if self.healed < MAX_HEALS
+            && let Some(property) = refused_property(failure, selected, needed)
+        {
+            return Some(Heal::Refused(property));
+        }
+        if self.shrink.is_some() {
+            return None;
+        }
+        let large = oversized(failure, entity, selected);
+        (!large.is_empty()).then_some(Heal::TooLarge(large))
+    }
+
+    /// Puts the calls and what was left out into the entity's tally.
+    fn report(self, tally: &mut Tally) {
+        tally.calls += self.failed_calls;
+        tally.too_large = self
+            .excluded
+            .iter()
+            .filter(|(_, cause)| *cause == ExclusionCause::TooLarge)
+            .map(|(p, _)| p.clone())
+            .collect();
+        tally.without = self.excluded.into_iter().map(|(p, _)| p).collect();
+    }
+}
+
+impl DivisionRun<'_> {
     /// Reads one entity without the properties left out before; a property Exact refuses now,
     /// or a page it cannot serve, is healed as the module docs tell.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn read_healing(
-        &self,
-        division: i32,
-        plan: &Plan,
-        options: &SyncOptions,
-        pass: Pass,
-        tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
-    ) -> Result<(), Failure> {
+    pub(crate) async fn read_healing(&self, plan: &Plan, tally: &mut Tally) -> Result<(), Failure> {
         let entity = plan.entity;
         // Shown at once, so that a wait inside its first call is shown on it.
-        emit(
-            progress,
-            division,
-            entity.as_str(),
-            Phase::Fetching,
-            tally,
-            None,
-            self,
-            None,
-        );
-        let mut excluded = match self
+        self.emit(entity.as_str(), Phase::Fetching, tally, None, None);
+        let mut healing = Healing {
+            excluded: self.exclusions(entity).await,
+            healed: 0,
+            failed_calls: 0,
+            shrink: None,
+        };
+        let needed = read_names(entity);
+        let mut result = loop {
+            let selected = healing.selected(plan);
+            tally.calls = 0;
+            let result = self.read_once(plan, &selected.join(","), tally).await;
+            if let Some(shrink) = &mut healing.shrink {
+                shrink.fitted |= result.is_ok() || tally.calls > 0;
+            }
+            let Err(f) = &result else {
+                break result;
+            };
+            match healing.heal(f, entity, &selected, &needed) {
+                Some(Heal::Refused(property)) => {
+                    tracing::warn!(division = self.division, %entity, property, reason = %f.message, "Exact refused a property; reading without it");
+                    self.keep_exclusion(entity, property, ExclusionCause::Refused, &f.message)
+                        .await;
+                    healing
+                        .excluded
+                        .push((property.to_owned(), ExclusionCause::Refused));
+                    healing.healed += 1;
+                }
+                Some(Heal::TooLarge(large)) => {
+                    tracing::warn!(division = self.division, %entity, properties = ?large, reason = %f.message, "a page failed as one too large for Exact would; reading without the large text properties");
+                    let large: Vec<String> = large.iter().map(|p| p.to_string()).collect();
+                    healing
+                        .excluded
+                        .extend(large.iter().map(|p| (p.clone(), ExclusionCause::TooLarge)));
+                    healing.shrink = Some(Shrink {
+                        properties: large,
+                        reason: f.message.clone(),
+                        fitted: false,
+                    });
+                }
+                None => break result,
+            }
+            // The pages read before it, and the failed call itself.
+            healing.failed_calls += tally.calls + 1;
+        };
+        if let Some(shrink) = healing.shrink.take() {
+            result = self
+                .settle(entity, shrink, &mut healing.excluded, result)
+                .await;
+        }
+        healing.report(tally);
+        result
+    }
+
+    /// The properties left out of the entity's reads before this run, with their causes. A
+    /// list that cannot be read counts as empty: the read then selects everything again.
+    async fn exclusions(&self, entity: Entity) -> Vec<(String, ExclusionCause)> {
+        let division = self.division;
+        match self
+            .engine
             .db(move |c| c.exclusion_causes(division, entity.as_str()))
             .await
         {
@@ -143,91 +245,13 @@ impl Engine {
                 tracing::warn!(division, %entity, error = %f.message, "cannot read the excluded properties");
                 Vec::new()
             }
-        };
-        let needed = read_names(entity);
-        let (mut healed, mut failed_calls) = (0, 0);
-        let mut shrink: Option<Shrink> = None;
-        let mut result = loop {
-            let selected: Vec<&str> = plan
-                .properties()
-                .into_iter()
-                .filter(|p| !excluded.iter().any(|(x, _)| x == p))
-                .collect();
-            tally.calls = 0;
-            let result = self
-                .read_once(
-                    division,
-                    plan,
-                    options,
-                    pass,
-                    &selected.join(","),
-                    tally,
-                    progress,
-                    cancel,
-                )
-                .await;
-            if let Some(shrink) = &mut shrink {
-                shrink.fitted |= result.is_ok() || tally.calls > 0;
-            }
-            let Err(f) = &result else {
-                break result;
-            };
-            let large = match &shrink {
-                None => oversized(f, entity, &selected),
-                Some(_) => Vec::new(),
-            };
-            if healed < MAX_HEALS
-                && let Some(property) = refused_property(f, &selected, &needed)
-            {
-                tracing::warn!(division, %entity, property, reason = %f.message, "Exact refused a property; reading without it");
-                self.keep_exclusion(
-                    division,
-                    entity,
-                    property,
-                    ExclusionCause::Refused,
-                    &f.message,
-                )
-                .await;
-                excluded.push((property.to_owned(), ExclusionCause::Refused));
-                healed += 1;
-            } else if !large.is_empty() {
-                tracing::warn!(division, %entity, properties = ?large, reason = %f.message, "a page failed as one too large for Exact would; reading without the large text properties");
-                excluded.extend(
-                    large
-                        .iter()
-                        .map(|p| (p.to_string(), ExclusionCause::TooLarge)),
-                );
-                shrink = Some(Shrink {
-                    properties: large.iter().map(|p| p.to_string()).collect(),
-                    reason: f.message.clone(),
-                    fitted: false,
-                });
-            } else {
-                break result;
-            }
-            // The pages read before it, and the failed call itself.
-            failed_calls += tally.calls + 1;
-        };
-        if let Some(shrink) = shrink {
-            result = self
-                .settle(division, entity, shrink, &mut excluded, result)
-                .await;
         }
-        tally.calls += failed_calls;
-        tally.too_large = excluded
-            .iter()
-            .filter(|(_, cause)| *cause == ExclusionCause::TooLarge)
-            .map(|(p, _)| p.clone())
-            .collect();
-        tally.without = excluded.into_iter().map(|(p, _)| p).collect();
-        result
     }
 
     /// After a read without the large text properties: keeps them left out if that read got
     /// a page; otherwise asks for them again next time, and says in the error that it was tried.
     async fn settle(
         &self,
-        division: i32,
         entity: Entity,
         shrink: Shrink,
         excluded: &mut Vec<(String, ExclusionCause)>,
@@ -235,14 +259,8 @@ impl Engine {
     ) -> Result<(), Failure> {
         if shrink.fitted {
             for property in &shrink.properties {
-                self.keep_exclusion(
-                    division,
-                    entity,
-                    property,
-                    ExclusionCause::TooLarge,
-                    &shrink.reason,
-                )
-                .await;
+                self.keep_exclusion(entity, property, ExclusionCause::TooLarge, &shrink.reason)
+                    .await;
             }
             return result;
         }
@@ -260,56 +278,29 @@ impl Engine {
     }
 
     /// One read of the entity with `select`, by its source.
-    #[allow(clippy::too_many_arguments)]
-    async fn read_once(
-        &self,
-        division: i32,
-        plan: &Plan,
-        options: &SyncOptions,
-        pass: Pass,
-        select: &str,
-        tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
-    ) -> Result<(), Failure> {
+    async fn read_once(&self, plan: &Plan, select: &str, tally: &mut Tally) -> Result<(), Failure> {
         match plan.source {
-            Source::Replace { path } => {
-                self.replace(division, plan, path, select, pass, tally, progress)
-                    .await
-            }
-            Source::Modified { path } => {
-                self.read_modified(division, plan, path, select, pass, tally, progress, cancel)
-                    .await
-            }
-            Source::Sync { path, .. } => {
-                self.sync_entity(
-                    division,
-                    plan,
-                    path,
-                    select,
-                    options.batch_size,
-                    pass,
-                    tally,
-                    progress,
-                    cancel,
-                )
-                .await
-            }
+            Source::Replace { path } => self.replace(plan, path, select, tally).await,
+            Source::Modified { path } => self.read_modified(plan, path, select, tally).await,
+            Source::Sync { path, .. } => self.sync_entity(plan, path, select, tally).await,
         }
     }
 
     /// Stores an exclusion; one that cannot be stored only costs the next run the same heal.
     async fn keep_exclusion(
         &self,
-        division: i32,
         entity: Entity,
         property: &str,
         cause: ExclusionCause,
         reason: &str,
     ) {
+        let division = self.division;
         let (property, reason) = (property.to_owned(), reason.to_owned());
         if let Err(e) = self
-            .db(move |c| c.exclude_property(division, entity.as_str(), &property, cause, &reason))
+            .engine
+            .stamped(move |c, now| {
+                c.exclude_property(division, entity.as_str(), &property, cause, &reason, now)
+            })
             .await
         {
             tracing::warn!(division, %entity, error = %e.message, "cannot store an excluded property");
@@ -360,6 +351,45 @@ mod tests {
             "Exact Online had a server error (500): 'GrossWeight'",
         );
         assert_eq!(refused_property(&server, &selected, &needed), None);
+    }
+
+    #[test]
+    fn refusals_are_healed_up_to_the_limit_and_large_text_once() {
+        let selected = ["ID", "Code", "GrossWeight", "Notes"];
+        let needed = ["ID", "Code"];
+        let mut healing = Healing {
+            excluded: Vec::new(),
+            healed: 0,
+            failed_calls: 0,
+            shrink: None,
+        };
+        let f = refused("Could not find a property named 'GrossWeight' on type 'Exact.Items'.");
+        assert_eq!(
+            healing.heal(&f, Entity::Items, &selected, &needed),
+            Some(Heal::Refused("GrossWeight"))
+        );
+        healing.healed = MAX_HEALS;
+        assert_eq!(
+            healing.heal(&f, Entity::Items, &selected, &needed),
+            None,
+            "each refusal counts toward Exact's ten errors an hour: no more than the limit"
+        );
+        let mut large = Failure::new(ErrorCode::Server, "Exact Online had a server error (500)");
+        large.may_be_too_large = true;
+        assert_eq!(
+            healing.heal(&large, Entity::Items, &selected, &needed),
+            Some(Heal::TooLarge(vec!["Notes"]))
+        );
+        healing.shrink = Some(Shrink {
+            properties: vec!["Notes".to_owned()],
+            reason: large.message.clone(),
+            fitted: false,
+        });
+        assert_eq!(
+            healing.heal(&large, Entity::Items, &selected, &needed),
+            None,
+            "a failure that stays without the large text was not their size"
+        );
     }
 
     #[test]

@@ -12,10 +12,13 @@
 //! The engine reports progress as domain events ([`ProgressEvent`]) and never names a UI type.
 
 pub mod budget;
+mod deletions;
+mod division;
 pub mod doctor;
 pub mod engine;
 mod failure;
 mod heal;
+mod pages;
 mod pipeline;
 pub mod plan;
 pub mod progress;

@@ -1,20 +1,21 @@
-//! The per-entity work of a division: small masters replaced whole, sync endpoints paged from
-//! their cursor with the next page loading while the current one is applied, and the Deleted
-//! log applied page by page with its own cursor. Asset work for the rows follows each commit.
+//! The readers of a division's entities that batch: small masters replaced whole, and sync
+//! endpoints paged from their cursor with the next pages loading while the current one is
+//! applied. Asset work for the rows follows each commit. The readers that store page by page
+//! are in [`crate::pages`] and [`crate::deletions`].
 
 use std::sync::Arc;
 
-use exact_api::{Error as ApiError, PropertyFilter, Record};
+use exact_api::{Error as ApiError, Pager, PropertyFilter};
 use offline_assets::{AssetEntity, AssetJob, AssetKey, job_for};
-use offline_cache::{DELETED_CURSOR, Entity, ExclusionCause, NewSetAside, SetAsideCounts};
+use offline_cache::{Entity, NewSetAside, SetAsideCounts};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
-use crate::engine::{Engine, SYNC_PAGE_ROWS, emit};
+use crate::division::DivisionRun;
+use crate::engine::SYNC_PAGE_ROWS;
 use crate::failure::{Failure, cancelled};
-use crate::plan::{Batcher, Plan, deleted_select, entity_for_deleted_code, kept_deleted_codes};
-use crate::progress::{Phase, ProgressSink};
+use crate::plan::{Batcher, Plan};
+use crate::progress::Phase;
 use crate::report::ErrorCode;
 use crate::validate::{Checks, Sorted};
 
@@ -33,18 +34,6 @@ pub(crate) struct Tally {
     pub(crate) too_large: Vec<String>,
 }
 
-/// How this run reads an entity.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Pass {
-    /// The run reading: set-aside records are noted as seen by it.
-    pub(crate) run: i64,
-    /// Full passes mark every row they read with it and then sweep the rows not marked.
-    pub(crate) generation: Option<i64>,
-    /// Read from the beginning whatever the cursor says (a refresh with incremental sync off);
-    /// a full resync reads from its cursors, which it reset when it began.
-    pub(crate) from_start: bool,
-}
-
 /// Work for the asset runner, produced as rows commit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AssetWork {
@@ -56,9 +45,6 @@ pub enum AssetWork {
 
 /// Receives asset work after each committed transaction; must not block (hand it to a channel).
 pub type AssetSink = Arc<dyn Fn(AssetWork) + Send + Sync>;
-
-/// What a refused `EntityType` filter of the Deleted log is kept as (see [`Engine::deletions`]).
-const DELETED_FILTER: &str = "EntityType";
 
 /// The asset kind of a cache entity, if its rows carry pictures or files.
 pub fn asset_entity(entity: Entity) -> Option<AssetEntity> {
@@ -120,53 +106,33 @@ pub(crate) fn read_properties(entity: Entity) -> PropertyFilter {
     })
 }
 
-/// A `datetime'..'` literal for Exact's filters: Dutch local time, as Exact reads it. Without a
-/// cursor, a moment before any record (the first read takes everything).
-fn exact_local_time(utc_ms: Option<i64>) -> String {
-    let local = utc_ms
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map(exact_api::dates::utc_to_exact_ms)
-        .and_then(chrono::DateTime::from_timestamp_millis);
-    match local {
-        Some(at) => at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
-        None => "1900-01-01T00:00:00".to_owned(),
-    }
-}
-
 /// Checks a page's records and compresses those to store on a blocking thread, started at
 /// once: the fetch loop hands the handle on and requests the next page while this one is
 /// prepared.
-fn prepare(checks: &Arc<Checks>, page: exact_api::RawPage) -> JoinHandle<Sorted> {
+pub(crate) fn prepare(checks: &Arc<Checks>, page: exact_api::RawPage) -> JoinHandle<Sorted> {
     let checks = Arc::clone(checks);
     tokio::task::spawn_blocking(move || checks.sort(page.records, page.unreadable))
 }
 
 /// The page [`prepare`] sorted.
-async fn prepared(handle: JoinHandle<Sorted>) -> Result<Sorted, Failure> {
+pub(crate) async fn prepared(handle: JoinHandle<Sorted>) -> Result<Sorted, Failure> {
     handle
         .await
         .map_err(|e| Failure::new(ErrorCode::Storage, format!("preparing records failed: {e}")))
 }
 
-impl Engine {
+impl DivisionRun<'_> {
     /// Reads a small master whole from its regular endpoint and replaces the table.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn replace(
         &self,
-        division: i32,
         plan: &Plan,
         path: &str,
         select: &str,
-        pass: Pass,
         tally: &mut Tally,
-        progress: &ProgressSink,
     ) -> Result<(), Failure> {
-        let url = self
-            .client
-            .api_url(Some(division), path, &[("$select", select)]);
-        let mut pager = self
-            .client
-            .pages(division, url, exact_api::RequestOptions::default());
+        let (division, client) = (self.division, &self.engine.client);
+        let url = client.api_url(Some(division), path, &[("$select", select)]);
+        let mut pager = client.pages(division, url, exact_api::RequestOptions::default());
         let mut all = Vec::new();
         let result = async {
             while let Some(page) = pager.next_page().await? {
@@ -183,296 +149,149 @@ impl Engine {
         for record in &bad {
             tally.set_aside.add(record.reason, 1);
         }
-        let run = pass.run;
-        self.set_aside(division, entity, run, bad).await?;
-        self.db(move |c| {
-            c.replace_all(division, entity, &all)?;
-            // Read whole: what this read did not set aside again is gone.
-            c.sweep_set_aside(division, entity, run)
-        })
-        .await?;
+        let run = self.pass.run;
+        self.set_aside(entity, bad).await?;
+        self.engine
+            .db(move |c| {
+                c.replace_all(division, entity, &all)?;
+                // Read whole: what this read did not set aside again is gone.
+                c.sweep_set_aside(division, entity, run)
+            })
+            .await?;
         tally.upserted = n;
-        emit(
-            progress,
-            division,
-            entity.as_str(),
-            Phase::Fetching,
-            tally,
-            None,
-            self,
-            None,
-        );
+        self.emit(entity.as_str(), Phase::Fetching, tally, None, None);
         Ok(())
     }
 
     /// Pages a sync endpoint from the cursor and applies batches while the next page loads.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn sync_entity(
         &self,
-        division: i32,
         plan: &Plan,
         path: &str,
         select: &str,
-        batch_size: usize,
-        pass: Pass,
         tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
     ) -> Result<(), Failure> {
-        let entity = plan.entity;
+        let (division, entity) = (self.division, plan.entity);
         let name = entity.as_str();
-        let generation = pass.generation;
-        let since = match pass.from_start {
+        let since = match self.pass.from_start {
             true => 1,
             false => self
+                .engine
                 .db(move |c| c.cursor(division, name))
                 .await?
                 .unwrap_or(1),
         };
-        let mut pager = self.client.sync(division, path, select, since);
-        let keep = read_properties(entity);
+        let pager = self.engine.client.sync(division, path, select, since);
         let checks = Arc::new(Checks::for_plan(plan));
+        let batch_size = self.options.batch_size;
         // Room for a batch's worth of pages, so that loading goes on while a batch commits.
         let room = batch_size.div_ceil(SYNC_PAGE_ROWS).max(1);
-        let (pages_tx, pages_rx) = mpsc::channel::<Result<JoinHandle<Sorted>, Failure>>(room);
-        let fetch = async move {
-            loop {
-                let next = tokio::select! {
-                    _ = cancel.cancelled() => Err(cancelled()),
-                    page = pager.next_raw_page(&keep) => page.map_err(Failure::from),
-                };
-                let done = !matches!(next, Ok(Some(_)));
-                let message = match next {
-                    Ok(Some(page)) => Ok(prepare(&checks, page)),
-                    Ok(None) => break,
-                    Err(f) => Err(f),
-                };
-                if pages_tx.send(message).await.is_err() || done {
-                    break;
-                }
-            }
-            pager.pages_fetched()
-        };
-        let started = std::time::Instant::now();
-        let apply = async {
-            // Owned here, so that when applying fails (a full disk, say) the receiver is dropped
-            // with this future and a fetch waiting to hand over the next page stops, instead of
-            // waiting forever on a channel nobody reads.
-            let mut pages_rx = pages_rx;
-            let mut batcher = Batcher::new(batch_size);
-            while let Some(message) = pages_rx.recv().await {
-                // Pages already loaded are not stored after a cancel: it stops at once, and the
-                // cursor stays with what was committed.
-                if cancel.is_cancelled() {
-                    return Err(cancelled());
-                }
-                let sorted = prepared(message?).await?;
-                // Kept before the batch that moves the cursor past them is committed.
-                tally.set_aside.merge(&sorted.counts);
-                self.set_aside(division, entity, pass.run, sorted.set_aside)
-                    .await?;
-                for batch in batcher.push_page(sorted.good, sorted.seen_max) {
-                    tally.upserted += self.apply(division, entity, batch, generation).await?;
-                }
-                // No page loaded yet behind this one: store what is held now instead of waiting
-                // for a full batch. A sync paced by Exact then commits (and shows progress) page
-                // by page; one that loads faster than it stores fills whole batches.
-                if pages_rx.is_empty()
-                    && let Some(batch) = batcher.finish()
-                {
-                    tally.upserted += self.apply(division, entity, batch, generation).await?;
-                }
-                self.page_stored(division, name, tally, started, progress);
-            }
-            if let Some(batch) = batcher.finish() {
-                tally.upserted += self.apply(division, entity, batch, generation).await?;
-            }
-            Ok::<(), Failure>(())
-        };
+        let (pages_tx, pages_rx) = mpsc::channel(room);
+        let fetch = self.fetch(pager, read_properties(entity), checks, pages_tx);
+        let apply = self.apply_pages(entity, batch_size, pages_rx, tally);
         let (calls, applied) = tokio::join!(fetch, apply);
         tally.calls = calls;
         applied?;
-        if let Some(generation) = generation {
-            tally.deleted += self
-                .db(move |c| c.sweep(division, entity, generation))
-                .await? as u64;
-        }
-        Ok(())
+        self.sweep(entity, tally).await
     }
 
-    /// Reads a function endpoint filtered by `Modified ge` (item extra fields), one
-    /// transaction per page. Its pages are ordered by item, not by `Modified`, so the cursor (the
-    /// latest `Modified` seen, UTC ms) moves only once the last page is stored: an interrupted
-    /// read starts again from the previous cursor, and rewriting a row is harmless.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn read_modified(
+    /// The fetching half of [`Self::sync_entity`]: hands each page on to be prepared and
+    /// stored, or the failure that ended the read, and returns the calls made. It stops when
+    /// the receiver is gone.
+    async fn fetch(
         &self,
-        division: i32,
-        plan: &Plan,
-        path: &str,
-        select: &str,
-        pass: Pass,
-        tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
-    ) -> Result<(), Failure> {
-        let entity = plan.entity;
-        let name = entity.as_str();
-        let generation = pass.generation;
-        let since = match pass.from_start {
-            true => None,
-            false => self.db(move |c| c.cursor(division, name)).await?,
-        };
-        let filter = format!("Modified ge datetime'{}'", exact_local_time(since));
-        let url = self.client.api_url(
-            Some(division),
-            path,
-            &[("$select", select), ("$filter", &filter)],
-        );
-        let mut pager = self
-            .client
-            .pages(division, url, exact_api::RequestOptions::default());
-        let keep = read_properties(entity);
-        let checks = Arc::new(Checks::for_plan(plan));
-        let started = std::time::Instant::now();
-        let mut latest = since;
-        let result = async {
-            loop {
-                let page = tokio::select! {
-                    _ = cancel.cancelled() => return Err(cancelled()),
-                    page = pager.next_raw_page(&keep) => page?,
-                };
-                let Some(page) = page else {
-                    return Ok(());
-                };
-                let sorted = prepared(prepare(&checks, page)).await?;
-                tally.set_aside.merge(&sorted.counts);
-                self.set_aside(division, entity, pass.run, sorted.set_aside)
-                    .await?;
-                let records = sorted.good;
-                let page_latest = records
-                    .iter()
-                    .filter_map(|r| r.fields().date("Modified"))
-                    .map(|at| at.timestamp_millis())
-                    .max();
-                latest = latest.max(page_latest);
-                tally.upserted += self
-                    .db(move |c| c.apply_prepared(division, entity, &records, None, generation))
-                    .await? as u64;
-                self.page_stored(division, name, tally, started, progress);
+        mut pager: Pager,
+        keep: PropertyFilter,
+        checks: Arc<Checks>,
+        pages: mpsc::Sender<Result<JoinHandle<Sorted>, Failure>>,
+    ) -> u64 {
+        loop {
+            let message = match self.next_page(pager.next_raw_page(&keep)).await {
+                Ok(Some(page)) => Ok(prepare(&checks, page)),
+                Ok(None) => break,
+                Err(f) => Err(f),
+            };
+            let failed = message.is_err();
+            if pages.send(message).await.is_err() || failed {
+                break;
             }
         }
-        .await;
-        tally.calls = pager.pages_fetched();
-        result?;
-        if let Some(latest) = latest {
-            self.db(move |c| c.apply_prepared(division, entity, &[], Some(latest), None))
-                .await?;
-        }
-        if let Some(generation) = generation {
-            tally.deleted += self
-                .db(move |c| c.sweep(division, entity, generation))
-                .await? as u64;
-        }
-        Ok(())
+        pager.pages_fetched()
     }
 
-    /// Reads the item descriptions in `language` (a sync of Items with only the description
-    /// properties and Exact's `CustomDescriptionLanguage` header) from that language's cursor,
-    /// one transaction per page.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn sync_descriptions(
+    /// The applying half of [`Self::sync_entity`]: stores the pages in batches that move the
+    /// cursor. The receiver is owned here, so that when applying fails (a full disk, say) it
+    /// is dropped with this future and a fetch waiting to hand over the next page stops,
+    /// instead of waiting forever on a channel nobody reads.
+    async fn apply_pages(
         &self,
-        division: i32,
-        language: &str,
-        name: &str,
-        pass: Pass,
+        entity: Entity,
+        batch_size: usize,
+        mut pages: mpsc::Receiver<Result<JoinHandle<Sorted>, Failure>>,
         tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
     ) -> Result<(), Failure> {
-        let key = offline_cache::description_cursor_key(language);
-        let since = match pass.from_start {
-            true => 1,
-            false => self
-                .db(move |c| c.cursor(division, &key))
-                .await?
-                .unwrap_or(1),
-        };
-        let filter = format!("Timestamp gt {since}L");
-        let url = self.client.api_url(
-            Some(division),
-            "sync/Logistics/Items",
-            &[
-                ("$select", "ID,Timestamp,Description,ExtraDescription"),
-                ("$filter", &filter),
-            ],
-        );
-        let options = exact_api::RequestOptions {
-            language: Some(language.to_ascii_uppercase()),
-            ..exact_api::RequestOptions::default()
-        };
-        let mut pager = self.client.pages(division, url, options);
+        let generation = self.pass.generation;
         let started = std::time::Instant::now();
-        let result = async {
-            loop {
-                let page = tokio::select! {
-                    _ = cancel.cancelled() => return Err(cancelled()),
-                    page = pager.next_page() => page?,
-                };
-                let Some(page) = page else {
-                    return Ok(());
-                };
-                // A page is complete when stored, so its highest Timestamp is the cursor.
-                let cursor = page.records.iter().filter_map(Record::timestamp).max();
-                let records = page.records;
-                let language = language.to_owned();
-                tally.upserted += self
-                    .db(move |c| c.apply_descriptions(division, &language, &records, cursor))
-                    .await? as u64;
-                self.page_stored(division, name, tally, started, progress);
+        let mut batcher = Batcher::new(batch_size);
+        while let Some(message) = pages.recv().await {
+            // Pages already loaded are not stored after a cancel: it stops at once, and the
+            // cursor stays with what was committed.
+            if self.cancel.is_cancelled() {
+                return Err(cancelled());
             }
+            let sorted = prepared(message?).await?;
+            // Kept before the batch that moves the cursor past them is committed.
+            tally.set_aside.merge(&sorted.counts);
+            self.set_aside(entity, sorted.set_aside).await?;
+            for batch in batcher.push_page(sorted.good, sorted.seen_max) {
+                tally.upserted += self.apply(entity, batch, generation).await?;
+            }
+            // No page loaded yet behind this one: store what is held now instead of waiting
+            // for a full batch. A sync paced by Exact then commits (and shows progress) page
+            // by page; one that loads faster than it stores fills whole batches.
+            if pages.is_empty()
+                && let Some(batch) = batcher.finish()
+            {
+                tally.upserted += self.apply(entity, batch, generation).await?;
+            }
+            self.page_stored(entity.as_str(), tally, started);
         }
-        .await;
-        tally.calls = pager.pages_fetched();
-        result
+        if let Some(batch) = batcher.finish() {
+            tally.upserted += self.apply(entity, batch, generation).await?;
+        }
+        Ok(())
     }
 
     /// Counts a page taken in (its records stored, or held for the next batch) and tells the
     /// progress sink.
-    fn page_stored(
-        &self,
-        division: i32,
-        name: &str,
-        tally: &mut Tally,
-        started: std::time::Instant,
-        progress: &ProgressSink,
-    ) {
+    pub(crate) fn page_stored(&self, name: &str, tally: &mut Tally, started: std::time::Instant) {
         tally.pages += 1;
         tally.calls = tally.pages;
-        emit(
-            progress,
-            division,
-            name,
-            Phase::Fetching,
-            tally,
-            Some(started),
-            self,
-            None,
-        );
+        self.emit(name, Phase::Fetching, tally, Some(started), None);
+    }
+
+    /// After a full pass: removes the rows it did not mark.
+    pub(crate) async fn sweep(&self, entity: Entity, tally: &mut Tally) -> Result<(), Failure> {
+        if let Some(generation) = self.pass.generation {
+            let division = self.division;
+            tally.deleted += self
+                .engine
+                .db(move |c| c.sweep(division, entity, generation))
+                .await? as u64;
+        }
+        Ok(())
     }
 
     /// Keeps records that could not be stored (nothing to do for none).
-    async fn set_aside(
+    pub(crate) async fn set_aside(
         &self,
-        division: i32,
         entity: Entity,
-        run: i64,
         records: Vec<NewSetAside>,
     ) -> Result<(), Failure> {
         if records.is_empty() {
             return Ok(());
         }
+        let (division, run) = (self.division, self.pass.run);
         tracing::warn!(
             division,
             entity = entity.as_str(),
@@ -480,21 +299,25 @@ impl Engine {
             "records set aside: {}",
             records[0].detail
         );
-        self.db(move |c| c.set_aside(division, entity, run, &records))
+        self.engine
+            .stamped(move |c, now| c.set_aside(division, entity, run, &records, now))
             .await
     }
 
-    pub(crate) async fn apply(
+    /// Applies one batch in one transaction (which moves the cursor the batch carries), then
+    /// hands the asset jobs of its rows on.
+    async fn apply(
         &self,
-        division: i32,
         entity: Entity,
         batch: crate::plan::Batch<offline_cache::PreparedRecord>,
         generation: Option<i64>,
     ) -> Result<u64, Failure> {
+        let division = self.division;
         let cursor = batch.cursor;
         let records = batch.records;
+        let assets = &self.engine.assets;
         // Pictures and files of these rows are fetched once the rows are committed.
-        let jobs: Vec<AssetJob> = match (&self.assets, asset_entity(entity)) {
+        let jobs: Vec<AssetJob> = match (assets, asset_entity(entity)) {
             (Some(_), Some(kind)) => records
                 .iter()
                 .filter_map(|r| job_for(kind, division, r.fields()))
@@ -502,152 +325,24 @@ impl Engine {
             _ => Vec::new(),
         };
         let applied = self
-            .db(move |c| c.apply_prepared(division, entity, &records, cursor, generation))
+            .engine
+            .stamped(move |c, now| {
+                c.apply_prepared(division, entity, &records, cursor, generation, now)
+            })
             .await? as u64;
-        if let Some(sink) = &self.assets
+        if let Some(sink) = assets
             && !jobs.is_empty()
         {
             sink(AssetWork::Fetch(jobs));
         }
         Ok(applied)
     }
-
-    /// Applies `sync/Deleted` from its own cursor, one transaction per page.
-    ///
-    /// The log holds every entity type Exact has (transaction lines too), so it is read filtered
-    /// to the types the app keeps. Whether Exact accepts that filter (an `or` group of
-    /// `EntityType eq K`) is not documented: if it refuses it, the log is read unfiltered from
-    /// then on (the refusal is kept with the refused properties, until a full resync).
-    pub(crate) async fn deletions(
-        &self,
-        division: i32,
-        tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
-    ) -> Result<(), Failure> {
-        let unfiltered = self
-            .db(move |c| c.excluded_properties(division, DELETED_CURSOR))
-            .await?
-            .iter()
-            .any(|p| p == DELETED_FILTER);
-        let result = self
-            .read_deletions(division, !unfiltered, tally, progress, cancel)
-            .await;
-        match result {
-            Err(f) if !unfiltered && f.code == ErrorCode::Refused && tally.pages == 0 => {
-                tracing::warn!(division, reason = %f.message, "Exact refused the Deleted log's EntityType filter; reading it unfiltered");
-                let reason = f.message.clone();
-                self.db(move |c| {
-                    c.exclude_property(
-                        division,
-                        DELETED_CURSOR,
-                        DELETED_FILTER,
-                        ExclusionCause::Refused,
-                        &reason,
-                    )
-                })
-                .await?;
-                let result = self
-                    .read_deletions(division, false, tally, progress, cancel)
-                    .await;
-                tally.calls += 1; // the refused call
-                tally.without = vec![DELETED_FILTER.to_owned()];
-                result
-            }
-            other => other,
-        }
-    }
-
-    async fn read_deletions(
-        &self,
-        division: i32,
-        filtered: bool,
-        tally: &mut Tally,
-        progress: &ProgressSink,
-        cancel: &CancellationToken,
-    ) -> Result<(), Failure> {
-        let stored = self.db(move |c| c.cursor(division, DELETED_CURSOR)).await?;
-        let since = stored.unwrap_or(1);
-        let mut filter = format!("Timestamp gt {since}L");
-        if filtered {
-            let types: Vec<String> = kept_deleted_codes()
-                .map(|code| format!("EntityType eq {code}"))
-                .collect();
-            filter.push_str(&format!(" and ({})", types.join(" or ")));
-        }
-        let url = self.client.api_url(
-            Some(division),
-            "sync/Deleted",
-            &[("$select", &deleted_select()), ("$filter", &filter)],
-        );
-        let mut pager = self
-            .client
-            .pages(division, url, exact_api::RequestOptions::default());
-        let mut moved = false;
-        let started = std::time::Instant::now();
-        let result = async {
-            loop {
-                let page = tokio::select! {
-                    _ = cancel.cancelled() => return Err(cancelled()),
-                    page = pager.next_page() => page?,
-                };
-                let Some(page) = page else {
-                    // The log was read to its end: note when, even with nothing new, so that a
-                    // quiet division is not mistaken for one offline longer than the log keeps.
-                    if let (Some(cursor), false) = (stored, moved) {
-                        self.db(move |c| c.apply_deletions(division, &[], cursor))
-                            .await?;
-                    }
-                    return Ok(());
-                };
-                let Some(cursor) = page.records.iter().filter_map(Record::timestamp).max() else {
-                    continue;
-                };
-                let targets: Vec<(Entity, String)> = page
-                    .records
-                    .iter()
-                    .filter_map(|r| {
-                        Some((
-                            entity_for_deleted_code(r.i64("EntityType")?)?,
-                            r.guid("EntityKey")?,
-                        ))
-                    })
-                    .collect();
-                let forget: Vec<AssetKey> = targets
-                    .iter()
-                    .filter_map(|(e, id)| AssetKey::new(division, asset_entity(*e)?, id))
-                    .collect();
-                tally.deleted += self
-                    .db(move |c| c.apply_deletions(division, &targets, cursor))
-                    .await? as u64;
-                if let Some(sink) = &self.assets
-                    && !forget.is_empty()
-                {
-                    sink(AssetWork::Forget(forget));
-                }
-                tally.pages += 1;
-                moved = true;
-                emit(
-                    progress,
-                    division,
-                    DELETED_CURSOR,
-                    Phase::Deleting,
-                    tally,
-                    Some(started),
-                    self,
-                    None,
-                );
-            }
-        }
-        .await;
-        tally.calls = pager.pages_fetched();
-        result
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use exact_api::Record;
     use exact_sim::data::{DataConfig, Dataset, Entity as SimEntity};
 
     #[test]

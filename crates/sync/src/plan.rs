@@ -5,7 +5,9 @@
 //! - a batch is at most `batch_size` records (the user's "records per transaction"); the
 //!   pipeline also takes what is held between two pages when no next page has loaded;
 //! - a batch carries a cursor only when every page up to that cursor is complete in the
-//!   batches applied so far, so a crash after any batch resumes without skipping a record.
+//!   batches applied so far, so a crash after any batch resumes without skipping a record;
+//! - a full resync that was begun and interrupted is continued as one (`choose_pass`), so
+//!   its sweep is not lost.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -186,6 +188,80 @@ pub fn entity_for_deleted_code(code: i64) -> Option<Entity> {
         Source::Sync { deleted_code, .. } if i64::from(deleted_code) == code => Some(p.entity),
         _ => None,
     })
+}
+
+/// Exact keeps its Deleted log about two months; a cursor older than this needs a full resync.
+/// (Exact says "about two months"; resync a little before that, to be safe.)
+pub(crate) const DELETED_LOG_KEEPS_MS: i64 = 45 * 24 * 3_600_000;
+
+/// How this run reads a division's entities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pass {
+    /// The run reading: set-aside records are noted as seen by it.
+    pub(crate) run: i64,
+    /// Full passes mark every row they read with it and then sweep the rows not marked.
+    pub(crate) generation: Option<i64>,
+    /// Read from the beginning whatever the cursor says (a refresh with incremental sync off);
+    /// a full resync reads from its cursors, which it reset when it began.
+    pub(crate) from_start: bool,
+}
+
+impl Pass {
+    /// Whether this pass is a full resync, whose mark is cleared once it succeeds.
+    pub(crate) fn is_full_resync(&self) -> bool {
+        self.generation.is_some() && !self.from_start
+    }
+}
+
+/// What the cache holds about a division's resync when its run starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ResyncState {
+    /// When the Deleted log was last read to its end (UTC ms), if ever.
+    pub(crate) deletions_read_ms: Option<i64>,
+    /// A full resync is marked as pending.
+    pub(crate) pending: bool,
+    /// The generation of a full resync that was begun and not finished.
+    pub(crate) generation: Option<i64>,
+}
+
+/// The pass a division's run reads with, and whether a full resync must be begun (cursors
+/// reset, the mark stored) before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PassChoice {
+    pub(crate) pass: Pass,
+    pub(crate) begin_resync: bool,
+}
+
+/// Chooses how run `run` reads a division at `now_ms`. A full resync that was begun (a move, a
+/// stale log, the user's request) and interrupted is continued from its cursors with its
+/// generation, so its sweep is not lost and the rows it read are not read again; one begun by
+/// an older version (marked pending without a generation) is begun afresh. `full` is the
+/// user's request or a moved division; with `incremental` off, every run reads everything and
+/// sweeps what vanished.
+pub(crate) fn choose_pass(
+    run: i64,
+    now_ms: i64,
+    state: ResyncState,
+    full: bool,
+    incremental: bool,
+) -> PassChoice {
+    let stale = state
+        .deletions_read_ms
+        .is_some_and(|at| now_ms - at > DELETED_LOG_KEEPS_MS);
+    let (generation, from_start, begin_resync) = match state.generation {
+        Some(generation) => (Some(generation), false, false),
+        None if full || stale || state.pending => (Some(run), false, true),
+        None if !incremental => (Some(run), true, false),
+        None => (None, false, false),
+    };
+    PassChoice {
+        pass: Pass {
+            run,
+            generation,
+            from_start,
+        },
+        begin_resync,
+    }
 }
 
 /// What batching reads of a record: its ID and its `Timestamp`.
@@ -445,6 +521,106 @@ mod tests {
                 assert_eq!(cursors.last(), Some(&4999));
             }
         }
+    }
+
+    const RUN: i64 = 40;
+    const NOW: i64 = 1_750_000_000_000;
+
+    fn pass(generation: Option<i64>, from_start: bool) -> Pass {
+        Pass {
+            run: RUN,
+            generation,
+            from_start,
+        }
+    }
+
+    #[test]
+    fn an_interrupted_full_resync_is_continued_with_its_generation() {
+        let state = ResyncState {
+            deletions_read_ms: Some(NOW - 2 * DELETED_LOG_KEEPS_MS),
+            pending: true,
+            generation: Some(31),
+        };
+        for (full, incremental) in [(false, true), (true, true), (false, false)] {
+            let choice = choose_pass(RUN, NOW, state, full, incremental);
+            assert_eq!(
+                choice.pass,
+                pass(Some(31), false),
+                "continued whatever else asks (full {full}, incremental {incremental}), so its sweep keeps the rows it marked"
+            );
+            assert!(!choice.begin_resync, "begun already: its cursors stay");
+            assert!(choice.pass.is_full_resync());
+        }
+    }
+
+    #[test]
+    fn a_request_a_stale_log_or_a_pending_mark_begins_a_full_resync() {
+        let asked = [
+            (true, ResyncState::default()),
+            (
+                false,
+                ResyncState {
+                    deletions_read_ms: Some(NOW - DELETED_LOG_KEEPS_MS - 1),
+                    ..ResyncState::default()
+                },
+            ),
+            (
+                false,
+                ResyncState {
+                    pending: true,
+                    ..ResyncState::default()
+                },
+            ),
+        ];
+        for (full, state) in asked {
+            for incremental in [true, false] {
+                let choice = choose_pass(RUN, NOW, state, full, incremental);
+                assert_eq!(
+                    choice,
+                    PassChoice {
+                        pass: pass(Some(RUN), false),
+                        begin_resync: true
+                    },
+                    "{state:?}, full {full}: a resync marked with this run, from reset cursors"
+                );
+                assert!(choice.pass.is_full_resync());
+            }
+        }
+    }
+
+    #[test]
+    fn a_deleted_log_read_within_its_keep_needs_no_resync() {
+        let state = ResyncState {
+            deletions_read_ms: Some(NOW - DELETED_LOG_KEEPS_MS),
+            ..ResyncState::default()
+        };
+        let choice = choose_pass(RUN, NOW, state, false, true);
+        assert_eq!(
+            choice,
+            PassChoice {
+                pass: pass(None, false),
+                begin_resync: false
+            },
+            "exactly the keep is not yet older than the log"
+        );
+        assert!(!choice.pass.is_full_resync());
+    }
+
+    #[test]
+    fn without_incremental_sync_every_run_reads_everything_and_sweeps() {
+        let choice = choose_pass(RUN, NOW, ResyncState::default(), false, false);
+        assert_eq!(
+            choice,
+            PassChoice {
+                pass: pass(Some(RUN), true),
+                begin_resync: false
+            },
+            "read from the start, marked with this run, no resync mark to store"
+        );
+        assert!(
+            !choice.pass.is_full_resync(),
+            "no resync mark to clear after it"
+        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ impl Outcome {
     }
 }
 
-/// What the error means for the user, so a shell can act on it without reading messages.
+/// What the error means for the user, so a shell can act on it without reading messages: the
+/// client's [`exact_api::ErrorKind`] (see the conversion), the cache failing (`Storage`) or the
+/// run being cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ErrorCode {
@@ -41,6 +43,25 @@ pub enum ErrorCode {
     Refused,
     Storage,
     Cancelled,
+}
+
+impl From<exact_api::ErrorKind> for ErrorCode {
+    /// The client's kind under the same name. A download kind can only come from a page URL
+    /// the client would not follow (one not on the instance): for a sync that is an answer it
+    /// does not understand, which is what `Protocol` means here.
+    fn from(kind: exact_api::ErrorKind) -> Self {
+        use exact_api::ErrorKind as Kind;
+        match kind {
+            Kind::AuthRequired => ErrorCode::AuthRequired,
+            Kind::RateLimited => ErrorCode::RateLimited,
+            Kind::DailyLimit => ErrorCode::DailyLimit,
+            Kind::Offline => ErrorCode::Offline,
+            Kind::Server => ErrorCode::Server,
+            Kind::Protocol | Kind::DownloadRefused | Kind::DownloadDeferred => ErrorCode::Protocol,
+            Kind::Refused => ErrorCode::Refused,
+            Kind::Storage => ErrorCode::Storage,
+        }
+    }
 }
 
 /// One entity of one division in a run.
@@ -111,5 +132,31 @@ impl RunReport {
             counts.merge(&e.set_aside);
         }
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exact_api::ErrorKind as Kind;
+
+    #[test]
+    fn the_clients_kinds_keep_their_names() {
+        let cases = [
+            (Kind::AuthRequired, ErrorCode::AuthRequired),
+            (Kind::RateLimited, ErrorCode::RateLimited),
+            (Kind::DailyLimit, ErrorCode::DailyLimit),
+            (Kind::Offline, ErrorCode::Offline),
+            (Kind::Server, ErrorCode::Server),
+            (Kind::Protocol, ErrorCode::Protocol),
+            (Kind::Refused, ErrorCode::Refused),
+            (Kind::Storage, ErrorCode::Storage),
+            // A sync never downloads: these only come from a page URL not on the instance.
+            (Kind::DownloadRefused, ErrorCode::Protocol),
+            (Kind::DownloadDeferred, ErrorCode::Protocol),
+        ];
+        for (kind, code) in cases {
+            assert_eq!(ErrorCode::from(kind), code, "{kind:?}");
+        }
     }
 }

@@ -155,71 +155,136 @@ fn budget_delay(
     )
 }
 
+/// The scheduler task's state between runs.
+struct Loop {
+    engine: Engine,
+    options: SyncOptions,
+    interval: Option<Duration>,
+    progress: ProgressSink,
+    commands: mpsc::Receiver<Command>,
+    state: watch::Sender<SchedulerState>,
+    failures: u32,
+    /// When the next automatic run starts, if one is planned.
+    next: Option<Instant>,
+    pending: Request,
+    budget: SharedBudget,
+}
+
+/// What ended a wait for the next run.
+enum Woken {
+    /// A run is due: the timer, or "sync now".
+    Run,
+    /// Nothing to run yet (a cancel with nothing running, new options): wait again.
+    Again,
+    /// Every handle is gone.
+    Closed,
+}
+
 async fn run_loop(
     engine: Engine,
-    mut options: SyncOptions,
-    mut interval: Option<Duration>,
+    options: SyncOptions,
+    interval: Option<Duration>,
     progress: ProgressSink,
-    mut commands: mpsc::Receiver<Command>,
+    commands: mpsc::Receiver<Command>,
     state: watch::Sender<SchedulerState>,
 ) {
-    let mut failures = 0u32;
-    let mut next = next_delay(interval, 0).map(|d| Instant::now() + d);
-    let mut pending = Request::default();
-    let mut budget = SharedBudget::default();
+    let mut this = Loop {
+        next: next_delay(interval, 0).map(|d| Instant::now() + d),
+        engine,
+        options,
+        interval,
+        progress,
+        commands,
+        state,
+        failures: 0,
+        pending: Request::default(),
+        budget: SharedBudget::default(),
+    };
     loop {
-        state.send_modify(|s| {
+        let next = this.next;
+        this.state.send_modify(|s| {
             s.next_run_in_s = next.map(|n| n.saturating_duration_since(Instant::now()).as_secs())
         });
-        if !pending.asked {
-            let timer = async {
-                match next {
-                    Some(at) => tokio::time::sleep_until(at).await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = timer => {}
-                command = commands.recv() => match command {
-                    None => return,
-                    Some(Command::SyncNow { full }) => pending.ask(full),
-                    Some(Command::Cancel) => continue,
-                    Some(Command::Configure { options: o, interval: i }) => {
-                        options = o;
-                        interval = i;
-                        next = next_delay(interval, failures).map(|d| Instant::now() + d);
-                        continue;
-                    }
-                },
+        if !this.pending.asked {
+            match this.wait().await {
+                Woken::Run => {}
+                Woken::Again => continue,
+                Woken::Closed => return,
             }
         }
-        let current = pending.take(&options);
-        state.send_modify(|s| s.running = true);
+        let (report, closed) = this.run().await;
+        this.finished(report);
+        if closed {
+            return;
+        }
+    }
+}
+
+impl Loop {
+    /// Waits for the timer or a command.
+    async fn wait(&mut self) -> Woken {
+        let next = self.next;
+        let timer = async {
+            match next {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = timer => Woken::Run,
+            command = self.commands.recv() => match command {
+                None => Woken::Closed,
+                Some(Command::SyncNow { full }) => {
+                    self.pending.ask(full);
+                    Woken::Run
+                }
+                Some(Command::Cancel) => Woken::Again,
+                Some(Command::Configure { options, interval }) => {
+                    self.options = options;
+                    self.interval = interval;
+                    self.next = next_delay(interval, self.failures).map(|d| Instant::now() + d);
+                    Woken::Again
+                }
+            },
+        }
+    }
+
+    /// One run, listening to commands while it goes on; also whether every handle is gone.
+    async fn run(&mut self) -> (RunReport, bool) {
+        let current = self.pending.take(&self.options);
+        self.state.send_modify(|s| s.running = true);
         let cancel = CancellationToken::new();
         let trigger = if current.full { "full" } else { "scheduler" };
-        let run = engine.run(&current, trigger, progress.clone(), cancel.clone());
+        let run = self
+            .engine
+            .run(&current, trigger, self.progress.clone(), cancel.clone());
         tokio::pin!(run);
         let mut closed = false;
         let report = loop {
             tokio::select! {
                 report = &mut run => break report,
-                command = commands.recv(), if !closed => match command {
+                command = self.commands.recv(), if !closed => match command {
                     None => {
                         // Every handle is gone: stop this run and stop listening.
                         closed = true;
                         cancel.cancel();
                     }
                     Some(Command::Cancel) => cancel.cancel(),
-                    Some(Command::SyncNow { full }) => pending.ask(full),
-                    Some(Command::Configure { options: o, interval: i }) => {
-                        options = o;
-                        interval = i;
+                    Some(Command::SyncNow { full }) => self.pending.ask(full),
+                    Some(Command::Configure { options, interval }) => {
+                        self.options = options;
+                        self.interval = interval;
                     }
                 },
             }
         };
-        failures = match report.outcome {
-            Outcome::Failed => failures + 1,
+        (report, closed)
+    }
+
+    /// Plans the next run after `report` and shows both.
+    fn finished(&mut self, report: RunReport) {
+        self.failures = match report.outcome {
+            Outcome::Failed => self.failures + 1,
             _ => 0,
         };
         // Without a valid sign-in every automatic run would fail at Exact's token endpoint:
@@ -227,12 +292,14 @@ async fn run_loop(
         let needs_sign_in = report.needs_sign_in();
         let delay = match needs_sign_in {
             true => None,
-            false => next_delay(interval, failures),
+            false => next_delay(self.interval, self.failures),
         };
-        let stretched = delay.and_then(|d| budget_delay(&engine, &mut budget, &report, d));
+        let stretched =
+            delay.and_then(|d| budget_delay(&self.engine, &mut self.budget, &report, d));
         let wait = stretched.or(delay);
-        next = wait.map(|d| Instant::now() + d);
-        state.send_modify(|s| {
+        self.next = wait.map(|d| Instant::now() + d);
+        let failures = self.failures;
+        self.state.send_modify(|s| {
             // In the same update as the run's end, so no one sees the finished run beside the
             // wait planned before it.
             s.next_run_in_s = wait.map(|d| d.as_secs());
@@ -242,9 +309,6 @@ async fn run_loop(
             s.needs_sign_in = needs_sign_in;
             s.last = Some(report);
         });
-        if closed {
-            return;
-        }
     }
 }
 

@@ -268,7 +268,8 @@ pub struct StorageInfo {
     pub token_storage: Option<TokenStorage>,
 }
 
-/// What went wrong, for the UI to switch on; `message` is for people.
+/// What went wrong, for the UI to switch on; `message` is for people. The engine's failures
+/// arrive under the codes the engine gave them (see `app::error`); the others are the shell's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
@@ -282,6 +283,23 @@ pub enum ErrorKind {
     ConsentRefused,
     /// Exact Online cannot be reached.
     Offline,
+    /// Exact Online's minutely call limit held the request back: try again in a minute.
+    RateLimited,
+    /// The division's daily Exact Online call limit is used up until its reset.
+    DailyLimit,
+    /// Exact Online had a server error: try again later.
+    Server,
+    /// Exact Online answered something the app does not understand.
+    Protocol,
+    /// Exact Online refused the request (a right the user lacks, something it does not have).
+    Refused,
+    /// The app would not download the file (larger than the attachment size limit, or a link
+    /// that is not Exact Online's).
+    DownloadRefused,
+    /// Exact Online did not accept the sign-in for a download; it is tried again later.
+    DownloadDeferred,
+    /// The file was downloaded but is not a picture that can be shown.
+    Unusable,
     NotFound,
     InvalidInput,
     /// Another sync or sign-in is running.

@@ -79,7 +79,7 @@ async fn answer(shell: &Shell, path: &str) -> Response<Vec<u8>> {
     let Ok(workspace) = shell.current().await else {
         return status(StatusCode::NOT_FOUND);
     };
-    let Some(file) = workspace.assets.lookup(&wanted.key, wanted.rendition) else {
+    let Some(file) = workspace.assets().lookup(&wanted.key, wanted.rendition) else {
         return status(StatusCode::NOT_FOUND);
     };
     // Only pictures go to the webview, whatever the store holds.

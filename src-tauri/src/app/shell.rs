@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
-use exact_api::{AppCredentials, Loopback, Region, SharedClock, SystemClock};
+use exact_api::{AppCredentials, Loopback, Region};
 use tauri::AppHandle;
 use tokio::sync::RwLock;
 
@@ -16,7 +16,8 @@ use super::dto::{
 use super::error::{CommandResult, blocking};
 use super::settings;
 use super::workspace::{Opening, Workspace};
-use crate::config::{Connection, demo_dir};
+use crate::company::SignedIn;
+use crate::config::Connection;
 use crate::folders::Folders;
 use crate::redirect::{MIN_PORT, PATH, RedirectHost, RedirectUri};
 use crate::registration::{self, Found, RegistrationError, Source};
@@ -103,10 +104,10 @@ impl Shell {
         let Some(w) = workspace else {
             return Ok(info);
         };
-        info.mode = w.mode;
+        info.mode = w.mode();
         info.token_storage = w.token_storage();
-        info.token_warning = w.token_warning.clone();
-        if w.mode == Mode::Account
+        info.token_warning = w.token_warning();
+        if w.mode() == Mode::Account
             && let Some(connection) = Connection::load(&self.folders.config)?
         {
             info.account = Some(AccountInfo {
@@ -118,7 +119,7 @@ impl Shell {
                 client_id: connection.app.client_id,
             });
         }
-        if let Ok(Some(status)) = w.client.session().status().await {
+        if let Ok(Some(status)) = w.company().client().session().status().await {
             info.refresh_expires_ms = Some(status.refresh_expires_at_ms);
         }
         Ok(info)
@@ -127,21 +128,19 @@ impl Shell {
     /// Starts the built-in demo company (a simulated Exact Online on loopback) and syncs it.
     pub async fn open_demo(&self) -> CommandResult<()> {
         let mut slot = self.workspace.write().await;
-        if slot.as_ref().is_some_and(|w| w.mode == Mode::Demo) {
+        if slot.as_ref().is_some_and(|w| w.mode() == Mode::Demo) {
             return Ok(());
         }
         // Close whatever is open first: its scheduler stops and its lock is released.
         slot.take();
-        let dir = demo_dir(&self.folders.data);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let demo = offline_demo::start(offline_demo::demo_company(), &dir)
+        let signed_in = SignedIn::demo(&self.folders.data)
             .await
             .map_err(|e| super::dto::AppError::new(ErrorKind::Internal, e.to_string()))?;
-        let mut settings = settings::load(&dir);
+        let (dir, demo) = (&signed_in.dir, signed_in.demo.as_ref());
+        let mut settings = settings::load(dir);
         if settings.divisions.is_empty() {
-            settings.divisions = demo.sim.division_codes();
-            settings::save(&dir, &settings)?;
+            settings.divisions = demo.map(|d| d.sim.division_codes()).unwrap_or_default();
+            settings::save(dir, &settings)?;
         }
         std::fs::write(self.folders.config.join(DEMO_MARKER), b"")
             .with_context(|| format!("cannot write in {}", self.folders.config.display()))?;
@@ -149,12 +148,9 @@ impl Shell {
             mode: Mode::Demo,
             // The demo company is a sandbox: its settings stay in its own folder with its copy.
             config: dir.clone(),
-            dir,
-            client: demo.client.clone(),
-            clock: Arc::clone(&demo.clock),
+            signed_in,
             token_store: None,
             token_warning: None,
-            demo: Some(demo),
         };
         *slot = Some(Arc::new(Workspace::open(opening, self.app.clone()).await?));
         Ok(())
@@ -178,13 +174,10 @@ impl Shell {
         }
         let opening = Opening {
             mode: Mode::Account,
-            dir: self.folders.data.clone(),
             config: self.folders.config.clone(),
-            client: opened.client,
-            clock: Arc::new(SystemClock) as SharedClock,
+            signed_in: SignedIn::account(&self.folders.data, &opened),
             token_store: Some(opened.store),
             token_warning: opened.warning,
-            demo: None,
         };
         *slot = Some(Arc::new(Workspace::open(opening, self.app.clone()).await?));
         Ok(())
@@ -341,7 +334,7 @@ impl Shell {
             return Ok(());
         };
         let _ = std::fs::remove_file(self.folders.config.join(DEMO_MARKER));
-        if let Some(store) = &workspace.token_store {
+        if let Some(store) = workspace.token_store() {
             let (dir, store) = (self.folders.config.clone(), Arc::clone(store));
             blocking(move || {
                 match Connection::load(&dir)? {

@@ -26,8 +26,9 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
             "sync" => {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
+                    // Without divisions chosen there is nothing to sync: the window says so.
                     if let Ok(workspace) = app.state::<Shell>().current().await {
-                        workspace.scheduler.sync_now().await;
+                        let _ = workspace.sync_now(false).await;
                     }
                 });
             }

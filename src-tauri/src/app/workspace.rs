@@ -1,142 +1,99 @@
-//! One open company: the demo or the signed-in account. It owns the cache, the client, the
-//! asset store, the scheduler and the live sync snapshot, and forwards progress to the window.
-//! Dropping it stops its scheduler (cancelling a running sync at a safe point) and its tasks.
+//! One open company in the window: the demo or the signed-in account. Beside the company (its
+//! locked folder, cache and client) it owns the asset store, the scheduler, the settings and the
+//! live sync snapshot, and forwards progress to the window. Dropping it stops its scheduler
+//! (cancelling a running sync at a safe point) and its tasks, then closes the company.
 
-use std::path::{Path, PathBuf};
+mod attachments;
+mod export;
+mod snapshot;
+
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use exact_api::{ExactClient, SharedClock, StoreKind, TokenStore};
+use exact_api::{StoreKind, TokenStore};
 use offline_assets::{AssetConfig, AssetEvent, AssetJob, AssetKind, Assets, AttachmentPolicy};
 use offline_cache::Cache;
-use offline_demo::Demo;
-use offline_sync::{
-    Engine, ErrorCode, Outcome, ProgressEvent, ProgressSink, RunReport, Scheduler, SchedulerState,
-    SyncOptions,
-};
+use offline_sync::{Outcome, ProgressEvent, ProgressSink, Scheduler, SyncOptions};
 use tauri::{AppHandle, Emitter};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::dto::{AttachmentMode, Mode, Settings, SyncSnapshot, TokenStorage};
+use super::dto::{
+    AppError, AttachmentMode, DivisionInfo, ErrorKind, Mode, Settings, StorageInfo, SyncSnapshot,
+    TokenStorage,
+};
+use super::error::{CommandResult, blocking};
 use super::settings;
-use crate::config::cache_path;
+use crate::company::{Company, SignedIn};
 
 pub struct Workspace {
-    pub mode: Mode,
-    /// The folder of this company's cache, assets and locks.
-    pub dir: PathBuf,
+    mode: Mode,
     /// The folder of its `settings.json`: the config folder for the account, the demo company's
     /// own folder for the demo.
-    pub config: PathBuf,
-    pub cache: Arc<Cache>,
-    pub client: ExactClient,
-    /// The client's clock (the simulator's, for the demo company).
-    pub clock: SharedClock,
-    pub assets: Assets,
-    pub scheduler: Scheduler,
-    pub settings: Arc<RwLock<Settings>>,
-    pub snapshot: Arc<Mutex<SyncSnapshot>>,
+    config: PathBuf,
+    assets: Assets,
+    scheduler: Scheduler,
+    settings: Arc<RwLock<Settings>>,
+    snapshot: Arc<Mutex<SyncSnapshot>>,
     /// Wakes the task that sends the snapshot to the window.
     dirty: Arc<Notify>,
-    pub token_store: Option<Arc<dyn TokenStore>>,
-    pub token_warning: Option<String>,
-    /// The simulated Exact Online of the demo company.
-    pub demo: Option<Demo>,
+    token_store: Option<Arc<dyn TokenStore>>,
+    token_warning: Option<String>,
     tasks: Vec<JoinHandle<()>>,
-    _sync_lock: std::fs::File,
+    /// Declared last, so dropped last: the folder lock is released and the demo's simulator
+    /// stops only once the scheduler is gone.
+    company: Company,
 }
 
 /// What a workspace is opened with.
 pub struct Opening {
     pub mode: Mode,
-    pub dir: PathBuf,
     pub config: PathBuf,
-    pub client: ExactClient,
-    pub clock: SharedClock,
+    pub signed_in: SignedIn,
     pub token_store: Option<Arc<dyn TokenStore>>,
     pub token_warning: Option<String>,
-    pub demo: Option<Demo>,
 }
 
 impl Workspace {
-    /// Opens the cache (works offline), starts the picture runner and the scheduler.
+    /// Opens the company (works offline), starts the picture runner and the scheduler.
     pub async fn open(opening: Opening, app: AppHandle) -> Result<Workspace> {
         let Opening {
             mode,
-            dir,
             config,
-            client,
-            clock,
+            signed_in,
             token_store,
             token_warning,
-            demo,
         } = opening;
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
         // One sync per data folder at a time: the CLI refuses to sync while the window is open.
-        let sync_lock = crate::commands::sync::lock_folder(&dir)?;
-        let cache_file = cache_path(&dir);
-        let cache = Arc::new(
-            tokio::task::spawn_blocking(move || Cache::open(&cache_file))
-                .await
-                .context("cache task failed")??,
-        );
+        let company = Company::open(signed_in).await?;
         let settings = Arc::new(RwLock::new(settings::load(&config)));
         let current = read(&settings);
         let snapshot = Arc::new(Mutex::new(SyncSnapshot {
-            last_success_ms: last_success(&cache),
+            last_success_ms: last_success(company.cache()),
             ..SyncSnapshot::default()
         }));
         let dirty = Arc::new(Notify::new());
-
-        let events: offline_assets::EventSink = {
-            let (snapshot, dirty) = (Arc::clone(&snapshot), Arc::clone(&dirty));
-            Arc::new(move |event: &AssetEvent| {
-                let mut s = lock(&snapshot);
-                match event {
-                    AssetEvent::Queued { .. } => s.assets.queued += 1,
-                    AssetEvent::Done { .. } => s.assets.done += 1,
-                }
-                dirty.notify_one();
-            })
-        };
-        let filter: crate::pictures::JobFilter = {
-            let settings = Arc::clone(&settings);
-            Arc::new(move |job: &AssetJob| wanted(&read(&settings), job))
-        };
-        let pictures = crate::pictures::start(
-            client.clone(),
-            &dir,
+        let pictures = company.start_pictures(
             asset_config(&current),
-            Some(events),
-            Some(filter),
+            Some(count_assets(&snapshot, &dirty)),
+            Some(settings_filter(&settings)),
         )?;
-        let engine = Engine::new(client.clone(), Arc::clone(&cache), Arc::clone(&clock))
-            .with_assets(pictures.sink);
-        let progress: ProgressSink = {
-            let (snapshot, app) = (Arc::clone(&snapshot), app.clone());
-            Arc::new(move |event: ProgressEvent| {
-                {
-                    let mut s = lock(&snapshot);
-                    if event.calls > 0 && event.error.is_none() {
-                        s.online = Some(true);
-                    }
-                    keep_progress(&mut s.progress, &event);
-                }
-                let _ = app.emit("sync-progress", &event);
-            })
-        };
-        let scheduler =
-            Scheduler::spawn(engine, sync_options(&current), interval(&current), progress);
+        let engine = company.engine().with_assets(pictures.sink);
+        let scheduler = Scheduler::spawn(
+            engine,
+            sync_options(&current),
+            interval(&current),
+            show_progress(&snapshot, app.clone()),
+        );
         let tasks = vec![
-            tokio::spawn(forward_state(
+            tokio::spawn(snapshot::forward_state(
                 scheduler.state(),
                 Arc::clone(&snapshot),
                 Arc::clone(&dirty),
             )),
-            tokio::spawn(emit_snapshots(
+            tokio::spawn(snapshot::emit_snapshots(
                 app,
                 Arc::clone(&snapshot),
                 Arc::clone(&dirty),
@@ -144,11 +101,7 @@ impl Workspace {
         ];
         let workspace = Workspace {
             mode,
-            dir,
             config,
-            cache,
-            client,
-            clock,
             assets: pictures.assets,
             scheduler,
             settings,
@@ -156,9 +109,8 @@ impl Workspace {
             dirty,
             token_store,
             token_warning,
-            demo,
             tasks,
-            _sync_lock: sync_lock,
+            company,
         };
         if !current.divisions.is_empty() && workspace.due() {
             workspace.scheduler.sync_now().await;
@@ -175,6 +127,27 @@ impl Workspace {
             return false;
         };
         now_ms() - last >= i64::from(minutes) * 60_000
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn company(&self) -> &Company {
+        &self.company
+    }
+
+    pub fn assets(&self) -> &Assets {
+        &self.assets
+    }
+
+    /// Runs `work` on the offline copy, off the async runtime.
+    pub async fn with_cache<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Cache) -> CommandResult<T> + Send + 'static,
+    ) -> CommandResult<T> {
+        let cache = Arc::clone(self.company.cache());
+        blocking(move || work(&cache)).await
     }
 
     pub fn settings(&self) -> Settings {
@@ -200,6 +173,96 @@ impl Workspace {
         Ok(())
     }
 
+    /// Starts a sync now (or right after the one running); `full`: a full resync.
+    pub async fn sync_now(&self, full: bool) -> CommandResult<()> {
+        if self.settings().divisions.is_empty() {
+            return Err(AppError::invalid("Choose the divisions to sync first."));
+        }
+        match full {
+            true => self.scheduler.resync_all().await,
+            false => self.scheduler.sync_now().await,
+        }
+        Ok(())
+    }
+
+    pub async fn cancel_sync(&self) {
+        self.scheduler.cancel().await;
+    }
+
+    pub fn snapshot(&self) -> SyncSnapshot {
+        lock(&self.snapshot).clone()
+    }
+
+    /// The divisions the user can access, from Exact when it answers, else as last stored.
+    pub async fn divisions(&self) -> CommandResult<Vec<DivisionInfo>> {
+        let selected = self.settings().divisions;
+        let client = self.company.client();
+        let listing = async {
+            let me = client.me().await?;
+            let current = me.i64("CurrentDivision").map(|c| c as i32);
+            let records = client.divisions(current.unwrap_or_default()).await?;
+            anyhow::Ok((current, records))
+        };
+        // Offline, the client's retries would keep the picker waiting: the stored list answers
+        // after a few seconds instead.
+        let listed = tokio::time::timeout(Duration::from_secs(6), listing)
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("Exact Online did not answer in time")));
+        let current = match listed {
+            Ok((current, records)) => {
+                self.with_cache(move |c| Ok(c.upsert_divisions(&records)?))
+                    .await?;
+                current
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "listing divisions from the offline copy");
+                None
+            }
+        };
+        let stored = self.with_cache(|c| Ok(c.divisions()?)).await?;
+        if stored.is_empty() {
+            return Err(AppError::new(
+                ErrorKind::Offline,
+                "Exact Online cannot be reached, and no divisions are stored yet.",
+            ));
+        }
+        Ok(stored
+            .into_iter()
+            .map(|d| DivisionInfo {
+                code: d.code,
+                name: d.description,
+                current: current == Some(d.code),
+                selected: selected.contains(&d.code),
+                currency: d.currency,
+            })
+            .collect())
+    }
+
+    /// The diagnostics report (`exact-offline doctor`'s) of this company's divisions.
+    pub async fn diagnostics(&self) -> String {
+        let report = self
+            .company
+            .engine()
+            .doctor(&self.settings().divisions)
+            .await;
+        crate::diagnostics::render(self.company.client().base_url().as_str(), &report)
+    }
+
+    pub async fn storage(&self) -> CommandResult<StorageInfo> {
+        let cache_bytes = self.with_cache(|c| Ok(c.size_on_disk()?)).await?;
+        let assets_bytes = self.assets.usage().await?.total_bytes();
+        Ok(StorageInfo {
+            data_dir: self.company.dir().display().to_string(),
+            cache_bytes,
+            assets_bytes,
+            token_storage: self.token_storage(),
+        })
+    }
+
+    pub fn token_store(&self) -> Option<&Arc<dyn TokenStore>> {
+        self.token_store.as_ref()
+    }
+
     pub fn token_storage(&self) -> Option<TokenStorage> {
         self.token_store.as_ref().map(|s| match s.kind() {
             StoreKind::Keychain => TokenStorage::Keychain,
@@ -207,23 +270,23 @@ impl Workspace {
         })
     }
 
-    /// Records that Exact Online is known to be reachable or not (the demo's network switch).
-    pub fn set_online(&self, online: bool) {
+    /// Why the tokens are in a file rather than the keychain, when they are.
+    pub fn token_warning(&self) -> Option<String> {
+        self.token_warning.clone()
+    }
+
+    /// Demo only: takes the simulated Exact Online off the network (every connection to it is
+    /// dropped unanswered, as when the network is gone), or brings it back.
+    pub fn set_demo_online(&self, online: bool) -> CommandResult<()> {
+        let (Mode::Demo, Some(demo)) = (self.mode, self.company.demo()) else {
+            return Err(AppError::invalid(
+                "Only the demo company can be taken offline.",
+            ));
+        };
+        demo.sim.set_network(online);
         lock(&self.snapshot).online = Some(online);
         self.dirty.notify_one();
-    }
-
-    pub fn snapshot(&self) -> SyncSnapshot {
-        lock(&self.snapshot).clone()
-    }
-
-    /// Where to put attachment copies opened by the user.
-    pub fn opened_dir(&self) -> PathBuf {
-        self.dir.join("opened")
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.dir
+        Ok(())
     }
 }
 
@@ -233,6 +296,43 @@ impl Drop for Workspace {
             task.abort();
         }
     }
+}
+
+/// Counts the picture jobs queued and done into the snapshot.
+fn count_assets(
+    snapshot: &Arc<Mutex<SyncSnapshot>>,
+    dirty: &Arc<Notify>,
+) -> offline_assets::EventSink {
+    let (snapshot, dirty) = (Arc::clone(snapshot), Arc::clone(dirty));
+    Arc::new(move |event: &AssetEvent| {
+        let mut s = lock(&snapshot);
+        match event {
+            AssetEvent::Queued { .. } => s.assets.queued += 1,
+            AssetEvent::Done { .. } => s.assets.done += 1,
+        }
+        dirty.notify_one();
+    })
+}
+
+/// Keeps each engine event in the snapshot and sends it to the window.
+fn show_progress(snapshot: &Arc<Mutex<SyncSnapshot>>, app: AppHandle) -> ProgressSink {
+    let snapshot = Arc::clone(snapshot);
+    Arc::new(move |event: ProgressEvent| {
+        {
+            let mut s = lock(&snapshot);
+            if event.calls > 0 && event.error.is_none() {
+                s.online = Some(true);
+            }
+            snapshot::keep_progress(&mut s.progress, &event);
+        }
+        let _ = app.emit("sync-progress", &event);
+    })
+}
+
+/// Asks the settings, at each job, whether the engine's job is downloaded during the sync.
+fn settings_filter(settings: &Arc<RwLock<Settings>>) -> crate::pictures::JobFilter {
+    let settings = Arc::clone(settings);
+    Arc::new(move |job: &AssetJob| wanted(&read(&settings), job))
 }
 
 fn asset_config(settings: &Settings) -> AssetConfig {
@@ -272,86 +372,6 @@ fn interval(settings: &Settings) -> Option<Duration> {
         .map(|m| Duration::from_secs(u64::from(m.max(1)) * 60))
 }
 
-/// Keeps the latest event of each division and entity. `waiting` tells about the division's
-/// calls, not one entity's: each event sets (or clears) it on every entity of its division, so
-/// an entity whose last event came during a wait does not keep showing it after.
-fn keep_progress(progress: &mut Vec<ProgressEvent>, event: &ProgressEvent) {
-    for p in progress.iter_mut().filter(|p| p.division == event.division) {
-        p.waiting.clone_from(&event.waiting);
-    }
-    match progress
-        .iter_mut()
-        .find(|p| p.division == event.division && p.entity == event.entity)
-    {
-        Some(slot) => *slot = event.clone(),
-        None => progress.push(event.clone()),
-    }
-}
-
-/// Keeps the snapshot in step with the scheduler.
-async fn forward_state(
-    mut state: tokio::sync::watch::Receiver<SchedulerState>,
-    snapshot: Arc<Mutex<SyncSnapshot>>,
-    dirty: Arc<Notify>,
-) {
-    loop {
-        {
-            let current = state.borrow_and_update().clone();
-            let mut s = lock(&snapshot);
-            if current.running && !s.running {
-                // A new run: its own progress and picture counts.
-                s.progress.clear();
-                s.assets = Default::default();
-            }
-            s.running = current.running;
-            s.next_run_in_s = current.next_run_in_s;
-            s.stretched_for_budget = current.stretched_for_budget;
-            s.consecutive_failures = current.consecutive_failures;
-            s.needs_sign_in = current.needs_sign_in;
-            if let Some(report) = &current.last {
-                if report.outcome == Outcome::Succeeded {
-                    s.last_success_ms = Some(report.finished_ms);
-                }
-                if let Some(online) = reached_exact(report) {
-                    s.online = Some(online);
-                }
-            }
-            s.last = current.last;
-        }
-        dirty.notify_one();
-        if state.changed().await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Whether a run shows Exact Online answering (`None` when it made no call either way).
-fn reached_exact(report: &RunReport) -> Option<bool> {
-    let offline = report
-        .entities
-        .iter()
-        .filter_map(|e| e.error.as_ref())
-        .chain(report.error.as_ref())
-        .any(|(code, _)| *code == ErrorCode::Offline);
-    if offline {
-        Some(false)
-    } else if report.calls() > 0 {
-        Some(true)
-    } else {
-        None
-    }
-}
-
-/// Sends the snapshot to the window when it changed, at most four times a second.
-async fn emit_snapshots(app: AppHandle, snapshot: Arc<Mutex<SyncSnapshot>>, dirty: Arc<Notify>) {
-    loop {
-        dirty.notified().await;
-        let current = lock(&snapshot).clone();
-        let _ = app.emit("sync-state", &current);
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 fn last_success(cache: &Cache) -> Option<i64> {
     cache
         .runs(50)
@@ -379,94 +399,6 @@ fn read<T: Clone>(l: &RwLock<T>) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use offline_sync::EntityOutcome;
-
-    fn report(calls: u64, error: Option<ErrorCode>) -> RunReport {
-        RunReport {
-            run_id: 1,
-            started_ms: 0,
-            finished_ms: 1,
-            outcome: if error.is_some() {
-                Outcome::Failed
-            } else {
-                Outcome::Succeeded
-            },
-            entities: vec![EntityOutcome {
-                division: 1,
-                entity: "Items".into(),
-                rows_upserted: 0,
-                rows_deleted: 0,
-                calls,
-                set_aside: Default::default(),
-                without: Vec::new(),
-                too_large: Vec::new(),
-                error: error.map(|c| (c, "x".to_owned())),
-            }],
-            error: None,
-        }
-    }
-
-    #[test]
-    fn online_follows_the_last_run() {
-        assert_eq!(reached_exact(&report(3, None)), Some(true));
-        assert_eq!(
-            reached_exact(&report(0, Some(ErrorCode::Offline))),
-            Some(false)
-        );
-        assert_eq!(reached_exact(&report(0, Some(ErrorCode::Cancelled))), None);
-        assert_eq!(reached_exact(&report(0, None)), None);
-    }
-
-    fn event(division: i32, entity: &str, waiting: Option<&str>) -> ProgressEvent {
-        ProgressEvent {
-            division,
-            entity: entity.into(),
-            phase: offline_sync::Phase::Fetching,
-            rows: 0,
-            pages: 0,
-            calls: 0,
-            total: None,
-            minutely_remaining: None,
-            daily_remaining: None,
-            rate: None,
-            error: None,
-            waiting: waiting.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn a_wait_is_the_division_s_and_ends_for_each_of_its_entities() {
-        let wait = "waiting for Exact's refresh rule until 14:03:12 UTC";
-        let mut progress = Vec::new();
-        keep_progress(&mut progress, &event(1, "Items", None));
-        keep_progress(&mut progress, &event(1, "Accounts", Some(wait)));
-        keep_progress(&mut progress, &event(2, "Items", Some(wait)));
-        let waiting = |progress: &[ProgressEvent]| -> Vec<(i32, String, bool)> {
-            progress
-                .iter()
-                .map(|p| (p.division, p.entity.clone(), p.waiting.is_some()))
-                .collect()
-        };
-        assert_eq!(
-            waiting(&progress),
-            [
-                (1, "Items".to_owned(), true),
-                (1, "Accounts".to_owned(), true),
-                (2, "Items".to_owned(), true),
-            ],
-            "one slot per division and entity, in the order of arrival"
-        );
-        // The engine sends the division's last event again when the wait ends.
-        keep_progress(&mut progress, &event(1, "Accounts", None));
-        assert_eq!(
-            waiting(&progress),
-            [
-                (1, "Items".to_owned(), false),
-                (1, "Accounts".to_owned(), false),
-                (2, "Items".to_owned(), true),
-            ]
-        );
-    }
 
     #[test]
     fn settings_decide_what_downloads_during_a_sync() {

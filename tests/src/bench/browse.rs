@@ -351,7 +351,9 @@ pub async fn run(dir: &Path, built_sync_s: Option<f64>) -> Result<Browsing> {
             .map(|r| r.id.clone());
         if let Some(id) = id {
             let c = Arc::clone(&cache);
-            let (ms, _) = command(move || c.item(division, &id)).await?;
+            let (ms, _) =
+                command(move || c.item(division, &id, chrono::Utc::now().timestamp_millis()))
+                    .await?;
             item_details.ms.push(ms);
         }
         let id = cache
@@ -366,7 +368,9 @@ pub async fn run(dir: &Path, built_sync_s: Option<f64>) -> Result<Browsing> {
             .map(|r| r.id.clone());
         if let Some(id) = id {
             let c = Arc::clone(&cache);
-            let (ms, _) = command(move || c.account(division, &id)).await?;
+            let (ms, _) =
+                command(move || c.account(division, &id, chrono::Utc::now().timestamp_millis()))
+                    .await?;
             account_details.ms.push(ms);
         }
     }

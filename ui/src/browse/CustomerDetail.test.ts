@@ -1,19 +1,10 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setLanguage } from '$lib/i18n.svelte';
-import { api, type AddressRow, type ContactRow } from '$lib/ipc';
+import { CommandError, api, type AddressRow, type ContactRow } from '$lib/ipc';
 import CustomerDetail from './CustomerDetail.svelte';
 import { sortAddresses, sortContacts } from './accounts';
-import {
-  HOSTILE,
-  TestCommandError,
-  account,
-  accountDetail,
-  mockApi,
-  order,
-  orderLine,
-  price,
-} from './testing/fixtures';
+import { HOSTILE, account, accountDetail, mockApi, order, orderLine, price } from './testing/fixtures';
 
 vi.mock('$lib/ipc', async () => (await import('./testing/fixtures')).ipcModule());
 
@@ -81,13 +72,7 @@ describe('ordering', () => {
   });
 
   it('puts the main contact first, then by name', () => {
-    expect(sortContacts(shuffledContacts).map((c) => c.id)).toEqual([
-      'c-main',
-      'c-anna',
-      'c-bert',
-      'c-zoe',
-      'c-none',
-    ]);
+    expect(sortContacts(shuffledContacts).map((c) => c.id)).toEqual(['c-main', 'c-anna', 'c-bert', 'c-zoe', 'c-none']);
   });
 });
 
@@ -107,18 +92,9 @@ describe('CustomerDetail', () => {
     expect(cards[4]).toHaveTextContent('Delivery address');
 
     const people = screen.getAllByTestId('contact-card');
-    expect(people.map((c) => c.getAttribute('data-id'))).toEqual([
-      'c-main',
-      'c-anna',
-      'c-bert',
-      'c-zoe',
-      'c-none',
-    ]);
+    expect(people.map((c) => c.getAttribute('data-id'))).toEqual(['c-main', 'c-anna', 'c-bert', 'c-zoe', 'c-none']);
     expect(people[0]).toHaveTextContent('Main contact');
-    expect(people[0].querySelector('img')).toHaveAttribute(
-      'src',
-      'exo://localhost/3/contact/c-main/thumb',
-    );
+    expect(people[0].querySelector('img')).toHaveAttribute('src', 'exo://localhost/3/contact/c-main/thumb');
     expect(people[1].querySelector('img')).toBeNull();
     expect(container.querySelector('.identity img')).toHaveAttribute(
       'src',
@@ -128,9 +104,7 @@ describe('CustomerDetail', () => {
 
   it('opens mail and phone links through the shell', async () => {
     const summary = account(2);
-    vi.mocked(api.account).mockResolvedValue(
-      accountDetail(summary, { contacts: shuffledContacts }),
-    );
+    vi.mocked(api.account).mockResolvedValue(accountDetail(summary, { contacts: shuffledContacts }));
     render(CustomerDetail, { division: 1, id: summary.id, onclose: () => {} });
     const mail = await screen.findByRole('link', { name: 'piet@example.nl' });
     expect(mail).toHaveAttribute('href', 'mailto:piet@example.nl');
@@ -140,7 +114,7 @@ describe('CustomerDetail', () => {
     await fireEvent.click(screen.getByRole('link', { name: '+31 30 123 45 67' }));
     expect(api.openUrl).toHaveBeenLastCalledWith('tel:+31301234567');
 
-    vi.mocked(api.openUrl).mockRejectedValueOnce(new TestCommandError('internal', 'no mail app'));
+    vi.mocked(api.openUrl).mockRejectedValueOnce(new CommandError('internal', 'no mail app'));
     await fireEvent.click(mail);
     expect(await screen.findByRole('alert')).toHaveTextContent('no mail app');
   });
@@ -259,7 +233,13 @@ describe('CustomerDetail', () => {
     vi.mocked(api.account).mockResolvedValue(
       accountDetail(summary, {
         prices: [
-          price('p1', { account: summary.id, item_code: 'BOLT', item_description: 'Bolt M6', price: 0.35, quantity: 100 }),
+          price('p1', {
+            account: summary.id,
+            item_code: 'BOLT',
+            item_description: 'Bolt M6',
+            price: 0.35,
+            quantity: 100,
+          }),
           price('p2', {
             account: summary.id,
             item_code: 'NUT',
@@ -295,7 +275,13 @@ describe('CustomerDetail', () => {
             amount: 1210,
             status: 21,
             lines: [
-              orderLine('o2-1', { line_number: 1, item_code: 'BOLT', description: 'Bolt M6', quantity: 100, amount: 35 }),
+              orderLine('o2-1', {
+                line_number: 1,
+                item_code: 'BOLT',
+                description: 'Bolt M6',
+                quantity: 100,
+                amount: 35,
+              }),
               orderLine('o2-2', { line_number: 2, item_code: 'NUT', description: 'Nut M6', quantity: 50, amount: 10 }),
             ],
           }),

@@ -33,10 +33,7 @@ describe('Customers', () => {
     expect(rows[0]).toHaveAttribute('data-id', account(1).id);
     expect(within(rows[0]).getByText(HOSTILE)).toBeInTheDocument();
     expect(rows[0].querySelector('script, b')).toBeNull();
-    expect(rows[0].querySelector('img')).toHaveAttribute(
-      'src',
-      `exo://localhost/5/account/${account(1).id}/thumb`,
-    );
+    expect(rows[0].querySelector('img')).toHaveAttribute('src', `exo://localhost/5/account/${account(1).id}/thumb`);
     expect(rows[0]).toHaveTextContent('Customer');
     expect(rows[1]).toHaveTextContent('Gent');
     expect(rows[1]).toHaveTextContent('Supplier');
@@ -75,6 +72,28 @@ describe('Customers', () => {
     );
   });
 
+  it('applies the city with Enter, clears it with Escape, and clears every filter', async () => {
+    vi.mocked(api.accounts).mockResolvedValue(page([account(1)]));
+    render(Customers, { division: 1 });
+    await screen.findAllByTestId('account-row');
+    expect(screen.queryByRole('button', { name: 'Clear filters' }), 'nothing narrows the list yet').toBeNull();
+    const city = screen.getByRole('searchbox', { name: 'City' });
+    await fireEvent.input(city, { target: { value: 'Gent' } });
+    await fireEvent.keyDown(city, { key: 'Enter' });
+    expect(queries().at(-1)?.city, 'Enter does not wait for the pause').toBe('Gent');
+    await fireEvent.keyDown(city, { key: 'Escape' });
+    expect(city).toHaveValue('');
+    expect(queries().at(-1)?.city).toBeNull();
+
+    await fireEvent.input(city, { target: { value: 'Gent' } });
+    await fireEvent.keyDown(city, { key: 'Enter' });
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Kind' }), { target: { value: 'Supplier' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    expect(city).toHaveValue('');
+    expect(queries().at(-1)).toMatchObject({ search: null, kind: null, country: null, city: null, blocked: null });
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).toBeNull();
+  });
+
   it('opens an account and comes back', async () => {
     vi.mocked(api.accounts).mockResolvedValue(page([account(1), account(2)]));
     vi.mocked(api.account).mockResolvedValue(accountDetail(account(2)));
@@ -85,10 +104,7 @@ describe('Customers', () => {
     expect(api.account).toHaveBeenCalledWith(1, account(2).id);
     await fireEvent.click(within(detail).getByRole('button', { name: /back/i }));
     await waitFor(() => expect(screen.queryByTestId('account-detail')).toBeNull());
-    expect(screen.getByRole('listbox').querySelector('[aria-selected="true"]')).toHaveAttribute(
-      'data-code',
-      '2',
-    );
+    expect(screen.getByRole('listbox').querySelector('[aria-selected="true"]')).toHaveAttribute('data-code', '2');
   });
 
   it('reloads in place when a sync brings accounts', async () => {
@@ -145,6 +161,15 @@ describe('Customers', () => {
     const request = vi.mocked(api.exportList).mock.calls[0][0];
     expect(request).toMatchObject({ list: 'customers', items: null, format: 'csv' });
     expect(request.customers).toMatchObject({ division: 2, kind: 'Supplier', offset: 0 });
-    expect(request.columns).toEqual(['Code', 'Name', 'AddressLine1', 'Postcode', 'Country', 'Email', 'Phone', 'VATNumber']);
+    expect(request.columns).toEqual([
+      'Code',
+      'Name',
+      'AddressLine1',
+      'Postcode',
+      'Country',
+      'Email',
+      'Phone',
+      'VATNumber',
+    ]);
   });
 });

@@ -43,9 +43,7 @@ afterEach(() => {
 });
 
 function column(dialog: HTMLElement, name: string): HTMLInputElement {
-  const input = dialog.querySelector<HTMLInputElement>(
-    `[data-testid="export-column"][data-name="${name}"]`,
-  );
+  const input = dialog.querySelector<HTMLInputElement>(`[data-testid="export-column"][data-name="${name}"]`);
   if (!input) throw new Error(`no column ${name} offered`);
   return input;
 }

@@ -1,20 +1,10 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api } from '$lib/ipc';
+import { CommandError, api } from '$lib/ipc';
 import { app } from '$lib/stores.svelte';
 import { setLanguage } from '$lib/i18n.svelte';
 import ItemDetail from './ItemDetail.svelte';
-import {
-  HOSTILE,
-  TestCommandError,
-  deferred,
-  item,
-  itemDetail,
-  mockApi,
-  orderLine,
-  price,
-  stockRow,
-} from './testing/fixtures';
+import { HOSTILE, deferred, item, itemDetail, mockApi, orderLine, price, stockRow } from './testing/fixtures';
 
 vi.mock('$lib/ipc', async () => (await import('./testing/fixtures')).ipcModule());
 
@@ -103,9 +93,7 @@ describe('ItemDetail', () => {
     const { container } = render(ItemDetail, { division: 1, id: summary.id, onclose: () => {} });
     await screen.findByText('pc — Piece');
     expect(screen.getByText('GRP — Group')).toBeInTheDocument();
-    expect(container.querySelector('[data-group="taxation"] [data-name="SalesVatCode"] dd')).toHaveTextContent(
-      /^2$/,
-    );
+    expect(container.querySelector('[data-group="taxation"] [data-name="SalesVatCode"] dd')).toHaveTextContent(/^2$/);
     expect(container.querySelector('[data-group="free"]')).toHaveTextContent('1 empty field');
   });
 
@@ -210,7 +198,7 @@ describe('ItemDetail', () => {
       }),
     );
     vi.mocked(api.openAttachment).mockImplementation(async (_d: number, id: string) => {
-      if (id === 'att-2') throw new TestCommandError('offline', 'Exact Online cannot be reached');
+      if (id === 'att-2') throw new CommandError('offline', 'Exact Online cannot be reached');
       return { kind: 'opened' };
     });
     render(ItemDetail, { division: 9, id: summary.id, onclose: () => {} });
@@ -270,7 +258,7 @@ describe('ItemDetail', () => {
     expect(screen.getByTestId('loading')).toBeInTheDocument();
     // The list's row already gives the title.
     expect(screen.getByRole('heading', { name: 'ART-8 · Article 8' })).toBeInTheDocument();
-    first.reject(new TestCommandError('internal', 'disk full'));
+    first.reject(new CommandError('internal', 'disk full'));
     const error = await screen.findByTestId('error-state');
     expect(error).toHaveTextContent('disk full');
     vi.mocked(api.item).mockResolvedValue(itemDetail(item(8)));
@@ -279,14 +267,12 @@ describe('ItemDetail', () => {
   });
 
   it('says when the item is gone', async () => {
-    vi.mocked(api.item).mockRejectedValue(new TestCommandError('not_found', 'no such item'));
+    vi.mocked(api.item).mockRejectedValue(new CommandError('not_found', 'no such item'));
     render(ItemDetail, { division: 1, id: 'gone', onclose: () => {} });
-    expect(await screen.findByTestId('error-state')).toHaveTextContent(
-      'This item is no longer in the offline copy.',
-    );
+    expect(await screen.findByTestId('error-state')).toHaveTextContent('This item is no longer in the offline copy.');
   });
 
-  it('lists prices with today\'s highlighted and marked, ended ones dimmed', async () => {
+  it("lists prices with today's highlighted and marked, ended ones dimmed", async () => {
     const summary = item(10);
     const year = 365 * 86_400_000;
     vi.mocked(api.item).mockResolvedValue(

@@ -1,17 +1,9 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, onExportProgress, type ExportProgress, type ItemQuery, type ItemSummary } from '$lib/ipc';
+import { CommandError, api, onExportProgress, type ExportProgress, type ItemQuery, type ItemSummary } from '$lib/ipc';
 import Items from './Items.svelte';
 import { itemsPrefs, resetBrowsePrefs } from './prefs.svelte';
-import {
-  HOSTILE,
-  TestCommandError,
-  deferred,
-  item,
-  itemDetail,
-  mockApi,
-  page,
-} from './testing/fixtures';
+import { HOSTILE, deferred, item, itemDetail, mockApi, page } from './testing/fixtures';
 
 vi.mock('$lib/ipc', async () => (await import('./testing/fixtures')).ipcModule());
 
@@ -31,19 +23,14 @@ afterEach(cleanup);
 
 describe('Items', () => {
   it('lists items with their code, count and thumbnails', async () => {
-    vi.mocked(api.items).mockResolvedValue(
-      page([item(1, { has_picture: true }), item(2)], 1234),
-    );
+    vi.mocked(api.items).mockResolvedValue(page([item(1, { has_picture: true }), item(2)], 1234));
     render(Items, { division: 7 });
     const rows = await screen.findAllByTestId('item-row');
     expect(rows).toHaveLength(2);
     expect(rows[0]).toHaveAttribute('data-code', 'ART-1');
     expect(rows[0]).toHaveAttribute('data-id', item(1).id);
     expect(screen.getByTestId('items-count')).toHaveTextContent('1,234 items');
-    expect(rows[0].querySelector('img')).toHaveAttribute(
-      'src',
-      `exo://localhost/7/item/${item(1).id}/thumb`,
-    );
+    expect(rows[0].querySelector('img')).toHaveAttribute('src', `exo://localhost/7/item/${item(1).id}/thumb`);
     // No picture: a placeholder, not a request that will 404.
     expect(rows[1].querySelector('img')).toBeNull();
     expect(queries()[0]).toMatchObject({ division: 7, search: null, offset: 0, limit: 100 });
@@ -107,9 +94,7 @@ describe('Items', () => {
   });
 
   it('sends filters and sort to the shell', async () => {
-    vi.mocked(api.itemGroups).mockResolvedValue([
-      { id: 'g-1', code: 'HW', description: 'Hardware' },
-    ]);
+    vi.mocked(api.itemGroups).mockResolvedValue([{ id: 'g-1', code: 'HW', description: 'Hardware' }]);
     vi.mocked(api.items).mockResolvedValue(page([item(1)]));
     render(Items, { division: 1 });
     await screen.findAllByTestId('item-row');
@@ -233,7 +218,7 @@ describe('Items', () => {
   });
 
   it('shows the message of a failed command', async () => {
-    vi.mocked(api.items).mockRejectedValue(new TestCommandError('internal', 'The cache is damaged'));
+    vi.mocked(api.items).mockRejectedValue(new CommandError('internal', 'The cache is damaged'));
     render(Items, { division: 1 });
     const error = await screen.findByTestId('error-state');
     expect(error).toHaveTextContent('The cache is damaged');
@@ -298,7 +283,11 @@ describe('Items', () => {
     await fireEvent.input(within(dialog).getByRole('searchbox', { name: 'Find a column' }), {
       target: { value: 'barc' },
     });
-    expect(within(dialog).getAllByTestId('export-column').map((c) => c.dataset.name)).toEqual(['Barcode']);
+    expect(
+      within(dialog)
+        .getAllByTestId('export-column')
+        .map((c) => c.dataset.name),
+    ).toEqual(['Barcode']);
     await fireEvent.click(column('Barcode')!);
     await fireEvent.input(within(dialog).getByRole('searchbox', { name: 'Find a column' }), {
       target: { value: '' },
@@ -344,7 +333,7 @@ describe('Items', () => {
   it('exports with Enter, shows why an export failed and closes with Escape', async () => {
     vi.mocked(api.items).mockResolvedValue(page([item(1)], 1));
     vi.mocked(api.exportList).mockRejectedValueOnce(
-      new TestCommandError('storage', 'The Downloads folder is not writable'),
+      new CommandError('storage', 'The Downloads folder is not writable'),
     );
     render(Items, { division: 1 });
     await screen.findAllByTestId('item-row');

@@ -17,10 +17,7 @@ describe('Thumb', () => {
 
     app.sync.assets.done = 11;
     flushSync();
-    expect(screen.getByTestId('pic')).toHaveAttribute(
-      'src',
-      'exo://localhost/1%2Fitem%2Fx%2Fthumb?retry=11',
-    );
+    expect(screen.getByTestId('pic')).toHaveAttribute('src', 'exo://localhost/1%2Fitem%2Fx%2Fthumb?retry=11');
   });
 
   it('never asks for a picture the record does not have', () => {

@@ -182,9 +182,7 @@ describe('VirtualList', () => {
 
   it('shows loading, then the empty state', async () => {
     let resolve: (v: { rows: Row[]; total: number }) => void = () => {};
-    const loadPage = vi.fn(
-      () => new Promise<{ rows: Row[]; total: number }>((r) => (resolve = r)),
-    );
+    const loadPage = vi.fn(() => new Promise<{ rows: Row[]; total: number }>((r) => (resolve = r)));
     render(ListHarness, { loadPage });
     expect(screen.getByTestId('loading')).toBeInTheDocument();
     resolve({ rows: [], total: 0 });
@@ -224,10 +222,7 @@ describe('VirtualList', () => {
     expect(screen.queryByText('v1 0')).toBeNull();
     // No loading flash and the selection stays.
     expect(screen.queryByTestId('loading')).toBeNull();
-    expect(screen.getByRole('listbox').querySelector('[aria-selected="true"]')).toHaveAttribute(
-      'data-id',
-      'id-2',
-    );
+    expect(screen.getByRole('listbox').querySelector('[aria-selected="true"]')).toHaveAttribute('data-id', 'id-2');
   });
 
   it('fills an empty list when a refresh brings its first rows (the first sync)', async () => {

@@ -71,9 +71,7 @@ describe('values', () => {
   it('formats dates as Exact shows them, midnight as a date only', () => {
     expect(formatValue('/Date(1700000000000)/', en)).toBe('14 Nov 2023, 22:13');
     expect(formatValue(`/Date(${Date.UTC(2024, 0, 31)})/`, en)).toBe('31 Jan 2024');
-    expect(formatValue(`/Date(${Date.UTC(2024, 0, 31)})/`, { ...en, locale: 'nl-NL' })).toBe(
-      '31 jan 2024',
-    );
+    expect(formatValue(`/Date(${Date.UTC(2024, 0, 31)})/`, { ...en, locale: 'nl-NL' })).toBe('31 jan 2024');
   });
 
   it('formats the other kinds', () => {

@@ -85,8 +85,7 @@ const ACCOUNT_GROUPS: Table = [
   ],
   [
     'address',
-    'AddressLine1 AddressLine2 AddressLine3 Postcode City State StateName Country CountryName ' +
-      'Latitude Longitude',
+    'AddressLine1 AddressLine2 AddressLine3 Postcode City State StateName Country CountryName ' + 'Latitude Longitude',
   ],
   ['contact', 'Email Phone PhoneExtension Fax Website IsMailing'],
   [
@@ -130,17 +129,7 @@ const ACCOUNT_GROUPS: Table = [
 
 /** The order groups are shown in. */
 export const GROUP_ORDER: Record<AttributeEntity, readonly GroupKey[]> = {
-  item: [
-    'basic',
-    'classification',
-    'pricing',
-    'inventory',
-    'taxation',
-    'free',
-    'extra',
-    'other',
-    'identifiers',
-  ],
+  item: ['basic', 'classification', 'pricing', 'inventory', 'taxation', 'free', 'extra', 'other', 'identifiers'],
   account: [
     'basic',
     'address',

@@ -14,11 +14,7 @@ export type ExportedList = 'items' | 'customers';
 const FIELD_ENTITY: Record<ExportedList, FieldEntity> = { items: 'Items', customers: 'Accounts' };
 
 /** How one property's values are written, or null when they are written as stored. */
-export function valueRule(
-  entity: FieldEntity,
-  name: string,
-  ctx: ValueContext,
-): ExportValueRule | null {
+export function valueRule(entity: FieldEntity, name: string, ctx: ValueContext): ExportValueRule | null {
   switch (kindOf(entity, name)) {
     case 'enumeration': {
       const enumeration = enumerationOf(entity, name);

@@ -32,10 +32,7 @@ describe('field labels', () => {
     });
 
     it(`${entity}: leaves no label in English unless it is the same in that language`, () => {
-      const tables = Object.fromEntries(LANGS.map((lang) => [lang, {}])) as Record<
-        Lang,
-        Record<string, string>
-      >;
+      const tables = Object.fromEntries(LANGS.map((lang) => [lang, {}])) as Record<Lang, Record<string, string>>;
       for (const name of names) {
         const label = fieldLabels(entity, name);
         if (label) for (const lang of LANGS) tables[lang][name] = label[lang];
@@ -92,7 +89,7 @@ describe('field labels', () => {
     expect(fieldLabel('Items', 'constructor', 'fr')).toBe('Constructor');
   });
 
-  it('labels the detail screens\' fields in the user\'s language', () => {
+  it("labels the detail screens' fields in the user's language", () => {
     const json = JSON.stringify({ CostPriceStandard: 12, FreeTextField_02: 'x', NewThing: 'y' });
     const ctx = { locale: 'nl-NL', lang: 'nl', yes: 'Ja', no: 'Nee' } as const;
     const labels = groupAttributes('item', json, ctx).groups.flatMap((g) => g.filled.map((a) => a.label));

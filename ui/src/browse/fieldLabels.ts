@@ -13,10 +13,14 @@ import type { FieldEntity, Label } from './valueTable';
 /** The entities whose properties are labelled one by one. */
 export type LabelledEntity = 'Items' | 'Accounts';
 
-/** Labels in table order: English, Dutch, French, German. */
+/**
+ * Labels in table order: English, Dutch, French, German. The tables keep one property a line
+ * (prettier-ignore), so that a property's four labels are read side by side.
+ */
 type Row = readonly [en: string, nl: string, fr: string, de: string];
 
 // Properties both entities have.
+// prettier-ignore
 const COMMON: Readonly<Record<string, Row>> = {
   Code: ['Code', 'Code', 'Code', 'Code'],
   Created: ['Created', 'Aangemaakt', 'Créé le', 'Erstellt am'],
@@ -35,6 +39,7 @@ const COMMON: Readonly<Record<string, Row>> = {
   Timestamp: ['Row version', 'Rijversie', 'Version de ligne', 'Zeilenversion'],
 };
 
+// prettier-ignore
 const ITEMS: Readonly<Record<string, Row>> = {
   ...COMMON,
   AssembledLeadDays: ['Assembly lead time (days)', 'Levertijd assemblage (dagen)', 'Délai d’assemblage (jours)', 'Montagevorlaufzeit (Tage)'],
@@ -101,6 +106,7 @@ const ITEMS: Readonly<Record<string, Row>> = {
   UseExplosion: ['Explode at delivery', 'Exploderen bij levering', 'Éclater à la livraison', 'Bei Lieferung auflösen'],
 };
 
+// prettier-ignore
 const ACCOUNTS: Readonly<Record<string, Row>> = {
   ...COMMON,
   Accountant: ['Accountant', 'Accountant', 'Expert-comptable', 'Steuerberater'],
@@ -269,6 +275,7 @@ export const FIELD_LABELS: Readonly<Record<LabelledEntity, Readonly<Record<strin
 
 /** Free fields by kind: `FreeTextField_01` → "Free text field 1". */
 const FREE_FIELD = /^Free(Text|Bool|Date|Number)Field_(\d+)$/;
+// prettier-ignore
 const FREE_KINDS: Readonly<Record<string, Row>> = {
   Text: ['Free text field {n}', 'Vrij tekstveld {n}', 'Champ texte libre {n}', 'Freies Textfeld {n}'],
   Bool: ['Free yes/no field {n}', 'Vrij ja/nee-veld {n}', 'Champ oui/non libre {n}', 'Freies Ja/Nein-Feld {n}'],

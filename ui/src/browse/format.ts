@@ -1,7 +1,7 @@
 // Amounts, quantities and dates of the commercial sections (prices, stock, orders), formatted
 // in one place so every table shows them the same way in the user's language.
 
-import { locale } from './util';
+import { locale } from '$lib/i18n.svelte';
 
 const amountFormats = new Map<string, Intl.NumberFormat>();
 

@@ -280,8 +280,7 @@ export const nl: Record<string, string> = {
   'items.listView': 'Lijstweergave',
   'items.emptyFiltered': 'Geen artikelen gevonden voor “{search}”.',
   'items.emptyFilteredNoSearch': 'Geen artikelen voldoen aan deze filters.',
-  'items.emptyNeverSynced':
-    'Nog niets gesynchroniseerd — start een synchronisatie om je artikelen hier te zien.',
+  'items.emptyNeverSynced': 'Nog niets gesynchroniseerd — start een synchronisatie om je artikelen hier te zien.',
   'items.emptyNone': 'Deze administratie heeft geen artikelen.',
   'items.flag.sales': 'Verkoop',
   'items.flag.purchase': 'Inkoop',
@@ -331,8 +330,7 @@ export const nl: Record<string, string> = {
   'customers.sort.Modified': 'Laatst gewijzigd',
   'customers.emptyFiltered': 'Geen relaties gevonden voor “{search}”.',
   'customers.emptyFilteredNoSearch': 'Geen relaties voldoen aan deze filters.',
-  'customers.emptyNeverSynced':
-    'Nog niets gesynchroniseerd — start een synchronisatie om je relaties hier te zien.',
+  'customers.emptyNeverSynced': 'Nog niets gesynchroniseerd — start een synchronisatie om je relaties hier te zien.',
   'customers.emptyNone': 'Deze administratie heeft geen relaties.',
   'customers.noName': '(geen naam)',
 
@@ -372,7 +370,8 @@ export const nl: Record<string, string> = {
   'attr.group.free': 'Vrije velden',
   'attr.group.other': 'Overig',
   'attr.group.identifiers': 'Identificaties',
-  'attr.identifiersHint': 'Exacts eigen verwijzingen naar dit record en naar gekoppelde records die niet offline worden bewaard.',
+  'attr.identifiersHint':
+    'Exacts eigen verwijzingen naar dit record en naar gekoppelde records die niet offline worden bewaard.',
   'attr.showIdentifiers': '{count} identificaties tonen',
   'attr.showIdentifier': '1 identificatie tonen',
   'attr.hideIdentifiers': 'Identificaties verbergen',
@@ -460,12 +459,9 @@ export const nl: Record<string, string> = {
   'export.defaults': 'Standaardkolommen',
   'export.none': 'Geen',
   'export.noColumnMatch': 'Geen kolom gevonden voor “{search}”.',
-  'export.rows':
-    '{count} rijen worden geëxporteerd: alle rijen die voldoen aan de huidige zoekopdracht en filters.',
-  'export.rowsOne':
-    '1 rij wordt geëxporteerd: de rij die voldoet aan de huidige zoekopdracht en filters.',
-  'export.rowsUnknown':
-    'Alle rijen die voldoen aan de huidige zoekopdracht en filters worden geëxporteerd.',
+  'export.rows': '{count} rijen worden geëxporteerd: alle rijen die voldoen aan de huidige zoekopdracht en filters.',
+  'export.rowsOne': '1 rij wordt geëxporteerd: de rij die voldoet aan de huidige zoekopdracht en filters.',
+  'export.rowsUnknown': 'Alle rijen die voldoen aan de huidige zoekopdracht en filters worden geëxporteerd.',
   'export.start': 'Exporteren',
   'export.cancel': 'Annuleren',
   'export.close': 'Sluiten',
@@ -478,7 +474,8 @@ export const nl: Record<string, string> = {
   'export.revealFailed': 'Kon het bestand niet tonen: {message}',
   'export.needColumns': 'Kies minstens één kolom.',
   'export.asShown': 'Waarden zoals getoond',
-  'export.asShownHint': 'Codes, ja/nee-velden en koppelingen in woorden, zoals in het detailscherm; uit: de waarden zoals Exact ze opslaat.',
+  'export.asShownHint':
+    'Codes, ja/nee-velden en koppelingen in woorden, zoals in het detailscherm; uit: de waarden zoals Exact ze opslaat.',
 };
 
 export const fr: Record<string, string> = {
@@ -521,8 +518,7 @@ export const fr: Record<string, string> = {
   'items.listView': 'Vue en liste',
   'items.emptyFiltered': 'Aucun article ne correspond à « {search} ».',
   'items.emptyFilteredNoSearch': 'Aucun article ne correspond à ces filtres.',
-  'items.emptyNeverSynced':
-    'Rien n’a encore été synchronisé — lancez une synchronisation pour voir vos articles ici.',
+  'items.emptyNeverSynced': 'Rien n’a encore été synchronisé — lancez une synchronisation pour voir vos articles ici.',
   'items.emptyNone': 'Cette société n’a aucun article.',
   'items.flag.sales': 'Vente',
   'items.flag.purchase': 'Achat',
@@ -613,7 +609,8 @@ export const fr: Record<string, string> = {
   'attr.group.free': 'Champs libres',
   'attr.group.other': 'Autres',
   'attr.group.identifiers': 'Identifiants',
-  'attr.identifiersHint': 'Les références internes d’Exact pour cette fiche et pour les fiches liées non conservées hors ligne.',
+  'attr.identifiersHint':
+    'Les références internes d’Exact pour cette fiche et pour les fiches liées non conservées hors ligne.',
   'attr.showIdentifiers': 'Afficher {count} identifiants',
   'attr.showIdentifier': 'Afficher 1 identifiant',
   'attr.hideIdentifiers': 'Masquer les identifiants',
@@ -717,7 +714,8 @@ export const fr: Record<string, string> = {
   'export.revealFailed': 'Impossible d’afficher le fichier : {message}',
   'export.needColumns': 'Choisissez au moins une colonne.',
   'export.asShown': 'Valeurs telles qu’affichées',
-  'export.asShownHint': 'Codes, champs oui/non et liens en toutes lettres, comme sur la fiche détaillée ; décoché : les valeurs enregistrées par Exact.',
+  'export.asShownHint':
+    'Codes, champs oui/non et liens en toutes lettres, comme sur la fiche détaillée ; décoché : les valeurs enregistrées par Exact.',
 };
 
 export const de: Record<string, string> = {
@@ -852,7 +850,8 @@ export const de: Record<string, string> = {
   'attr.group.free': 'Freie Felder',
   'attr.group.other': 'Sonstiges',
   'attr.group.identifiers': 'Kennungen',
-  'attr.identifiersHint': 'Exacts interne Verweise auf diesen Datensatz und auf verknüpfte Datensätze, die nicht offline gespeichert werden.',
+  'attr.identifiersHint':
+    'Exacts interne Verweise auf diesen Datensatz und auf verknüpfte Datensätze, die nicht offline gespeichert werden.',
   'attr.showIdentifiers': '{count} Kennungen anzeigen',
   'attr.showIdentifier': '1 Kennung anzeigen',
   'attr.hideIdentifiers': 'Kennungen ausblenden',
@@ -940,8 +939,7 @@ export const de: Record<string, string> = {
   'export.defaults': 'Standardspalten',
   'export.none': 'Keine',
   'export.noColumnMatch': 'Keine Spalte für „{search}“ gefunden.',
-  'export.rows':
-    '{count} Zeilen werden exportiert: alle Zeilen, die der aktuellen Suche und den Filtern entsprechen.',
+  'export.rows': '{count} Zeilen werden exportiert: alle Zeilen, die der aktuellen Suche und den Filtern entsprechen.',
   'export.rowsOne': '1 Zeile wird exportiert: die Zeile, die der aktuellen Suche und den Filtern entspricht.',
   'export.rowsUnknown': 'Alle Zeilen, die der aktuellen Suche und den Filtern entsprechen, werden exportiert.',
   'export.start': 'Exportieren',
@@ -956,7 +954,8 @@ export const de: Record<string, string> = {
   'export.revealFailed': 'Die Datei konnte nicht angezeigt werden: {message}',
   'export.needColumns': 'Wählen Sie mindestens eine Spalte.',
   'export.asShown': 'Werte wie angezeigt',
-  'export.asShownHint': 'Codes, Ja/Nein-Felder und Verknüpfungen in Worten, wie in der Detailansicht; aus: die von Exact gespeicherten Werte.',
+  'export.asShownHint':
+    'Codes, Ja/Nein-Felder und Verknüpfungen in Worten, wie in der Detailansicht; aus: die von Exact gespeicherten Werte.',
 };
 
 addMessages('en', en);

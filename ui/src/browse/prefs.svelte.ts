@@ -2,11 +2,25 @@
 // selection and scroll position), so that going to another view and back changes nothing.
 
 import type { AccountKind, AccountSort, ItemSort } from '$lib/ipc';
-import type { TriState } from './util';
 
-export interface ItemsPrefs {
-  division: number | null;
+/** Tri-state filter values as used by the `<select>`s: '' any, 'yes', 'no'. */
+export type TriState = '' | 'yes' | 'no';
+
+export function triToBool(value: TriState): boolean | null {
+  return value === 'yes' ? true : value === 'no' ? false : null;
+}
+
+/** What every list remembers: its search, sort, selected row and scroll position. */
+export interface ListPrefs<S extends string> {
   search: string;
+  sort: S;
+  descending: boolean;
+  selected: number;
+  scrollTop: number;
+}
+
+export interface ItemsPrefs extends ListPrefs<ItemSort> {
+  division: number | null;
   /** Item group ID, '' for all. */
   group: string;
   sales: TriState;
@@ -15,24 +29,15 @@ export interface ItemsPrefs {
   withPicture: boolean;
   /** Only items with stock on hand. */
   inStock: boolean;
-  sort: ItemSort;
-  descending: boolean;
   grid: boolean;
-  selected: number;
-  scrollTop: number;
 }
 
-export interface CustomersPrefs {
+export interface CustomersPrefs extends ListPrefs<AccountSort> {
   division: number | null;
-  search: string;
   kind: AccountKind | '';
   country: string;
   city: string;
   blocked: TriState;
-  sort: AccountSort;
-  descending: boolean;
-  selected: number;
-  scrollTop: number;
 }
 
 function itemDefaults(): ItemsPrefs {
@@ -70,6 +75,12 @@ function customerDefaults(): CustomersPrefs {
 
 export const itemsPrefs = $state<ItemsPrefs>(itemDefaults());
 export const customersPrefs = $state<CustomersPrefs>(customerDefaults());
+
+/** Each list's state, by the list's name (BrowseList). */
+export const listPrefs: { readonly items: ItemsPrefs; readonly customers: CustomersPrefs } = {
+  items: itemsPrefs,
+  customers: customersPrefs,
+};
 
 /** Another division: its own groups, countries and rows; search and view mode stay. */
 export function enterItemsDivision(division: number): void {

@@ -89,8 +89,18 @@ export const ENUMERATIONS: Readonly<Record<FieldEntity, Readonly<Record<string, 
     DeliveryAdvice: {
       codes: {
         '0': { en: 'Partial delivery', nl: 'Deellevering', fr: 'Livraison partielle', de: 'Teillieferung' },
-        '1': { en: 'Complete delivery only', nl: 'Alleen volledige levering', fr: 'Livraison complète uniquement', de: 'Nur vollständige Lieferung' },
-        '2': { en: 'Partial delivery without backorder', nl: 'Deellevering zonder backorder', fr: 'Livraison partielle sans reliquat', de: 'Teillieferung ohne Rückstand' },
+        '1': {
+          en: 'Complete delivery only',
+          nl: 'Alleen volledige levering',
+          fr: 'Livraison complète uniquement',
+          de: 'Nur vollständige Lieferung',
+        },
+        '2': {
+          en: 'Partial delivery without backorder',
+          nl: 'Deellevering zonder backorder',
+          fr: 'Livraison partielle sans reliquat',
+          de: 'Teillieferung ohne Rückstand',
+        },
       },
     },
     IsAccountant: {
@@ -102,8 +112,18 @@ export const ENUMERATIONS: Readonly<Record<FieldEntity, Readonly<Record<string, 
     },
     SeparateInvPerSubscription: {
       codes: {
-        '0': { en: 'Combine per customer', nl: 'Combineren per klant', fr: 'Regrouper par client', de: 'Pro Kunde zusammenfassen' },
-        '1': { en: 'One invoice per subscription', nl: 'Eén factuur per abonnement', fr: 'Une facture par abonnement', de: 'Eine Rechnung pro Abonnement' },
+        '0': {
+          en: 'Combine per customer',
+          nl: 'Combineren per klant',
+          fr: 'Regrouper par client',
+          de: 'Pro Kunde zusammenfassen',
+        },
+        '1': {
+          en: 'One invoice per subscription',
+          nl: 'Eén factuur per abonnement',
+          fr: 'Une facture par abonnement',
+          de: 'Eine Rechnung pro Abonnement',
+        },
       },
     },
     // Only "0 none" is documented; the project/WBS/item combinations show their code.
@@ -136,8 +156,18 @@ export const ENUMERATIONS: Readonly<Record<FieldEntity, Readonly<Record<string, 
   SalesOrders: {
     ApprovalStatus: {
       codes: {
-        '0': { en: 'Awaiting approval', nl: 'Wacht op goedkeuring', fr: 'En attente d’approbation', de: 'Wartet auf Genehmigung' },
-        '1': { en: 'Approved automatically', nl: 'Automatisch goedgekeurd', fr: 'Approuvée automatiquement', de: 'Automatisch genehmigt' },
+        '0': {
+          en: 'Awaiting approval',
+          nl: 'Wacht op goedkeuring',
+          fr: 'En attente d’approbation',
+          de: 'Wartet auf Genehmigung',
+        },
+        '1': {
+          en: 'Approved automatically',
+          nl: 'Automatisch goedgekeurd',
+          fr: 'Approuvée automatiquement',
+          de: 'Automatisch genehmigt',
+        },
         '2': { en: 'Approved', nl: 'Goedgekeurd', fr: 'Approuvée', de: 'Genehmigt' },
       },
     },

@@ -18,14 +18,7 @@ import {
   showValue,
   type ValueKind,
 } from './values';
-import {
-  ENUMERATIONS,
-  FIELD_ENTITIES,
-  FLAGS,
-  MEASURES,
-  REFERENCES,
-  type FieldEntity,
-} from './valueTable';
+import { ENUMERATIONS, FIELD_ENTITIES, FLAGS, MEASURES, REFERENCES, type FieldEntity } from './valueTable';
 
 // The project's copy of Exact's field lists: the source of truth this table must follow.
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '../../../crates/exact-fields/data');
@@ -176,12 +169,7 @@ describe('the value table covers every property of the shown entities', () => {
   }
 
   it('reads the documented codes the way the table expects', () => {
-    expect(documentedCodes('Customer status: A none, S suspect, P prospect, C customer')).toEqual([
-      'A',
-      'S',
-      'P',
-      'C',
-    ]);
+    expect(documentedCodes('Customer status: A none, S suspect, P prospect, C customer')).toEqual(['A', 'S', 'P', 'C']);
     expect(documentedCodes('Account type: A = relation, D = division')).toEqual(['A', 'D']);
     expect(documentedCodes('Mode (0 none ... project/WBS/item combos)')).toEqual(['0']);
     expect(documentedCodes('Incoterm edition (2010/2020)')).toEqual([]);
@@ -370,9 +358,7 @@ describe('amounts, quantities and fractions', () => {
         .filter((f) => kindOf(entity, f.name) !== 'measure')
         .filter((f) => !REVIEWED_NUMBERS[`${entity}.${f.name}`])
         .map((f) => `${f.name}: ${f.description ?? ''}`);
-      expect(unreviewed, 'an amount or quantity would be shown without its currency or unit').toEqual(
-        [],
-      );
+      expect(unreviewed, 'an amount or quantity would be shown without its currency or unit').toEqual([]);
     });
 
     it(`${entity}: each measure's unit is a property Exact sends`, () => {
@@ -394,9 +380,7 @@ describe('amounts, quantities and fractions', () => {
     // Intl puts a no-break space between the sign and the figure.
     expect(showValue('Accounts', 'CreditLineSales', 1500, {}, nlAt)?.text).toBe('€\u00a01.500,00');
     // Without any currency known, a plain figure with two decimals.
-    expect(showValue('Accounts', 'CreditLineSales', 1500, {}, { ...en, locale: 'en-GB' })?.text).toBe(
-      '1,500.00',
-    );
+    expect(showValue('Accounts', 'CreditLineSales', 1500, {}, { ...en, locale: 'en-GB' })?.text).toBe('1,500.00');
   });
 
   it('shows a quantity with its unit and a fraction as a percentage', () => {
@@ -404,9 +388,7 @@ describe('amounts, quantities and fractions', () => {
     expect(showValue('Items', 'Stock', 2.5, {}, at)?.text).toBe('2.5');
     expect(showValue('Items', 'StatisticalNetWeight', 0.25, {}, at)?.text).toBe('0.25 kg');
     expect(showValue('Accounts', 'DiscountSales', 0.055, {}, at)?.text).toBe('5.5%');
-    expect(showValue('Accounts', 'DiscountSales', 0.055, {}, { ...nl, locale: 'nl-NL' })?.text).toBe(
-      '5,5%',
-    );
+    expect(showValue('Accounts', 'DiscountSales', 0.055, {}, { ...nl, locale: 'nl-NL' })?.text).toBe('5,5%');
   });
 
   it('leaves what is not a number to the general formatter', () => {

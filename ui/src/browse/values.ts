@@ -123,12 +123,7 @@ export function enumerationText(enumeration: Enumeration, value: unknown, lang: 
  * Exact does not document it; for places that show something else then (a badge left out,
  * Exact's own status text).
  */
-export function codeLabel(
-  entity: FieldEntity,
-  name: string,
-  code: unknown,
-  lang: Lang,
-): string | null {
+export function codeLabel(entity: FieldEntity, name: string, code: unknown, lang: Lang): string | null {
   const enumeration = enumerationOf(entity, name);
   const raw = scalar(code);
   if (!enumeration || raw === '' || enumeration.bits) return null;
@@ -146,11 +141,7 @@ export function flagText(value: unknown, ctx: ValueContext): string {
  * A linked record as "code — description" (either part when the other is missing); the bare
  * value (a GUID) only when nothing else is known.
  */
-export function referenceText(
-  reference: Reference,
-  value: unknown,
-  record: Readonly<Record<string, unknown>>,
-): string {
+export function referenceText(reference: Reference, value: unknown, record: Readonly<Record<string, unknown>>): string {
   const own = scalar(value);
   const code = reference.code ? scalar(record[reference.code]) : GUID.test(own) ? '' : own;
   const description = reference.description ? scalar(record[reference.description]) : '';
@@ -233,10 +224,7 @@ export function showValue(
  * The properties shown as part of a reference (its code and description), so they are not
  * shown again on rows of their own. Only references present in the record take theirs.
  */
-export function foldedIntoReferences(
-  entity: FieldEntity,
-  record: Readonly<Record<string, unknown>>,
-): Set<string> {
+export function foldedIntoReferences(entity: FieldEntity, record: Readonly<Record<string, unknown>>): Set<string> {
   const folded = new Set<string>();
   for (const [name, reference] of Object.entries(REFERENCES[entity])) {
     if (!Object.hasOwn(record, name)) continue;

@@ -46,9 +46,7 @@ export function systemLanguage(): Lang {
 export function t(key: string, params?: Record<string, string | number>): string {
   const message = dictionaries[current.lang][key] ?? dictionaries.en[key] ?? key;
   if (!params) return message;
-  return message.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** Numbers, dates and amounts in the current language's conventions. */
@@ -63,20 +61,20 @@ export function formatDateTime(ms: number): string {
   return new Intl.DateTimeFormat(locale(), {
     dateStyle: 'medium',
     timeStyle: 'short',
-  }).format(new Date(ms));
+  }).format(ms);
 }
 
 /** The time of day alone ("14:03"). */
 export function formatTime(ms: number): string {
   return new Intl.DateTimeFormat(locale(), {
     timeStyle: 'short',
-  }).format(new Date(ms));
+  }).format(ms);
 }
 
 export function formatDate(ms: number): string {
   return new Intl.DateTimeFormat(locale(), {
     dateStyle: 'medium',
-  }).format(new Date(ms));
+  }).format(ms);
 }
 
 export function formatBytes(bytes: number): string {

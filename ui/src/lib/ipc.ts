@@ -34,6 +34,7 @@ import type {
   SyncSnapshot,
   UnitRow,
 } from './types.gen';
+import { t } from './i18n.svelte';
 
 export type * from './types.gen';
 
@@ -46,6 +47,29 @@ export class CommandError extends Error {
     this.name = 'CommandError';
     this.code = code;
   }
+}
+
+/**
+ * The kinds of failure told in the user's language (`error.<kind>` messages). The shell's own
+ * message of the others names what failed (the item, the folder, the setting) and is shown as it is.
+ */
+const TOLD_IN_WORDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  'rate_limited',
+  'daily_limit',
+  'server',
+  'protocol',
+  'refused',
+  'download_refused',
+  'download_deferred',
+  'unusable',
+]);
+
+/** The text to show for a failed command: a `CommandError`'s message, or whatever else was thrown. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof CommandError && TOLD_IN_WORDS.has(error.code)) return t(`error.${error.code}`);
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
+  return String(error);
 }
 
 function isAppError(value: unknown): value is AppError {

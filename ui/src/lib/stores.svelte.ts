@@ -4,7 +4,6 @@
 
 import {
   api,
-  CommandError,
   onProgress,
   onSyncState,
   type AppInfo,
@@ -167,22 +166,11 @@ export async function start(): Promise<() => void> {
       // No shell (a plain browser): the state stays as fetched.
     });
   // Language and theme apply on the welcome screen too; a failure leaves the defaults.
-  const [info] = await Promise.all([
-    api.appInfo(),
-    reloadSettings().catch(() => undefined),
-    listening,
-  ]);
+  const [info] = await Promise.all([api.appInfo(), reloadSettings().catch(() => undefined), listening]);
   app.info = info;
   if (info.mode !== 'welcome') {
     await reloadSyncState();
     void reloadDivisions();
   }
   return () => stops.forEach((stop) => stop());
-}
-
-/** The text to show for a failed command. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof CommandError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

@@ -176,7 +176,7 @@ progress: Array<ProgressEvent>, assets: AssetProgress, };
 
 export type StorageInfo = { data_dir: string, cache_bytes: number, assets_bytes: number, token_storage: TokenStorage | null, };
 
-export type ErrorKind = "not_connected" | "auth_required" | "wrong_credentials" | "consent_refused" | "offline" | "not_found" | "invalid_input" | "busy" | "storage" | "internal";
+export type ErrorKind = "not_connected" | "auth_required" | "wrong_credentials" | "consent_refused" | "offline" | "rate_limited" | "daily_limit" | "server" | "protocol" | "refused" | "download_refused" | "download_deferred" | "unusable" | "not_found" | "invalid_input" | "busy" | "storage" | "internal";
 
 export type AppError = { code: ErrorKind, message: string, };
 

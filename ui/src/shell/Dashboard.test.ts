@@ -4,14 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatDateTime, formatTime, setLanguage } from '$lib/i18n.svelte';
 import { app, defaultSettings } from '$lib/stores.svelte';
 import Dashboard from './Dashboard.svelte';
-import {
-  infoFixture,
-  progressFixture,
-  runFixture,
-  setAsideFixture,
-  snapshotFixture,
-  statusFixture,
-} from './fixtures';
+import { infoFixture, progressFixture, runFixture, setAsideFixture, snapshotFixture, statusFixture } from './fixtures';
 
 const api = vi.hoisted(() => ({
   runs: vi.fn(),
@@ -61,7 +54,15 @@ describe('Dashboard', () => {
     app.sync = snapshotFixture({
       running: true,
       progress: [
-        progressFixture({ division: 1001, entity: 'Items', rows: 340, total: 1000, calls: 4, minutely_remaining: 56, rate: 120.4 }),
+        progressFixture({
+          division: 1001,
+          entity: 'Items',
+          rows: 340,
+          total: 1000,
+          calls: 4,
+          minutely_remaining: 56,
+          rate: 120.4,
+        }),
         progressFixture({ division: 1001, entity: 'Accounts', phase: 'waiting' }),
         progressFixture({ division: 1002, entity: 'Items', rows: 150, calls: 2, rate: 75 }),
       ],
@@ -135,8 +136,28 @@ describe('Dashboard', () => {
         outcome: 'partial',
         trigger: 'interval',
         entities: [
-          { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 0, without: [], too_large: [], error: null },
-          { division: 1001, entity: 'Accounts', rows_upserted: 0, rows_deleted: 0, calls: 1, set_aside: 0, without: [], too_large: [], error: hostile },
+          {
+            division: 1001,
+            entity: 'Items',
+            rows_upserted: 10,
+            rows_deleted: 0,
+            calls: 3,
+            set_aside: 0,
+            without: [],
+            too_large: [],
+            error: null,
+          },
+          {
+            division: 1001,
+            entity: 'Accounts',
+            rows_upserted: 0,
+            rows_deleted: 0,
+            calls: 1,
+            set_aside: 0,
+            without: [],
+            too_large: [],
+            error: hostile,
+          },
         ],
       }),
       runFixture({ id: 1 }),
@@ -262,7 +283,12 @@ describe('Dashboard', () => {
           raw: hostile,
           raw_bytes: hostile.length,
         }),
-        setAsideFixture({ reason: 'too_large', detail: 'larger than 1 MiB', raw: 'x'.repeat(100), raw_bytes: 2_000_000 }),
+        setAsideFixture({
+          reason: 'too_large',
+          detail: 'larger than 1 MiB',
+          raw: 'x'.repeat(100),
+          raw_bytes: 2_000_000,
+        }),
       ]);
       render(Dashboard);
       const count = await screen.findByTestId('set-aside-count');
@@ -286,7 +312,9 @@ describe('Dashboard', () => {
 
       expect(within(rows[1]).getByTestId('set-aside-key')).toHaveTextContent('3f2c1a7e-0000-4000-8000-000000000001');
       expect(within(rows[1]).getByTestId('set-aside-reason')).toHaveTextContent('A value of the wrong type');
-      expect(within(rows[1]).getByTestId('set-aside-detail')).toHaveTextContent('Modified should be a date, Exact sent 12');
+      expect(within(rows[1]).getByTestId('set-aside-detail')).toHaveTextContent(
+        'Modified should be a date, Exact sent 12',
+      );
       const raw = within(rows[1]).getByTestId('set-aside-raw');
       expect(raw.tagName).toBe('DETAILS');
       expect(raw).not.toHaveAttribute('open');
@@ -388,7 +416,9 @@ describe('Dashboard', () => {
       await fireEvent.click(await screen.findByTestId('set-aside-count'));
       await fireEvent.click(await screen.findByTestId('set-aside-resync'));
       await fireEvent.click(within(await screen.findByTestId('confirm-dialog')).getByTestId('confirm-ok'));
-      expect(await screen.findByTestId('set-aside-resync-error')).toHaveTextContent('Choose the divisions to sync first.');
+      expect(await screen.findByTestId('set-aside-resync-error')).toHaveTextContent(
+        'Choose the divisions to sync first.',
+      );
       expect(screen.queryByTestId('confirm-dialog')).toBeNull();
       expect(screen.getByTestId('set-aside-list')).toBeInTheDocument();
     });
@@ -531,7 +561,9 @@ describe('Dashboard', () => {
       setLanguage('nl');
       app.sync = snapshotFixture({ running: true, progress: [progressFixture({ waiting: wait })] });
       render(Dashboard);
-      expect(screen.getByTestId('sync-waiting')).toHaveTextContent(`De synchronisatie wacht, maar zit niet vast: ${wait}`);
+      expect(screen.getByTestId('sync-waiting')).toHaveTextContent(
+        `De synchronisatie wacht, maar zit niet vast: ${wait}`,
+      );
     });
   });
 
@@ -542,8 +574,28 @@ describe('Dashboard', () => {
           id: 3,
           trigger: 'full',
           entities: [
-            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 1200, without: [], too_large: [], error: null },
-            { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], too_large: [], error: null },
+            {
+              division: 1001,
+              entity: 'Items',
+              rows_upserted: 10,
+              rows_deleted: 0,
+              calls: 3,
+              set_aside: 1200,
+              without: [],
+              too_large: [],
+              error: null,
+            },
+            {
+              division: 1001,
+              entity: 'Accounts',
+              rows_upserted: 5,
+              rows_deleted: 0,
+              calls: 1,
+              set_aside: 0,
+              without: [],
+              too_large: [],
+              error: null,
+            },
             {
               division: 1001,
               entity: 'Contacts',
@@ -580,7 +632,17 @@ describe('Dashboard', () => {
         runFixture({
           trigger: 'full',
           entities: [
-            { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: ['Notes'], too_large: [], error: null },
+            {
+              division: 1001,
+              entity: 'Items',
+              rows_upserted: 10,
+              rows_deleted: 0,
+              calls: 3,
+              set_aside: 3,
+              without: ['Notes'],
+              too_large: [],
+              error: null,
+            },
           ],
         }),
       ]);

@@ -35,7 +35,12 @@ beforeEach(() => {
   app.settings = structuredClone(saved);
   app.sync = snapshotFixture({ online: true });
   app.division = 1001;
-  api.storage.mockResolvedValue({ data_dir: '/data/exo', cache_bytes: 5 * 1024 * 1024, assets_bytes: 2048, token_storage: null });
+  api.storage.mockResolvedValue({
+    data_dir: '/data/exo',
+    cache_bytes: 5 * 1024 * 1024,
+    assets_bytes: 2048,
+    token_storage: null,
+  });
   api.divisions.mockResolvedValue([
     { code: 1001, name: 'Demo <b>Retail</b> BV', current: true, selected: true },
     { code: 1002, name: 'Demo Wholesale', current: false, selected: false },
@@ -44,7 +49,12 @@ beforeEach(() => {
   api.saveSettings.mockImplementation(async (s: SettingsType) => structuredClone(s));
   api.setDemoOnline.mockResolvedValue(undefined);
   api.resyncAll.mockResolvedValue(undefined);
-  api.clearCaches.mockResolvedValue({ data_dir: '/data/exo', cache_bytes: 5 * 1024 * 1024, assets_bytes: 0, token_storage: null });
+  api.clearCaches.mockResolvedValue({
+    data_dir: '/data/exo',
+    cache_bytes: 5 * 1024 * 1024,
+    assets_bytes: 0,
+    token_storage: null,
+  });
 });
 
 describe('Settings', () => {
@@ -113,7 +123,10 @@ describe('Settings', () => {
     await user.click(screen.getByTestId('settings-save'));
     expect(api.saveSettings).toHaveBeenLastCalledWith({ ...saved, description_languages: ['FR'] });
     expect(
-      sameSettings({ ...saved, description_languages: ['EN', 'DE'] }, { ...saved, description_languages: ['DE', 'EN'] }),
+      sameSettings(
+        { ...saved, description_languages: ['EN', 'DE'] },
+        { ...saved, description_languages: ['DE', 'EN'] },
+      ),
     ).toBe(true);
     expect(sameSettings({ ...saved, description_languages: ['EN'] }, saved)).toBe(false);
   });
@@ -233,12 +246,16 @@ describe('Settings', () => {
       const question = screen.getByTestId('confirm-dialog');
       expect(question).toHaveTextContent('Resync everything?');
       expect(question).toHaveTextContent('Every record is read from Exact Online again');
-      expect(question).toHaveTextContent('This takes longer than a normal sync and uses more of the day’s Exact Online calls.');
+      expect(question).toHaveTextContent(
+        'This takes longer than a normal sync and uses more of the day’s Exact Online calls.',
+      );
       expect(api.resyncAll).not.toHaveBeenCalled();
       await fireEvent.click(within(question).getByTestId('confirm-ok'));
       expect(api.resyncAll).toHaveBeenCalledOnce();
       await waitFor(() => expect(screen.queryByTestId('confirm-dialog')).toBeNull());
-      expect(screen.getByTestId('settings-resync-asked')).toHaveTextContent('It runs now, or as soon as the running sync ends');
+      expect(screen.getByTestId('settings-resync-asked')).toHaveTextContent(
+        'It runs now, or as soon as the running sync ends',
+      );
       // Nothing else is asked of the shell: the settings are not saved by it.
       expect(api.saveSettings).not.toHaveBeenCalled();
     });

@@ -277,7 +277,7 @@ describe('Welcome', () => {
 describe('Welcome with a shared app registration', () => {
   beforeEach(() => api.registration.mockResolvedValue(sharedRegistration));
 
-  it('offers one button with the region only, on the registration\'s region', async () => {
+  it("offers one button with the region only, on the registration's region", async () => {
     await show({ onentered: vi.fn() });
     const button = await screen.findByRole('button', { name: 'Sign in with Exact Online' });
     const region = screen.getByRole('combobox', { name: 'Region' }) as HTMLSelectElement;
@@ -349,13 +349,14 @@ describe('Welcome with a shared app registration', () => {
     expect(screen.getByRole('button', { name: 'Mijn eigen app-registratie gebruiken' })).toBeInTheDocument();
   });
 
-  it('shows why a broken registration cannot be used, as text, beside today\'s form', async () => {
+  it("shows why a broken registration cannot be used, as text, beside today's form", async () => {
     api.registration.mockResolvedValue({
       available: false,
       source: 'beside_app',
       path: '/opt/exact-offline/registration.json',
       region: null,
-      error: 'The shared app registration in /opt/exact-offline/registration.json cannot be used: unknown field "<b>x</b>"',
+      error:
+        'The shared app registration in /opt/exact-offline/registration.json cannot be used: unknown field "<b>x</b>"',
     });
     await show({ onentered: vi.fn() });
     const banner = await screen.findByTestId('welcome-registration-error');

@@ -60,7 +60,10 @@ describe('messages in every language', () => {
         for (const label of Object.values(labels)) if (label[lang] === label.en) same.add(label.en);
       }
       expect(SAME_AS_ENGLISH[lang].length, lang).toBeLessThanOrEqual(40);
-      expect(SAME_AS_ENGLISH[lang].filter((s) => !same.has(s)), `${lang}: stale allow-list entries`).toEqual([]);
+      expect(
+        SAME_AS_ENGLISH[lang].filter((s) => !same.has(s)),
+        `${lang}: stale allow-list entries`,
+      ).toEqual([]);
     }
   });
 
@@ -79,7 +82,6 @@ describe('messages in every language', () => {
 });
 
 describe('shell messages', () => {
-
   it('defines every literal key the shell uses', () => {
     const used = new Set<string>();
     for (const source of sources) {
@@ -99,7 +101,17 @@ describe('shell messages', () => {
       'shell.mode': ['welcome', 'demo', 'account'],
       'shell.settings.token_storage': ['keychain', 'file'],
       'shell.settings.attachments': ['none', 'on_demand'],
-      'shell.entity': ['Items', 'ItemGroups', 'Units', 'Accounts', 'Contacts', 'Addresses', 'Documents', 'DocumentAttachments', 'Deleted'],
+      'shell.entity': [
+        'Items',
+        'ItemGroups',
+        'Units',
+        'Accounts',
+        'Contacts',
+        'Addresses',
+        'Documents',
+        'DocumentAttachments',
+        'Deleted',
+      ],
     };
     for (const [prefix, names] of Object.entries(families)) {
       for (const name of names) expect(en, `${prefix}.${name}`).toHaveProperty([`${prefix}.${name}`]);

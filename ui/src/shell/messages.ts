@@ -68,7 +68,8 @@ export const en: Record<string, string> = {
   'shell.welcome.copied': 'Copied',
   'shell.welcome.connect_button': 'Connect and sign in',
   'shell.welcome.waiting': 'Waiting for you to sign in in your browser…',
-  'shell.welcome.waiting_hint': 'Your browser opened Exact Online. Sign in there and allow access; this window continues by itself.',
+  'shell.welcome.waiting_hint':
+    'Your browser opened Exact Online. Sign in there and allow access; this window continues by itself.',
   'shell.welcome.shared_title': 'Sign in to your company',
   'shell.welcome.shared_text':
     'Exact Offline is set up for your organisation. Choose your region, then sign in with your Exact Online user name and password in your browser.',
@@ -82,7 +83,8 @@ export const en: Record<string, string> = {
 
   'shell.signin.error.wrong_credentials':
     'Exact refused the client ID or secret. Check both in the Exact App Center and try again.',
-  'shell.signin.error.consent_refused': 'Sign-in was cancelled or refused in the browser. Try again when you are ready.',
+  'shell.signin.error.consent_refused':
+    'Sign-in was cancelled or refused in the browser. Try again when you are ready.',
   'shell.signin.error.offline': 'Exact Online cannot be reached. Check your internet connection and try again.',
   'shell.signin.error.busy': 'A sign-in or sync is already running. Wait for it to finish and try again.',
 
@@ -311,11 +313,25 @@ export const en: Record<string, string> = {
   'shell.settings.sign_out_text':
     'You are signed out of Exact Online on this computer and this window returns to the start screen.',
   'shell.settings.leave_demo': 'Leave the demo company',
-  'shell.settings.leave_demo_text': 'This window returns to the start screen, where you can connect your own Exact Online account.',
+  'shell.settings.leave_demo_text':
+    'This window returns to the start screen, where you can connect your own Exact Online account.',
   'shell.settings.demo.title': 'Demo company',
   'shell.settings.demo.online': 'Simulated network connection',
   'shell.settings.demo.online_hint':
     'Untick to take the simulated Exact Online off the network, and try how browsing keeps working offline.',
+  // Failures of a command by kind, read in the user's language (see errorMessage in $lib/ipc).
+  'error.rate_limited': 'Exact Online is limiting how fast the app may ask. Try again in a minute.',
+  'error.daily_limit':
+    'The daily Exact Online call limit for this division is used up. Syncing resumes after it resets.',
+  'error.server': 'Exact Online had a problem on its side. Try again later.',
+  'error.protocol':
+    'Exact Online sent an answer the app did not understand. Try again later; if it keeps happening, send the diagnostics to support.',
+  'error.refused': 'Exact Online refused the request. Check that your Exact Online user has rights to this data.',
+  'error.download_refused':
+    'The app did not download this file: it is larger than the attachment size limit in Settings, or its link does not point to Exact Online.',
+  'error.download_deferred':
+    'Exact Online did not accept the sign-in for this file just now. Try again in a few minutes.',
+  'error.unusable': 'The file was downloaded but is not a picture that can be shown.',
 };
 
 export const nl: Record<string, string> = {
@@ -401,12 +417,14 @@ export const nl: Record<string, string> = {
     'Exact heeft de client-ID of secret geweigerd. Controleer beide in het Exact App Center en probeer het opnieuw.',
   'shell.signin.error.consent_refused':
     'Het inloggen is geannuleerd of geweigerd in de browser. Probeer het opnieuw wanneer je zover bent.',
-  'shell.signin.error.offline': 'Exact Online is niet bereikbaar. Controleer je internetverbinding en probeer het opnieuw.',
+  'shell.signin.error.offline':
+    'Exact Online is niet bereikbaar. Controleer je internetverbinding en probeer het opnieuw.',
   'shell.signin.error.busy': 'Er loopt al een inlog of synchronisatie. Wacht tot die klaar is en probeer het opnieuw.',
 
   'shell.divisions.title': 'Administraties',
   'shell.divisions.title_first': 'Welke administraties wil je offline hebben?',
-  'shell.divisions.intro': 'Kies de administraties waarvan je een kopie wilt bewaren. Je kunt dit later wijzigen bij Instellingen.',
+  'shell.divisions.intro':
+    'Kies de administraties waarvan je een kopie wilt bewaren. Je kunt dit later wijzigen bij Instellingen.',
   'shell.divisions.loading': 'Je administraties worden geladen…',
   'shell.divisions.error': 'De administraties konden niet worden geladen: {message}',
   'shell.divisions.empty': 'Dit account heeft geen administraties.',
@@ -563,13 +581,15 @@ export const nl: Record<string, string> = {
   'shell.settings.interval.1440': 'Dagelijks',
   'shell.settings.interval.custom': 'Elke {minutes} minuten',
   'shell.settings.batch_size': 'Batchgrootte',
-  'shell.settings.batch_size_hint': 'Hoogstens zoveel records per opslagstap (100–5.000). Grotere stappen versnellen grote synchronisaties.',
+  'shell.settings.batch_size_hint':
+    'Hoogstens zoveel records per opslagstap (100–5.000). Grotere stappen versnellen grote synchronisaties.',
   'shell.settings.batch_size_invalid': 'Vul een heel getal van 100 tot 5.000 in.',
   'shell.settings.incremental': 'Alleen wijzigingen ophalen',
   'shell.settings.incremental_hint':
     'Als dit uit staat, haalt elke synchronisatie alles opnieuw op en verwijdert wat niet meer in Exact Online bestaat. Trager, maar een volledige controle.',
   'shell.settings.pictures': 'Afbeeldingen downloaden',
-  'shell.settings.pictures_hint': 'Artikelafbeeldingen, klantlogo’s en foto’s van contactpersonen, om offline te bekijken.',
+  'shell.settings.pictures_hint':
+    'Artikelafbeeldingen, klantlogo’s en foto’s van contactpersonen, om offline te bekijken.',
   'shell.settings.attachments': 'Bijlagen van documenten',
   'shell.settings.attachments.none': 'Nooit downloaden',
   'shell.settings.attachments.on_demand': 'Downloaden bij openen',
@@ -632,11 +652,26 @@ export const nl: Record<string, string> = {
   'shell.settings.sign_out_text':
     'Je wordt op deze computer uitgelogd bij Exact Online en dit venster gaat terug naar het startscherm.',
   'shell.settings.leave_demo': 'Demobedrijf verlaten',
-  'shell.settings.leave_demo_text': 'Dit venster gaat terug naar het startscherm, waar je je eigen Exact Online-account kunt verbinden.',
+  'shell.settings.leave_demo_text':
+    'Dit venster gaat terug naar het startscherm, waar je je eigen Exact Online-account kunt verbinden.',
   'shell.settings.demo.title': 'Demobedrijf',
   'shell.settings.demo.online': 'Gesimuleerde netwerkverbinding',
   'shell.settings.demo.online_hint':
     'Vink uit om het gesimuleerde Exact Online van het netwerk te halen en te ervaren hoe bladeren offline blijft werken.',
+  // Failures of a command by kind, read in the user's language (see errorMessage in $lib/ipc).
+  'error.rate_limited': 'Exact Online beperkt hoe snel de app mag vragen. Probeer het over een minuut opnieuw.',
+  'error.daily_limit':
+    'De dagelijkse limiet van Exact Online-aanroepen voor deze administratie is op. Synchroniseren gaat verder zodra de limiet is hersteld.',
+  'error.server': 'Exact Online had een probleem aan zijn kant. Probeer het later opnieuw.',
+  'error.protocol':
+    'Exact Online stuurde een antwoord dat de app niet begreep. Probeer het later opnieuw; blijft het gebeuren, stuur dan de diagnose naar de ondersteuning.',
+  'error.refused':
+    'Exact Online weigerde het verzoek. Controleer of je Exact Online-gebruiker rechten heeft op deze gegevens.',
+  'error.download_refused':
+    'De app heeft dit bestand niet gedownload: het is groter dan de limiet voor bijlagen in Instellingen, of de link wijst niet naar Exact Online.',
+  'error.download_deferred':
+    'Exact Online accepteerde de aanmelding voor dit bestand zojuist niet. Probeer het over een paar minuten opnieuw.',
+  'error.unusable': 'Het bestand is gedownload, maar is geen afbeelding die getoond kan worden.',
 };
 
 export const fr: Record<string, string> = {
@@ -963,6 +998,20 @@ export const fr: Record<string, string> = {
   'shell.settings.demo.online': 'Connexion réseau simulée',
   'shell.settings.demo.online_hint':
     'Décochez pour couper le réseau de l’Exact Online simulé, et constatez que la consultation continue de fonctionner hors ligne.',
+  // Failures of a command by kind, read in the user's language (see errorMessage in $lib/ipc).
+  'error.rate_limited': "Exact Online limite la fréquence des demandes de l'application. Réessayez dans une minute.",
+  'error.daily_limit':
+    "La limite quotidienne d'appels à Exact Online pour ce dossier est atteinte. La synchronisation reprendra après sa réinitialisation.",
+  'error.server': 'Exact Online a rencontré un problème de son côté. Réessayez plus tard.',
+  'error.protocol':
+    "Exact Online a envoyé une réponse que l'application n'a pas comprise. Réessayez plus tard ; si cela persiste, envoyez le diagnostic au support.",
+  'error.refused':
+    'Exact Online a refusé la demande. Vérifiez que votre utilisateur Exact Online a les droits sur ces données.',
+  'error.download_refused':
+    "L'application n'a pas téléchargé ce fichier : il dépasse la taille maximale des pièces jointes définie dans les Paramètres, ou son lien ne mène pas à Exact Online.",
+  'error.download_deferred':
+    "Exact Online n'a pas accepté la connexion pour ce fichier pour l'instant. Réessayez dans quelques minutes.",
+  'error.unusable': "Le fichier a été téléchargé, mais ce n'est pas une image affichable.",
 };
 
 export const de: Record<string, string> = {
@@ -1062,7 +1111,8 @@ export const de: Record<string, string> = {
   'shell.divisions.empty': 'Dieses Konto hat keine Administrationen.',
   'shell.divisions.unnamed': 'Administration {code}',
   'shell.divisions.current': 'Zuletzt geöffnet',
-  'shell.divisions.current_hint': 'Die Administration, die Sie zuletzt auf der Website von Exact Online geöffnet haben.',
+  'shell.divisions.current_hint':
+    'Die Administration, die Sie zuletzt auf der Website von Exact Online geöffnet haben.',
   'shell.divisions.all': 'Alle auswählen',
   'shell.divisions.none': 'Keine auswählen',
   'shell.divisions.count': '{count} ausgewählt',
@@ -1080,7 +1130,8 @@ export const de: Record<string, string> = {
   'shell.dashboard.last_success': 'Letzte erfolgreiche Synchronisierung',
   'shell.dashboard.no_success': 'Noch keine',
   'shell.dashboard.stale': 'Veraltet',
-  'shell.dashboard.stale_hint': 'Die letzte erfolgreiche Synchronisierung liegt länger als das doppelte Intervall zurück.',
+  'shell.dashboard.stale_hint':
+    'Die letzte erfolgreiche Synchronisierung liegt länger als das doppelte Intervall zurück.',
   'shell.dashboard.next': 'Nächste Synchronisierung',
   'shell.dashboard.next_off': 'Nur wenn Sie auf „Jetzt synchronisieren“ klicken',
   'shell.dashboard.next_stretched':
@@ -1289,6 +1340,21 @@ export const de: Record<string, string> = {
   'shell.settings.demo.online': 'Simulierte Netzwerkverbindung',
   'shell.settings.demo.online_hint':
     'Deaktivieren Sie diese Option, um das simulierte Exact Online vom Netz zu nehmen und zu erleben, wie das Nachschlagen offline weiter funktioniert.',
+  // Failures of a command by kind, read in the user's language (see errorMessage in $lib/ipc).
+  'error.rate_limited':
+    'Exact Online begrenzt, wie schnell die App anfragen darf. Versuchen Sie es in einer Minute erneut.',
+  'error.daily_limit':
+    'Das tägliche Exact-Online-Aufruflimit für diese Administration ist aufgebraucht. Die Synchronisierung geht weiter, sobald es zurückgesetzt wird.',
+  'error.server': 'Bei Exact Online ist ein Fehler aufgetreten. Versuchen Sie es später erneut.',
+  'error.protocol':
+    'Exact Online hat eine Antwort geschickt, die die App nicht versteht. Versuchen Sie es später erneut; wenn es wieder passiert, senden Sie die Diagnose an den Support.',
+  'error.refused':
+    'Exact Online hat die Anfrage abgelehnt. Prüfen Sie, ob Ihr Exact-Online-Benutzer Rechte für diese Daten hat.',
+  'error.download_refused':
+    'Die App hat diese Datei nicht heruntergeladen: Sie ist größer als das Limit für Anhänge in den Einstellungen, oder ihr Link führt nicht zu Exact Online.',
+  'error.download_deferred':
+    'Exact Online hat die Anmeldung für diese Datei gerade nicht akzeptiert. Versuchen Sie es in ein paar Minuten erneut.',
+  'error.unusable': 'Die Datei wurde heruntergeladen, ist aber kein Bild, das angezeigt werden kann.',
 };
 
 addMessages('en', en);

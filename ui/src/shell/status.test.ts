@@ -257,9 +257,39 @@ describe('runNotes', () => {
   it('keeps the entities of a run that set records aside or were read without properties', () => {
     const run = runFixture({
       entities: [
-        { division: 1001, entity: 'Items', rows_upserted: 10, rows_deleted: 0, calls: 3, set_aside: 3, without: [], too_large: [], error: null },
-        { division: 1001, entity: 'Accounts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: [], too_large: [], error: null },
-        { division: 1001, entity: 'Contacts', rows_upserted: 5, rows_deleted: 0, calls: 1, set_aside: 0, without: ['Notes'], too_large: [], error: null },
+        {
+          division: 1001,
+          entity: 'Items',
+          rows_upserted: 10,
+          rows_deleted: 0,
+          calls: 3,
+          set_aside: 3,
+          without: [],
+          too_large: [],
+          error: null,
+        },
+        {
+          division: 1001,
+          entity: 'Accounts',
+          rows_upserted: 5,
+          rows_deleted: 0,
+          calls: 1,
+          set_aside: 0,
+          without: [],
+          too_large: [],
+          error: null,
+        },
+        {
+          division: 1001,
+          entity: 'Contacts',
+          rows_upserted: 5,
+          rows_deleted: 0,
+          calls: 1,
+          set_aside: 0,
+          without: ['Notes'],
+          too_large: [],
+          error: null,
+        },
       ],
     });
     expect(runNotes(run).map((e) => e.entity)).toEqual(['Items', 'Contacts']);

@@ -86,6 +86,31 @@ pub enum ListFilter {
     ItemIdEq(String),
 }
 
+/// One page of a regular, bulk or read listing ([`Dataset::list_after`]): rows of `variant` whose
+/// ID sorts after `after_id`, at most `limit`, narrowed by `filter`; `lang` is the
+/// CustomDescriptionLanguage header value (None → division default language).
+#[derive(Debug, Clone, Copy)]
+pub struct ListPage<'a> {
+    pub variant: Variant,
+    pub after_id: Option<&'a str>,
+    pub limit: usize,
+    pub filter: &'a ListFilter,
+    pub lang: Option<&'a str>,
+}
+
+impl ListPage<'_> {
+    /// The first `limit` rows of `variant`: unfiltered, in the division's default language.
+    pub fn first(variant: Variant, limit: usize) -> Self {
+        ListPage {
+            variant,
+            after_id: None,
+            limit,
+            filter: &ListFilter::None,
+            lang: None,
+        }
+    }
+}
+
 /// Body of POST /_sim/mutate minus division/entity.
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Mutation {
@@ -282,20 +307,18 @@ impl Dataset {
             .collect()
     }
 
-    /// Regular/bulk listing ordered by ID (ascending string order of the lowercase GUID), rows with ID > after_id.
-    #[allow(clippy::too_many_arguments)]
-    pub fn list_after(
-        &self,
-        division: i32,
-        entity: Entity,
-        variant: Variant,
-        after_id: Option<&str>,
-        limit: usize,
-        filter: &ListFilter,
-        lang: Option<&str>,
-    ) -> Vec<Record> {
+    /// Regular/bulk listing ordered by ID (ascending string order of the lowercase GUID), rows with
+    /// ID > `page.after_id`.
+    pub fn list_after(&self, division: i32, entity: Entity, page: &ListPage<'_>) -> Vec<Record> {
         self.division(division).map_or_else(Vec::new, |d| {
-            d.list_after(entity, variant, after_id, limit, filter, lang)
+            d.list_after(
+                entity,
+                page.variant,
+                page.after_id,
+                page.limit,
+                page.filter,
+                page.lang,
+            )
         })
     }
 

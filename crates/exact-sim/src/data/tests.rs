@@ -89,29 +89,13 @@ fn sync_records_have_exactly_the_sync_properties() {
         }
     }
     assert_eq!(expected(Entity::Items, "sync").len(), 115);
-    let item = &ds.list_after(
-        div,
-        Entity::Items,
-        Variant::Regular,
-        None,
-        1,
-        &ListFilter::None,
-        None,
-    )[0];
+    let item = &ds.list_after(div, Entity::Items, &ListPage::first(Variant::Regular, 1))[0];
     assert_eq!(
         keys(item),
         expected(Entity::Items, "regular"),
         "regular items carry StandardSalesPrice, no Timestamp"
     );
-    let acc = &ds.list_after(
-        div,
-        Entity::Accounts,
-        Variant::Bulk,
-        None,
-        1,
-        &ListFilter::None,
-        None,
-    )[0];
+    let acc = &ds.list_after(div, Entity::Accounts, &ListPage::first(Variant::Bulk, 1))[0];
     assert_eq!(acc.len(), 164);
 }
 
@@ -265,11 +249,10 @@ fn list_paging_is_id_ordered_and_complete() {
         let page = ds.list_after(
             div,
             Entity::Items,
-            Variant::Bulk,
-            after.as_deref(),
-            60,
-            &ListFilter::None,
-            None,
+            &ListPage {
+                after_id: after.as_deref(),
+                ..ListPage::first(Variant::Bulk, 60)
+            },
         );
         if page.is_empty() {
             break;
@@ -289,11 +272,10 @@ fn list_paging_is_id_ordered_and_complete() {
     let hit = ds.list_after(
         div,
         Entity::Items,
-        Variant::Regular,
-        None,
-        60,
-        &ListFilter::CodeEq(code.clone()),
-        None,
+        &ListPage {
+            filter: &ListFilter::CodeEq(code.clone()),
+            ..ListPage::first(Variant::Regular, 60)
+        },
     );
     assert_eq!(hit.len(), 1);
     assert_eq!(hit[0]["Code"], json!(code));
@@ -370,11 +352,7 @@ fn pictures_and_attachments_resolve() {
     let reg = &ds.list_after(
         div,
         Entity::DocumentAttachments,
-        Variant::Regular,
-        None,
-        1,
-        &ListFilter::None,
-        None,
+        &ListPage::first(Variant::Regular, 1),
     )[0];
     assert!(
         reg["Attachment"].as_str().is_some_and(|b| !b.is_empty()),

@@ -32,21 +32,35 @@ struct Positions {
     ts: Option<usize>,
 }
 
-/// The hot path of sync paging: generates up to `limit` sync rows after `after_ts` and writes
-/// them into `feed` (URI `{prefix}(guid'ID')`, then `props` in order), without building a map
-/// per record. The bytes equal [`crate::envelope::feed`] over the rows of [`Dataset::sync_after`].
-#[allow(clippy::too_many_arguments)]
+/// The sync rows [`write_sync_json`] writes: up to `limit` rows after `after_ts`, texts in `lang`
+/// (the CustomDescriptionLanguage header value), each as its URI `{prefix}(guid'ID')` and then
+/// `props` in order.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncSlice<'a> {
+    pub after_ts: i64,
+    pub limit: usize,
+    pub lang: Option<&'a str>,
+    pub props: &'a [PropDef],
+    pub prefix: &'a str,
+}
+
+/// The hot path of sync paging: generates the sync rows `slice` names and writes them into
+/// `feed`, without building a map per record. The bytes equal [`crate::envelope::feed`] over the
+/// rows of [`Dataset::sync_after`].
 pub fn write_sync_json(
     feed: &mut JsonFeed,
     data: &Dataset,
     division: i32,
     entity: Entity,
-    after_ts: i64,
-    limit: usize,
-    lang: Option<&str>,
-    props: &[PropDef],
-    prefix: &str,
+    slice: &SyncSlice<'_>,
 ) -> SyncRows {
+    let SyncSlice {
+        after_ts,
+        limit,
+        lang,
+        props,
+        prefix,
+    } = *slice;
     let layout = JsonLayout::new(
         entity.model_type(Variant::Sync),
         props
@@ -109,11 +123,13 @@ pub(super) fn body(ctx: &Ctx, entity: Entity, page: &SyncPage) -> Body {
         &data,
         ctx.division,
         entity,
-        after,
-        limit,
-        lang,
-        props,
-        &prefix,
+        &SyncSlice {
+            after_ts: after,
+            limit,
+            lang,
+            props,
+            prefix: &prefix,
+        },
     );
     drop(data);
     let next =

@@ -87,10 +87,7 @@ export function account(n: number, extra: Partial<AccountSummary> = {}): Account
   };
 }
 
-export function accountDetail(
-  summary: AccountSummary,
-  extra: Partial<AccountDetail> = {},
-): AccountDetail {
+export function accountDetail(summary: AccountSummary, extra: Partial<AccountDetail> = {}): AccountDetail {
   return {
     summary,
     contacts: [],
@@ -218,25 +215,18 @@ export function deferred<T>() {
 
 export const HOSTILE = '<script>alert(1)</script><b>x</b>';
 
-export class TestCommandError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'CommandError';
-    this.code = code;
-  }
-}
-
-/** The shape of `$lib/ipc` for `vi.mock('$lib/ipc', …)`. */
-export function ipcModule() {
+/**
+ * `$lib/ipc` for `vi.mock('$lib/ipc', …)`: the real module (CommandError, errorMessage) with
+ * the commands, events and picture addresses faked.
+ */
+export async function ipcModule() {
   return {
+    ...(await vi.importActual<typeof import('$lib/ipc')>('$lib/ipc')),
     api: mockApi(),
     pictureUrl: (division: number, kind: string, id: string, size: string) =>
       `exo://localhost/${division}/${kind}/${id}/${size}`,
     onSyncState: vi.fn(async () => () => {}),
     onProgress: vi.fn(async () => () => {}),
     onExportProgress: vi.fn(async (_handler: (event: ExportProgress) => void) => () => {}),
-    CommandError: TestCommandError,
   };
 }
