@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine: installs what is missing, then runs
-# formatting, the UI's type check and component tests, lints, every Rust test, the WebDriver
-# tests of the real app under Xvfb (scripts/ui-tests.sh), and the installers: built
+# formatting, the UI's type check, lint, format and component tests, lints, every Rust test, the
+# WebDriver tests of the real app under Xvfb (scripts/ui-tests.sh), and the installers: built
 # (scripts/package.sh), then the .deb installed, launched and removed (scripts/install-test.sh).
 # Used by .ci/run; run it yourself the same way.
 set -euo pipefail
