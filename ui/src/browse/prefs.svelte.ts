@@ -12,6 +12,7 @@ export function triToBool(value: TriState): boolean | null {
 
 /** What every list remembers: its search, sort, selected row and scroll position. */
 export interface ListPrefs<S extends string> {
+  division: number | null;
   search: string;
   sort: S;
   descending: boolean;
@@ -20,7 +21,6 @@ export interface ListPrefs<S extends string> {
 }
 
 export interface ItemsPrefs extends ListPrefs<ItemSort> {
-  division: number | null;
   /** Item group ID, '' for all. */
   group: string;
   sales: TriState;
@@ -33,7 +33,6 @@ export interface ItemsPrefs extends ListPrefs<ItemSort> {
 }
 
 export interface CustomersPrefs extends ListPrefs<AccountSort> {
-  division: number | null;
   kind: AccountKind | '';
   country: string;
   city: string;
@@ -82,25 +81,20 @@ export const listPrefs: { readonly items: ItemsPrefs; readonly customers: Custom
   customers: customersPrefs,
 };
 
-/** Another division: its own groups, countries and rows; search and view mode stay. */
-export function enterItemsDivision(division: number): void {
-  if (itemsPrefs.division === division) return;
-  if (itemsPrefs.division !== null) {
-    itemsPrefs.group = '';
-    itemsPrefs.selected = -1;
-    itemsPrefs.scrollTop = 0;
+/**
+ * Another division of `list`: its own rows, and its own choices in the filter that lists them
+ * (item groups, countries); search, sort and view mode stay.
+ */
+export function enterDivision(list: keyof typeof listPrefs, division: number): void {
+  const prefs = listPrefs[list];
+  if (prefs.division === division) return;
+  if (prefs.division !== null) {
+    if (list === 'items') itemsPrefs.group = '';
+    else customersPrefs.country = '';
+    prefs.selected = -1;
+    prefs.scrollTop = 0;
   }
-  itemsPrefs.division = division;
-}
-
-export function enterCustomersDivision(division: number): void {
-  if (customersPrefs.division === division) return;
-  if (customersPrefs.division !== null) {
-    customersPrefs.country = '';
-    customersPrefs.selected = -1;
-    customersPrefs.scrollTop = 0;
-  }
-  customersPrefs.division = division;
+  prefs.division = division;
 }
 
 /** Back to the defaults (tests). */
