@@ -126,7 +126,7 @@ impl Workspace {
         let Some(minutes) = read(&self.settings).interval_minutes else {
             return false;
         };
-        now_ms() - last >= i64::from(minutes) * 60_000
+        self.company.now_ms() - last >= i64::from(minutes) * 60_000
     }
 
     pub fn mode(&self) -> Mode {
@@ -380,12 +380,6 @@ fn last_success(cache: &Cache) -> Option<i64> {
         .filter(|r| r.outcome.as_deref() == Some(Outcome::Succeeded.as_str()))
         .filter_map(|r| r.finished_ms)
         .max()
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -12,7 +12,7 @@ use offline_cache::{AccountQuery, Cache, Entity, ItemQuery};
 use serde_json::{Map, Value};
 
 use super::company::open_copy;
-use super::status::wall_clock_ms;
+use super::status::now_ms;
 use crate::cli::{ExportArgs, Format};
 use crate::table_export::{Cell, CsvSheet, ListQuery, ShownValues, TableFormat, export_list};
 
@@ -21,11 +21,7 @@ pub fn run(data_dir: &Path, args: &ExportArgs) -> Result<ExitCode> {
     let cache = open_copy(data_dir, args.demo)?;
     let mut divisions: Vec<i32> = match args.division {
         Some(d) => vec![d],
-        None => cache
-            .status(wall_clock_ms())?
-            .iter()
-            .map(|s| s.division)
-            .collect(),
+        None => cache.status(now_ms())?.iter().map(|s| s.division).collect(),
     };
     divisions.sort_unstable();
     divisions.dedup();

@@ -16,7 +16,8 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
     if args.set_aside {
         return set_aside(&cache, args);
     }
-    let status = cache.status(wall_clock_ms())?;
+    let now = now_ms();
+    let status = cache.status(now)?;
     let runs = cache.runs(5)?;
     if args.json {
         let json = serde_json::json!({
@@ -32,7 +33,6 @@ pub fn run(data_dir: &Path, args: &StatusArgs) -> Result<ExitCode> {
         )?;
         return Ok(ExitCode::SUCCESS);
     }
-    let now = now_ms();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -141,7 +141,8 @@ fn set_aside(cache: &Cache, args: &StatusArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn now_ms() -> i64 {
+/// The time a subcommand that opens no company judges by (rests, ages): this computer's clock.
+pub(super) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -156,9 +157,4 @@ fn age(ms: i64) -> String {
         3600..=86_399 => format!("{} h ago", s / 3600),
         _ => format!("{} d ago", s / 86_400),
     }
-}
-
-/// The time a subcommand that opens no company judges rests by: this computer's clock.
-pub(super) fn wall_clock_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
