@@ -13,8 +13,9 @@ app_packages=(build-essential pkg-config curl ca-certificates libssl-dev
 # The WebDriver tests: a virtual display, WebKit's driver, screenshots, xdpyinfo, ss; shellcheck lints.
 test_packages=(xvfb xauth webkit2gtk-driver imagemagick x11-utils iproute2 shellcheck)
 # The installers (scripts/package.sh, scripts/install-test.sh): desktop-file-validate checks the
-# .desktop entry. Tauri writes .deb and .rpm itself: neither dpkg-deb nor rpmbuild is needed.
-package_packages=(desktop-file-utils)
+# .desktop entry; rpm installs the .rpm into a throwaway root. Tauri writes .deb and .rpm itself:
+# neither dpkg-deb nor rpmbuild is needed to make them.
+package_packages=(desktop-file-utils rpm)
 tauri_driver_version=2.1.0
 cargo_machete_version=0.9.2
 

@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian/Ubuntu machine: installs what is missing, then runs
 # formatting, the UI's type check, lint, format and component tests, lints, every Rust test, the
 # WebDriver tests of the real app under Xvfb (scripts/ui-tests.sh), and the installers: built
-# (scripts/package.sh), then the .deb installed, launched and removed (scripts/install-test.sh).
+# (scripts/package.sh), then the .deb installed, launched and removed and the .rpm installed into a
+# throwaway root, compared with it and removed (scripts/install-test.sh).
 # Used by .ci/run; run it yourself the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
-//! Where the app keeps the user's files, and the carry-over of the one folder earlier versions
-//! kept everything in.
+//! Where the app keeps the user's files, the carry-over of the one folder earlier versions kept
+//! everything in, and the removal of the webview data earlier versions left behind.
 //!
 //! Without `--data-dir` (or `$EXACT_OFFLINE_DATA_DIR`) the files go to the platform's folders
 //! (`directories::ProjectDirs`):
@@ -12,6 +12,15 @@
 //! | logs | `~/.local/state/exact-offline/logs` | `~/Library/Logs/nl.exactoffline.app` | `%LOCALAPPDATA%\Exact Offline\logs` |
 //!
 //! With a folder given, all four are that folder (the logs in its `logs/`), as they always were.
+//!
+//! A file the carry-over leaves in place because the new folders hold one already is warned about
+//! at the first start that finds it, not at every start: the old paths already reported are noted
+//! in the config folder's `carry-over-noted`.
+//!
+//! Earlier versions let Tauri choose the webview's data folder (on Linux and Windows the local data
+//! folder + the bundle identifier); now it is [`Folders::webview`]. At every start on the platform's
+//! folders what WebKitGTK or WebView2 wrote there is removed, and the folder too once empty; nothing
+//! else in it is touched.
 
 use std::fs;
 use std::io::{self, Read};
@@ -32,6 +41,38 @@ const PROJECT: &str = "Exact Offline";
 
 /// The folder earlier versions kept everything in, under the platform's data folder.
 const EARLIER: &str = "exact-offline";
+
+/// The config folder's list of the old paths whose "left in place" warning was given, one a line.
+const NOTED: &str = "carry-over-noted";
+
+/// The bundle identifier (`tauri.conf.json`): the folder under the local data folder in which
+/// earlier versions let the webview keep its data.
+#[cfg(any(target_os = "linux", windows))]
+const WEBVIEW_EARLIER: &str = "nl.exactoffline.app";
+
+/// What WebKitGTK writes in a data folder given to it (wry gives the same folder as the base of its
+/// data and of its cache; wry adds the `cookies` file). Its IndexedDB lies in `databases/`.
+#[cfg(target_os = "linux")]
+const WEBVIEW_ENTRIES: &[&str] = &[
+    "CacheStorage",
+    "WebKitCache",
+    "applications",
+    "cookies",
+    "databases",
+    "deviceidhashsalts",
+    "hsts-storage.sqlite",
+    "hsts-storage.sqlite-journal",
+    "hsts-storage.sqlite-shm",
+    "hsts-storage.sqlite-wal",
+    "itp",
+    "localstorage",
+    "mediakeys",
+    "serviceworkers",
+    "storage",
+];
+/// What WebView2 writes in the data folder given to it.
+#[cfg(windows)]
+const WEBVIEW_ENTRIES: &[&str] = &["EBWebView"];
 
 /// The four folders of the user's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,18 +177,128 @@ pub fn given(flag: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// The folders of this run, created: the one given, else the platform's, into which the files
-/// of an earlier version's folder are carried first (the outcome is returned to be logged once
-/// logging runs; nothing is logged before).
-pub fn prepare(flag: Option<&Path>) -> Result<(Folders, Option<Result<Report>>)> {
-    if let Some(dir) = given(flag) {
-        let folders = Folders::single(&dir);
-        folders.create()?;
-        return Ok((folders, None));
-    }
-    let folders = Folders::platform()?;
+/// of an earlier version's folder are carried first. The files it leaves in place are reported
+/// once: those reported at an earlier start are dropped from the report ([`drop_noted`]), and the
+/// webview data an earlier version left in the local data folder is removed
+/// ([`remove_earlier_webview`]). With a folder given nothing outside it is touched. The report is
+/// returned to be logged once logging runs; nothing is logged before.
+pub fn prepare(flag: Option<&Path>) -> Result<(Folders, Report)> {
+    let (folders, earlier) = match given(flag) {
+        Some(dir) => (Folders::single(&dir), None),
+        None => (Folders::platform()?, earlier_folder()),
+    };
     folders.create()?;
-    let carried = earlier_folder().map(|old| carry_over(&old, &folders));
-    Ok((folders, carried))
+    let mut report = match earlier.map(|old| (carry_over(&old, &folders), old)) {
+        Some((Ok(mut report), _)) => {
+            drop_noted(&mut report, &folders.config.join(NOTED));
+            report
+        }
+        Some((Err(e), old)) => Report {
+            failed: vec![(old, format!("{e:#}"))],
+            ..Report::default()
+        },
+        None => Report::default(),
+    };
+    if given(flag).is_none() {
+        remove_earlier_webview(&folders, &mut report);
+    }
+    Ok((folders, report))
+}
+
+/// Drops from `report` the files left in place that the list `noted` names (reported at an
+/// earlier start), and makes the list name exactly those left in place now: a file no longer left
+/// in place falls out, so it is reported again should it come back. A list that is missing or
+/// cannot be read names nothing; one that cannot be written is tried again at the next start.
+/// When another instance held the old folder nothing is known of what stays, and the list stays.
+fn drop_noted(report: &mut Report, noted: &Path) {
+    if report.busy.is_some() {
+        return;
+    }
+    let before: std::collections::BTreeSet<String> = fs::read_to_string(noted)
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect();
+    // A path that is not one line of text is not noted: it is reported at every start.
+    let now: std::collections::BTreeSet<String> = report
+        .kept
+        .iter()
+        .filter_map(|(old, _)| old.to_str())
+        .filter(|old| !old.contains('\n'))
+        .map(str::to_owned)
+        .collect();
+    report
+        .kept
+        .retain(|(old, _)| !old.to_str().is_some_and(|old| before.contains(old)));
+    if now == before {
+        return;
+    }
+    if now.is_empty() {
+        let _ = fs::remove_file(noted);
+        return;
+    }
+    let text: String = now.iter().map(|old| format!("{old}\n")).collect();
+    // Written beside and renamed over, so a list is never read half written.
+    let temporary = noted.with_extension("writing");
+    if fs::write(&temporary, text)
+        .and_then(|()| fs::rename(&temporary, noted))
+        .is_err()
+    {
+        let _ = fs::remove_file(&temporary);
+    }
+}
+
+/// Removes what the webview of an earlier version left in the folder Tauri chose for it (the
+/// platform's local data folder + the bundle identifier), and that folder once empty.
+#[cfg(any(target_os = "linux", windows))]
+fn remove_earlier_webview(folders: &Folders, report: &mut Report) {
+    if let Some(base) = directories::BaseDirs::new() {
+        remove_webview_entries(base.data_local_dir(), folders, report);
+    }
+}
+
+/// macOS and the other systems: Tauri chose no data folder for the webview there (WKWebView keeps
+/// its data under `~/Library`), and on macOS the identifier's folder in Application Support is the
+/// data folder itself.
+#[cfg(not(any(target_os = "linux", windows)))]
+fn remove_earlier_webview(_folders: &Folders, _report: &mut Report) {}
+
+/// Removes [`WEBVIEW_ENTRIES`] from `base`'s identifier folder, then the folder if empty. Nothing
+/// is removed when that folder is, holds or lies in one of `folders`.
+#[cfg(any(target_os = "linux", windows))]
+fn remove_webview_entries(base: &Path, folders: &Folders, report: &mut Report) {
+    let old = base.join(WEBVIEW_EARLIER);
+    if !old.is_dir() {
+        return;
+    }
+    let old_real = fs::canonicalize(&old).unwrap_or_else(|_| old.clone());
+    let overlaps = [
+        &folders.data,
+        &folders.config,
+        &folders.cache,
+        &folders.logs,
+    ]
+    .into_iter()
+    .any(|folder| {
+        let real = fs::canonicalize(folder).unwrap_or_else(|_| folder.clone());
+        [(&old, folder), (&old_real, &real)]
+            .into_iter()
+            .any(|(a, b)| a.starts_with(b) || b.starts_with(a))
+    });
+    if overlaps {
+        return;
+    }
+    for name in WEBVIEW_ENTRIES {
+        let path = old.join(name);
+        match remove_path(&path) {
+            Ok(()) => report.webview_removed.push(path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => report.webview_failed.push((path, e.to_string())),
+        }
+    }
+    // Removed only when empty: whatever else it holds keeps it.
+    let _ = fs::remove_dir(&old);
 }
 
 /// The one folder of earlier versions: the platform's data folder + `exact-offline`
@@ -162,7 +313,7 @@ pub fn download_dir() -> Option<PathBuf> {
     directories::UserDirs::new().and_then(|user| user.download_dir().map(Path::to_path_buf))
 }
 
-/// What a carry-over did.
+/// What a carry-over did, and what [`prepare`] removed of an earlier version's webview.
 #[derive(Debug, Default)]
 pub struct Report {
     /// Moved (renamed, or copied, checked and removed): from, to.
@@ -175,19 +326,25 @@ pub struct Report {
     pub failed: Vec<(PathBuf, String)>,
     /// The lock another instance holds on the old folder: nothing was done.
     pub busy: Option<PathBuf>,
+    /// What the webview of an earlier version left, removed.
+    pub webview_removed: Vec<PathBuf>,
+    /// What the webview of an earlier version left and could not be removed: path, why.
+    pub webview_failed: Vec<(PathBuf, String)>,
 }
 
 impl Report {
-    /// Nothing was moved, kept, doubled, refused or held back.
+    /// Nothing was moved, kept, doubled, refused, held back or removed.
     pub fn is_empty(&self) -> bool {
         self.moved.is_empty()
             && self.kept.is_empty()
             && self.doubled.is_empty()
             && self.failed.is_empty()
             && self.busy.is_none()
+            && self.webview_removed.is_empty()
+            && self.webview_failed.is_empty()
     }
 
-    /// Logs what moved (info) and what stayed behind (warnings).
+    /// Logs what moved and what was removed (info) and what stayed behind (warnings).
     pub fn log(&self) {
         if let Some(lock) = &self.busy {
             tracing::warn!(
@@ -213,6 +370,23 @@ impl Report {
         }
         for (old, why) in &self.failed {
             tracing::warn!("{} cannot be carried over ({why}); it stays", old.display());
+        }
+        if !self.webview_removed.is_empty() {
+            let removed: Vec<_> = self
+                .webview_removed
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect();
+            tracing::info!(
+                "removed the webview data of an earlier version: {}",
+                removed.join(", ")
+            );
+        }
+        for (path, why) in &self.webview_failed {
+            tracing::warn!(
+                "{} (webview data of an earlier version) cannot be removed: {why}",
+                path.display()
+            );
         }
     }
 }
@@ -763,6 +937,141 @@ mod tests {
                     "the old folder stays while it holds something"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_file_left_in_place_is_reported_at_one_start_only() {
+        let root = tempfile::tempdir().unwrap();
+        let old = root.path().join("old");
+        earlier(&old);
+        let to = platform_like(root.path(), &root.path().join("data"));
+        to.create().unwrap();
+        write(&to.config.join("settings.json"), b"newer");
+        let noted = to.config.join(NOTED);
+        let start = || {
+            let mut report = carry_over(&old, &to).unwrap();
+            drop_noted(&mut report, &noted);
+            report
+                .kept
+                .into_iter()
+                .map(|(old, _)| old)
+                .collect::<Vec<_>>()
+        };
+
+        assert_eq!(
+            start(),
+            [old.join("settings.json")],
+            "the first start reports it"
+        );
+        assert!(
+            !carry_over(&old, &to).unwrap().kept.is_empty(),
+            "the old file is still left in place at a second start"
+        );
+        assert_eq!(start(), Vec::<PathBuf>::new(), "a second start does not");
+
+        write(&old.join("connection.json"), b"older");
+        assert_eq!(
+            start(),
+            [old.join("connection.json")],
+            "a file left in place later is reported, the one noted is not"
+        );
+        assert_eq!(start(), Vec::<PathBuf>::new(), "and then no more");
+
+        fs::remove_file(old.join("settings.json")).unwrap();
+        assert_eq!(start(), Vec::<PathBuf>::new());
+        assert_eq!(
+            fs::read_to_string(&noted).unwrap(),
+            format!("{}\n", old.join("connection.json").display()),
+            "a file no longer left in place falls out of the list"
+        );
+        write(&old.join("settings.json"), b"back");
+        assert_eq!(
+            start(),
+            [old.join("settings.json")],
+            "so it is reported again when it comes back"
+        );
+
+        fs::remove_dir_all(&old).unwrap();
+        assert_eq!(start(), Vec::<PathBuf>::new());
+        assert!(!noted.exists(), "with nothing left in place the list goes");
+        assert!(
+            !to.config.join(format!("{NOTED}.writing")).exists(),
+            "no temporary file stays"
+        );
+    }
+
+    #[test]
+    fn the_noted_list_stays_while_another_instance_holds_the_old_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let noted = root.path().join(NOTED);
+        write(&noted, b"/old/settings.json\n");
+        let mut report = Report {
+            busy: Some(root.path().join("sync.lock")),
+            ..Report::default()
+        };
+        drop_noted(&mut report, &noted);
+        assert_eq!(
+            fs::read(&noted).unwrap(),
+            b"/old/settings.json\n",
+            "a busy start knows nothing of what stays, so it forgets nothing"
+        );
+    }
+
+    #[test]
+    #[cfg(any(target_os = "linux", windows))]
+    fn the_webview_data_of_an_earlier_version_goes_and_nothing_else() {
+        let base = tempfile::tempdir().unwrap();
+        let old = base.path().join(WEBVIEW_EARLIER);
+        for name in WEBVIEW_ENTRIES {
+            write(&old.join(name).join("inside"), b"webview");
+        }
+        write(&old.join("settings.json"), b"not the webview's");
+        let folders = platform_like(&base.path().join("new"), &base.path().join("new/data"));
+
+        let mut report = Report::default();
+        remove_webview_entries(base.path(), &folders, &mut report);
+        assert_eq!(
+            report.webview_removed.len(),
+            WEBVIEW_ENTRIES.len(),
+            "{report:?}"
+        );
+        assert!(report.webview_failed.is_empty(), "{report:?}");
+        assert!(!report.is_empty(), "the removal is logged");
+        assert_eq!(
+            tree(&old).into_keys().collect::<Vec<_>>(),
+            ["settings.json"],
+            "only what the webview wrote goes; the folder stays while it holds something"
+        );
+
+        fs::remove_file(old.join("settings.json")).unwrap();
+        let mut report = Report::default();
+        remove_webview_entries(base.path(), &folders, &mut report);
+        assert!(report.is_empty(), "nothing left to report: {report:?}");
+        assert!(!old.exists(), "the emptied folder goes");
+
+        let mut report = Report::default();
+        remove_webview_entries(base.path(), &folders, &mut report);
+        assert!(report.is_empty(), "without the folder nothing happens");
+    }
+
+    #[test]
+    #[cfg(any(target_os = "linux", windows))]
+    fn the_folders_in_use_are_never_the_webview_leftovers() {
+        let base = tempfile::tempdir().unwrap();
+        let old = base.path().join(WEBVIEW_EARLIER);
+        let name = WEBVIEW_ENTRIES[0];
+        let inside = Folders::single(&old.join("given"));
+        let holding = Folders::single(base.path());
+        for folders in [Folders::single(&old), inside, holding] {
+            write(&old.join(name).join("inside"), b"in use");
+            let mut report = Report::default();
+            remove_webview_entries(base.path(), &folders, &mut report);
+            assert!(report.is_empty(), "{folders:?}: {report:?}");
+            assert!(
+                old.join(name).exists(),
+                "{folders:?} is, holds or lies in the old folder: nothing is removed"
+            );
         }
     }
 

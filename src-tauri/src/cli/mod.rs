@@ -197,18 +197,12 @@ pub struct ExportArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // The folders first, private to the user, with an earlier version's files carried over
-    // before a log file opens beside theirs.
+    // and its webview data removed before a log file opens beside theirs.
     let prepared = crate::folders::prepare(cli.data_dir.as_deref());
     let _log_writer = init_logging(prepared.as_ref().ok().map(|(f, _)| f.logs.as_path()));
     let folders = match prepared {
-        Ok((folders, carried)) => {
-            match carried {
-                Some(Ok(report)) => report.log(),
-                Some(Err(e)) => {
-                    tracing::warn!("cannot carry the earlier version's files over: {e:#}")
-                }
-                None => {}
-            }
+        Ok((folders, report)) => {
+            report.log();
             folders
         }
         Err(e) => {

@@ -767,6 +767,15 @@ fn without_a_folder_the_platform_folders_are_used_and_an_earlier_one_carried_ove
     std::fs::write(old.join("connection.json"), br#"{"base_url": "x"}"#).unwrap();
     std::fs::create_dir_all(old.join("logs")).unwrap();
     std::fs::write(old.join("logs/exact-offline.2026-11-01.log"), b"earlier\n").unwrap();
+    // A file already in the new folders: the old one is left in place, with one warning.
+    let config = home.path().join(".config/exact-offline");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("demo-chosen"), b"").unwrap();
+    std::fs::write(old.join("demo-chosen"), b"").unwrap();
+    // What the webview of an earlier version left in the folder Tauri chose for it.
+    let webview = home.path().join(".local/share/nl.exactoffline.app");
+    std::fs::create_dir_all(webview.join("WebKitCache/Version 16")).unwrap();
+    std::fs::write(webview.join("hsts-storage.sqlite"), b"hsts").unwrap();
 
     let status = || {
         let output = in_home(home.path())
@@ -774,14 +783,15 @@ fn without_a_folder_the_platform_folders_are_used_and_an_earlier_one_carried_ove
             .output()
             .unwrap();
         assert!(output.status.success(), "{output:?}");
-        assert_eq!(
-            String::from_utf8_lossy(&output.stderr),
-            "",
-            "a carry-over says nothing on the terminal"
-        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
     };
-    status();
-    let config = home.path().join(".config/exact-offline");
+    let said = status();
+    assert_eq!(
+        said.lines().count(),
+        1,
+        "a carry-over says nothing on the terminal but its one warning: {said}"
+    );
+    assert!(said.contains("demo-chosen is left in place"), "{said}");
     let logs = home.path().join(".local/state/exact-offline/logs");
     assert_eq!(
         std::fs::read(config.join("settings.json")).unwrap(),
@@ -799,16 +809,38 @@ fn without_a_folder_the_platform_folders_are_used_and_an_earlier_one_carried_ove
         "the demo company's copy stays in the data folder"
     );
     assert!(home.path().join(".cache/exact-offline").is_dir());
-    let logged: String = std::fs::read_dir(&logs)
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
     assert!(
-        logged.contains("carried") && logged.contains("settings.json"),
-        "what moved is logged: {logged}"
+        !webview.exists(),
+        "the earlier webview's data and its emptied folder are gone"
+    );
+    let logged = || -> String {
+        std::fs::read_dir(&logs)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect()
+    };
+    let first = logged();
+    assert!(
+        first.contains("carried") && first.contains("settings.json"),
+        "what moved is logged: {first}"
+    );
+    assert!(
+        first.contains("removed the webview data of an earlier version"),
+        "what was removed is logged: {first}"
+    );
+    assert_eq!(
+        first.matches("is left in place").count(),
+        1,
+        "the file left in place is reported: {first}"
     );
 
     let before = listing(home.path());
-    status();
+    assert_eq!(status(), "", "a second start says nothing");
     assert_eq!(listing(home.path()), before, "a second start moves nothing");
+    assert!(old.join("demo-chosen").exists());
+    assert_eq!(
+        logged().matches("is left in place").count(),
+        1,
+        "a second start does not report it again"
+    );
 }
