@@ -16,20 +16,38 @@ use tauri::Manager;
 
 use crate::folders::Folders;
 
-/// Linux: WebKitGTK draws the page without accelerated compositing and caches like a document
-/// viewer, not a browser. The UI is lists and forms, which the CPU paints fast enough, while
-/// compositing layers cost the web process about 150 MiB after browsing when the GPU is a
-/// software one (measured under Xvfb, see ARCHITECTURE.md) and are the usual cause of blank
-/// WebKitGTK windows on some GPU drivers. macOS and Windows keep their webviews' defaults.
+/// Linux: WebKitGTK draws the page without accelerated compositing, caches like a document
+/// viewer, not a browser, and writes `sans-serif` in the desktop's own font.
+///
+/// The UI is lists and forms, which the CPU paints fast enough, while compositing layers cost the
+/// web process about 150 MiB after browsing when the GPU is a software one (measured under Xvfb,
+/// see ARCHITECTURE.md) and are the usual cause of blank WebKitGTK windows on some GPU drivers.
+///
+/// The page asks for `system-ui, sans-serif`: WebKitGTK hands `system-ui` to fontconfig, which
+/// knows it only where one of a few fonts (Cantarell, Noto Sans UI) is installed, so most desktops
+/// get `sans-serif`, made here the family of GTK's `gtk-font-name` (Ubuntu, Cantarell, Noto Sans…).
+/// A longer list of family names costs a fontconfig match per absent name and text style: ten names
+/// kept the first list ~230 ms from the screen (see ARCHITECTURE.md).
+///
+/// macOS and Windows keep their webviews' defaults: there `system-ui` is the system's font.
 #[cfg(target_os = "linux")]
-fn lighten_webview(window: &tauri::WebviewWindow) {
+fn tune_webview(window: &tauri::WebviewWindow) {
     let done = window.with_webview(|webview| {
+        use gtk::prelude::ObjectExt;
         use webkit2gtk::{
             CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
         };
         let view = webview.inner();
         if let Some(settings) = WebViewExt::settings(&view) {
             settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            let desktop_font = gtk::Settings::default()
+                .and_then(|gtk| gtk.property::<Option<String>>("gtk-font-name"))
+                .map(|name| gtk::pango::FontDescription::from_string(&name))
+                .and_then(|font| font.family())
+                .filter(|family| !family.is_empty());
+            if let Some(family) = desktop_font {
+                settings.set_sans_serif_font_family(&family);
+            }
         }
         // One local page: no memory cache of other pages or of resources a browser would keep.
         if let Some(context) = view.context() {
@@ -37,12 +55,12 @@ fn lighten_webview(window: &tauri::WebviewWindow) {
         }
     });
     if let Err(e) = done {
-        tracing::warn!(error = %e, "cannot set the webview's drawing and cache policy");
+        tracing::warn!(error = %e, "cannot set the webview's drawing, cache and font policy");
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn lighten_webview(_window: &tauri::WebviewWindow) {}
+fn tune_webview(_window: &tauri::WebviewWindow) {}
 
 /// Opens the window on `folders` and runs until it is closed.
 pub fn run(folders: Folders) -> anyhow::Result<()> {
@@ -108,7 +126,7 @@ pub fn run(folders: Folders) -> anyhow::Result<()> {
                 let window = tauri::WebviewWindowBuilder::from_config(&handle, window)?
                     .data_directory(folders.webview())
                     .build()?;
-                lighten_webview(&window);
+                tune_webview(&window);
             }
             // The last company reopens in the background; the window asks `app_info` and
             // shows what is there.
