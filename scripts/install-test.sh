@@ -82,6 +82,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Each menu entry a package installs (its paths in $2, one a line; installed under the root $1)
+# validates, runs exact-offline and names an icon the package installs in hicolor; there is one
+# at least. $3 names the package in messages.
+check_menu_entries() {
+  local root=$1 paths=$2 what=$3 entry icon entries=0
+  while IFS= read -r entry; do
+    desktop-file-validate "$root$entry" || fail "$what's $entry does not validate (desktop-file-validate)"
+    grep -qx 'Exec=exact-offline' "$root$entry" || fail "$what's $entry does not run exact-offline"
+    icon=$(sed -n 's/^Icon=//p' "$root$entry")
+    grep -q "^/usr/share/icons/hicolor/[^/]*/apps/$icon\.png$" <<<"$paths" ||
+      fail "$what's $entry names the icon '$icon', which $what does not install"
+    echo "menu entry $entry: valid, Icon=$icon"
+    entries=$((entries + 1))
+  done < <(grep '^/usr/share/applications/.*\.desktop$' <<<"$paths")
+  [ "$entries" -gt 0 ] || fail "$what installs no .desktop file under /usr/share/applications"
+}
+
 # The .rpm, installed into a throwaway root by Debian's rpm, compared with the .deb, erased.
 test_rpm() {
   step "the .rpm: $rpm_file ($(du -h "$rpm_file" | cut -f1))"
@@ -138,21 +155,12 @@ test_rpm() {
 
   step "the .rpm's program, menu entry and icons"
   grep -qx /usr/bin/exact-offline <<<"$rpm_files" || fail "the .rpm installs no /usr/bin/exact-offline"
-  local rpm_says deb_says entry icon entries=0
+  local rpm_says deb_says
   rpm_says=$("$root/usr/bin/exact-offline" --version) || fail "the .rpm's program does not run (--version)"
   deb_says=$("$debroot/usr/bin/exact-offline" --version) || fail "the .deb's program does not run (--version)"
   [ "$rpm_says" = "$deb_says" ] || fail "the .rpm's program says '$rpm_says', the .deb's '$deb_says'"
   echo "$root/usr/bin/exact-offline --version: $rpm_says (the .deb's says the same)"
-  while IFS= read -r entry; do
-    desktop-file-validate "$root$entry" || fail "the .rpm's $entry does not validate (desktop-file-validate)"
-    grep -qx 'Exec=exact-offline' "$root$entry" || fail "the .rpm's $entry does not run exact-offline"
-    icon=$(sed -n 's/^Icon=//p' "$root$entry")
-    grep -q "^/usr/share/icons/hicolor/[^/]*/apps/$icon\.png$" <<<"$rpm_files" ||
-      fail "the .rpm's $entry names the icon '$icon', which the .rpm does not install"
-    echo "menu entry $entry: valid, Icon=$icon"
-    entries=$((entries + 1))
-  done < <(grep '^/usr/share/applications/.*\.desktop$' <<<"$rpm_files")
-  [ "$entries" -gt 0 ] || fail "the .rpm installs no .desktop file under /usr/share/applications"
+  check_menu_entries "$root" "$rpm_files" "the .rpm"
 
   step "erase (rpm -e)"
   rpm_root -e --noscripts --force-debian "$name" || fail "rpm -e $name failed in $root"
@@ -197,17 +205,7 @@ step "the installed program, menu entry and icons"
 program=$(command -v exact-offline || true)
 [ "$program" = /usr/bin/exact-offline ] || fail "command -v exact-offline gives '${program:-nothing}', not /usr/bin/exact-offline"
 echo "command -v exact-offline: $program ($("$program" --version))"
-entries=0
-while IFS= read -r entry; do
-  desktop-file-validate "$entry" || fail "$entry does not validate (desktop-file-validate)"
-  grep -qx 'Exec=exact-offline' "$entry" || fail "$entry does not run exact-offline"
-  icon=$(sed -n 's/^Icon=//p' "$entry")
-  grep -q "^/usr/share/icons/hicolor/[^/]*/apps/$icon\.png$" "$files" ||
-    fail "$entry names the icon '$icon', which the package does not install"
-  echo "menu entry $entry: valid, Icon=$icon"
-  entries=$((entries + 1))
-done < <(grep '^/usr/share/applications/.*\.desktop$' "$files")
-[ "$entries" -gt 0 ] || fail "the package installs no .desktop file under /usr/share/applications"
+check_menu_entries "" "$(cat "$files")" "the .deb"
 icons=$(grep -c '^/usr/share/icons/hicolor/[^/]*/apps/.*\.png$' "$files" || true)
 [ "$icons" -gt 0 ] || fail "the package installs no icon under /usr/share/icons/hicolor/*/apps/"
 while IFS= read -r icon; do

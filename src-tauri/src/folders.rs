@@ -183,12 +183,14 @@ pub fn given(flag: Option<&Path>) -> Option<PathBuf> {
 /// ([`remove_earlier_webview`]). With a folder given nothing outside it is touched. The report is
 /// returned to be logged once logging runs; nothing is logged before.
 pub fn prepare(flag: Option<&Path>) -> Result<(Folders, Report)> {
-    let (folders, earlier) = match given(flag) {
-        Some(dir) => (Folders::single(&dir), None),
-        None => (Folders::platform()?, earlier_folder()),
-    };
+    if let Some(dir) = given(flag) {
+        let folders = Folders::single(&dir);
+        folders.create()?;
+        return Ok((folders, Report::default()));
+    }
+    let folders = Folders::platform()?;
     folders.create()?;
-    let mut report = match earlier.map(|old| (carry_over(&old, &folders), old)) {
+    let mut report = match earlier_folder().map(|old| (carry_over(&old, &folders), old)) {
         Some((Ok(mut report), _)) => {
             drop_noted(&mut report, &folders.config.join(NOTED));
             report
@@ -199,9 +201,7 @@ pub fn prepare(flag: Option<&Path>) -> Result<(Folders, Report)> {
         },
         None => Report::default(),
     };
-    if given(flag).is_none() {
-        remove_earlier_webview(&folders, &mut report);
-    }
+    remove_earlier_webview(&folders, &mut report);
     Ok((folders, report))
 }
 
@@ -240,13 +240,7 @@ fn drop_noted(report: &mut Report, noted: &Path) {
     }
     let text: String = now.iter().map(|old| format!("{old}\n")).collect();
     // Written beside and renamed over, so a list is never read half written.
-    let temporary = noted.with_extension("writing");
-    if fs::write(&temporary, text)
-        .and_then(|()| fs::rename(&temporary, noted))
-        .is_err()
-    {
-        let _ = fs::remove_file(&temporary);
-    }
+    let _ = exact_api::tokens::write_private_atomically(noted, text.as_bytes());
 }
 
 /// Removes what the webview of an earlier version left in the folder Tauri chose for it (the
@@ -995,9 +989,14 @@ mod tests {
         fs::remove_dir_all(&old).unwrap();
         assert_eq!(start(), Vec::<PathBuf>::new());
         assert!(!noted.exists(), "with nothing left in place the list goes");
+        let temporaries: Vec<_> = entries(&to.config)
+            .unwrap()
+            .into_iter()
+            .filter(|(name, _)| name.to_string_lossy().starts_with(&format!("{NOTED}.")))
+            .collect();
         assert!(
-            !to.config.join(format!("{NOTED}.writing")).exists(),
-            "no temporary file stays"
+            temporaries.is_empty(),
+            "no temporary file stays: {temporaries:?}"
         );
     }
 
